@@ -1,0 +1,137 @@
+"""The event frame: one row per event, every row naming its source.
+
+This module owns the column names, their dtypes and the kind vocabulary. Connectors build
+frames with :func:`frame_from_columns` and tests check them with :func:`validate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from ingest.errors import SchemaError
+
+KINDS: tuple[str, ...] = (
+    "alert.triggered",
+    "alert.acknowledged",
+    "alert.unacknowledged",
+    "alert.escalated",
+    "alert.assigned",
+    "alert.notified",
+    "alert.annotated",
+    "alert.resolved",
+    "alert.priority_changed",
+    "alert.responder_requested",
+    "alert.status_update",
+    "alert.other",
+    "deploy.started",
+    "deploy.succeeded",
+    "deploy.failed",
+    "commit",
+    "pr.merged",
+    "release.published",
+    "chat.message",
+    "chat.reply",
+    "comms.status_page",
+    "report.customer",
+    "note",
+)
+
+SOURCES: tuple[str, ...] = ("pagerduty", "github", "slack", "notes", "table")
+
+UTC_TIME = pd.DatetimeTZDtype(unit="ns", tz="UTC")
+STRING = pd.StringDtype("pyarrow")
+KIND = pd.CategoricalDtype(list(KINDS))
+SOURCE = pd.CategoricalDtype(list(SOURCES))
+
+# Column -> dtype. The first twelve are the contract of DESIGN.md section 4; the last three
+# carry what key-row selection and evidence tagging need:
+#   subtype    the record's own type at its source (PagerDuty log entry type, Slack subtype,
+#              GitHub deployment status state), empty when it has none;
+#   tags       space-separated flags: "pinned", "reaction:NAME", "broadcast", "system", "bot",
+#              "rollback", "revert", "edited_after_mitigation";
+#   kind_rule  empty when the kind is read from the source; else the rule that guessed it
+#              (a kind guessed from free text is evidence "inferred", never "observed").
+COLUMNS: dict[str, Any] = {
+    "ts": UTC_TIME,
+    "source": SOURCE,
+    "kind": KIND,
+    "actor": STRING,
+    "summary": STRING,
+    "ref": STRING,
+    "url": STRING,
+    "channel": STRING,
+    "thread_ref": STRING,
+    "edited_at": UTC_TIME,
+    "key": bool,
+    "raw_sha256": STRING,
+    "subtype": STRING,
+    "tags": STRING,
+    "kind_rule": STRING,
+}
+
+REQUIRED = ("ts", "source", "kind", "summary", "ref")
+_STRING_COLUMNS = [name for name, dtype in COLUMNS.items() if dtype is STRING]
+
+
+def empty_frame() -> pd.DataFrame:
+    """A frame with every column and no rows."""
+    return frame_from_columns({name: [] for name in REQUIRED}, length=0)
+
+
+def frame_from_columns(columns: Mapping[str, Any], length: int | None = None) -> pd.DataFrame:
+    """Build a schema frame from column arrays; missing optional columns get their empty value.
+
+    ``ts`` and ``edited_at`` must already be UTC-aware (use ``ingest.times``). A scalar value is
+    broadcast to every row.
+    """
+    if length is None:
+        length = len(columns["ts"])
+    data: dict[str, Any] = {}
+    for name, dtype in COLUMNS.items():
+        value = columns.get(name)
+        if value is None:
+            if name in ("ts",):
+                raise SchemaError(f"column {name!r} is required")
+            if dtype is UTC_TIME:
+                value = pd.Series(pd.NaT, index=range(length), dtype=UTC_TIME)
+            elif name == "key":
+                value = [False] * length
+            else:
+                value = [""] * length
+        elif _is_scalar(value):
+            value = [value] * length
+        data[name] = pd.Series(value, index=range(length)).astype(dtype)
+    frame = pd.DataFrame(data)
+    for name in _STRING_COLUMNS:
+        if frame[name].hasnans:
+            frame[name] = frame[name].fillna("")
+    return frame
+
+
+def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate schema frames, keeping the dtypes (categories are fixed, so they survive)."""
+    parts = [f for f in frames if len(f)]
+    if not parts:
+        return empty_frame()
+    return pd.concat(parts, ignore_index=True)
+
+
+def validate(frame: pd.DataFrame) -> None:
+    """Raise SchemaError unless the frame has exactly the schema's columns and dtypes."""
+    if list(frame.columns) != list(COLUMNS):
+        raise SchemaError(f"columns {list(frame.columns)} are not {list(COLUMNS)}")
+    for name, dtype in COLUMNS.items():
+        if frame[name].dtype != dtype:
+            raise SchemaError(f"column {name!r} has dtype {frame[name].dtype}, expected {dtype}")
+    for name in REQUIRED:
+        if frame[name].isna().any():
+            raise SchemaError(f"column {name!r} has missing values")
+    if (frame["ref"] == "").any():
+        raise SchemaError("every row needs a ref (its ID at the source)")
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, (str, bool, int, float)) or value is pd.NaT

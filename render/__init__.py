@@ -1,0 +1,1 @@
+"""Rendering a bundle (events frame + summary) as a Markdown or HTML skeleton."""

@@ -1,0 +1,1 @@
+"""Building the ordered timeline, its milestones and gaps, and the bundle."""
