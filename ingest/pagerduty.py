@@ -1,0 +1,256 @@
+"""PagerDuty: incidents, log entries, alerts and notes (REST API v2 shapes) into event frames.
+
+The normalisers are pure functions over the dicts the API returns, shared by the file reader
+here and by the live connector. :func:`read_pagerduty_file` reads the same payloads from JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ingest.errors import InputError
+from ingest.records import get, load_json, sha256_each, with_path, within_window
+from ingest.schema import empty_frame, frame_from_columns
+from ingest.times import iso_to_utc
+from ingest.types import ReadContext
+
+SOURCE = "pagerduty"
+
+# Log entry type (without the "_log_entry" suffix) -> kind. Anything else is "alert.other".
+KIND_BY_LOG_ENTRY_TYPE: dict[str, str] = {
+    "trigger": "alert.triggered",
+    "acknowledge": "alert.acknowledged",
+    "acknowledgement": "alert.acknowledged",
+    "unacknowledge": "alert.unacknowledged",
+    "escalate": "alert.escalated",
+    "exhaust_escalation_path": "alert.escalated",
+    "repeat_escalation_path": "alert.escalated",
+    "assign": "alert.assigned",
+    "delegate": "alert.assigned",
+    "reassign": "alert.assigned",
+    "notify": "alert.notified",
+    "annotate": "alert.annotated",
+    "resolve": "alert.resolved",
+    "priority_change": "alert.priority_changed",
+    "responder_request": "alert.responder_requested",
+    "status_update": "alert.status_update",
+}
+
+PAYLOAD_KEYS = ("incident", "log_entries", "alerts", "notes")
+
+
+def incident_info(incident: dict, severity_map: Mapping[str, str] | None = None) -> dict:
+    """What an incident object says about the incident, times as UTC Timestamps or None.
+
+    Severity is the priority (mapped through ``severity_map`` when it names it), else
+    ``urgency:high|low``, else empty.
+    """
+    severity_map = severity_map or {}
+    priority = incident.get("priority") or {}
+    priority_name = str(priority.get("summary") or priority.get("name") or "")
+    if priority_name:
+        severity = severity_map.get(priority_name, priority_name)
+    elif incident.get("urgency"):
+        severity = f"urgency:{incident['urgency']}"
+    else:
+        severity = ""
+    what = f"incident {incident.get('id', '?')}"
+    created, resolved = iso_to_utc(
+        [incident.get("created_at"), incident.get("resolved_at")], what=f"{what} time"
+    )
+    return {
+        "id": str(incident.get("id") or ""),
+        "title": str(incident.get("title") or incident.get("summary") or ""),
+        "severity": severity,
+        "url": str(incident.get("html_url") or ""),
+        "service": get(incident, "service", "summary"),
+        "created_at": None if pd.isna(created) else created,
+        "resolved_at": None if pd.isna(resolved) else resolved,
+        "status": str(incident.get("status") or ""),
+        "number": incident.get("incident_number"),
+    }
+
+
+def log_entries_frame(
+    entries: list[dict], *, incident_id: str, service: str = ""
+) -> pd.DataFrame:
+    """One row per log entry; unknown types are kept as ``alert.other``, never dropped.
+
+    ``service`` fills ``channel`` for entries that do not name their own service.
+    """
+    if not entries:
+        return empty_frame()
+    what = f"incident {incident_id} log entry"
+    ids = _required(entries, "id", what)
+    raw_type = pd.Series([str(e.get("type") or "") for e in entries], dtype=object)
+    base_type = raw_type.str.removesuffix("_reference").str.removesuffix("_log_entry")
+    kind = base_type.map(KIND_BY_LOG_ENTRY_TYPE).fillna("alert.other")
+
+    summary = pd.Series([str(e.get("summary") or "") for e in entries], dtype=object)
+    note = pd.Series(
+        [get(e, "channel", "summary") or str(e.get("note") or "") for e in entries], dtype=object
+    )
+    add_note = (kind == "alert.annotated") & (note != "") & (note != summary)
+    summary = summary.where(~add_note, summary + ": " + note)
+    unknown = kind == "alert.other"
+    named_type = raw_type.where(raw_type != "", "unknown type")
+    summary = summary.where(~unknown, "[" + named_type + "] " + summary).str.strip()
+
+    channel = pd.Series([get(e, "service", "summary") for e in entries], dtype=object)
+    return frame_from_columns(
+        {
+            "ts": _times(entries, "created_at", ids, what),
+            "source": SOURCE,
+            "kind": kind,
+            "actor": [get(e, "agent", "summary") for e in entries],
+            "summary": summary,
+            "ref": ids,
+            "url": [str(e.get("html_url") or "") for e in entries],
+            "channel": channel.where(channel != "", service),
+            "raw_sha256": sha256_each(entries),
+            "subtype": raw_type,
+        }
+    )
+
+
+def alerts_frame(alerts: list[dict]) -> pd.DataFrame:
+    """One ``alert.triggered`` row per alert, at its ``created_at``.
+
+    Alerts carry no ``resolved_at``, so no resolve row is made up for resolved alerts.
+    """
+    if not alerts:
+        return empty_frame()
+    ids = _required(alerts, "id", "alert")
+    severity = pd.Series([str(a.get("severity") or "") for a in alerts], dtype=object)
+    summary = pd.Series([str(a.get("summary") or "") for a in alerts], dtype=object)
+    summary = ("Alert (" + severity + "): " + summary).where(severity != "", "Alert: " + summary)
+    return frame_from_columns(
+        {
+            "ts": _times(alerts, "created_at", ids, "alert"),
+            "source": SOURCE,
+            "kind": "alert.triggered",
+            "actor": [get(a, "integration", "summary") or get(a, "service", "summary")
+                      for a in alerts],
+            "summary": summary,
+            "ref": ids,
+            "url": [str(a.get("html_url") or "") for a in alerts],
+            "channel": [get(a, "service", "summary") for a in alerts],
+            "raw_sha256": sha256_each(alerts),
+            "subtype": "alert",
+        }
+    )
+
+
+def notes_frame(notes: list[dict], *, incident_id: str, service: str = "") -> pd.DataFrame:
+    """One ``alert.annotated`` row per incident note; a later ``updated_at`` is its edit time."""
+    if not notes:
+        return empty_frame()
+    what = f"incident {incident_id} note"
+    ids = _required(notes, "id", what)
+    created = _times(notes, "created_at", ids, what)
+    updated = iso_to_utc([n.get("updated_at") for n in notes], what=f"{what} updated_at")
+    return frame_from_columns(
+        {
+            "ts": created,
+            "source": SOURCE,
+            "kind": "alert.annotated",
+            "actor": [get(n, "user", "summary") for n in notes],
+            "summary": [str(n.get("content") or "") for n in notes],
+            "ref": ids,
+            "channel": service,
+            "edited_at": updated.where(updated > created),
+            "raw_sha256": sha256_each(notes),
+            "subtype": "note",
+        }
+    )
+
+
+def read_pagerduty_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
+    """Read a PagerDuty API response saved as JSON, yielding one frame per page and payload.
+
+    Accepts ``{"incident": …}``, ``{"log_entries": […]}``, ``{"alerts": […]}``,
+    ``{"notes": […]}``, an object holding several of these, or a JSON array of such pages.
+    Fills ``ctx.incident`` from the incident object and adds inventory entries.
+    """
+    pages = _pages(load_json(path), path)
+    incidents = [p["incident"] for p in pages if isinstance(p.get("incident"), dict)]
+    info = _incident_into_context(incidents, ctx, path)
+    incident_id = info.get("id") or "?"
+    service = info.get("service") or ""
+
+    counts = dict.fromkeys(PAYLOAD_KEYS[1:], 0)
+    frames = []
+    try:
+        for page in pages:
+            for key in counts:
+                records = page.get(key)
+                if records is None:
+                    continue
+                if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+                    raise InputError(f"{key!r} must be a list of objects")
+                counts[key] += len(records)
+                if key == "log_entries":
+                    frames.append(log_entries_frame(records, incident_id=incident_id,
+                                                    service=service))
+                elif key == "alerts":
+                    frames.append(alerts_frame(records))
+                else:
+                    frames.append(notes_frame(records, incident_id=incident_id, service=service))
+    except InputError as e:
+        raise with_path(e, path) from e
+
+    for key, count in counts.items():
+        if any(key in p for p in pages):
+            ctx.artifacts.append({"source": SOURCE, "name": f"{path.name} {key}",
+                                  "records": count})
+    for frame in frames:
+        frame = within_window(frame, ctx)
+        if len(frame):
+            yield frame
+
+
+def _incident_into_context(incidents: list[dict], ctx: ReadContext, path: Path) -> dict:
+    if not incidents:
+        return dict(ctx.incident)
+    try:
+        info = incident_info(incidents[-1])
+    except InputError as e:
+        raise with_path(e, path) from e
+    ctx.incident.update({k: v for k, v in info.items() if v not in (None, "")})
+    ctx.artifacts.append({"source": SOURCE, "name": f"{path.name} incident",
+                          "records": len(incidents)})
+    return info
+
+
+def _pages(payload: Any, path: Path) -> list[dict]:
+    pages = payload if isinstance(payload, list) else [payload]
+    expected = ", ".join(repr(k) for k in PAYLOAD_KEYS)
+    for number, page in enumerate(pages, start=1):
+        if not isinstance(page, dict) or not any(k in page for k in PAYLOAD_KEYS):
+            found = ", ".join(repr(k) for k in page) if isinstance(page, dict) else "no object"
+            where = f"page {number} " if isinstance(payload, list) else ""
+            raise InputError(
+                f"{where}is not a PagerDuty API response: expected an object with one of "
+                f"{expected} (found {found or 'an empty object'})",
+                path=path,
+            )
+    return pages
+
+
+def _required(records: list[dict], key: str, what: str) -> list[str]:
+    values = [str(r.get(key) or "") for r in records]
+    if "" in values:
+        raise InputError(f"{what} #{values.index('') + 1} has no {key!r}")
+    return values
+
+
+def _times(records: list[dict], key: str, ids: list[str], what: str) -> pd.Series:
+    times = iso_to_utc([r.get(key) for r in records], what=f"{what} {key}")
+    if times.isna().any():
+        missing = ids[int(times.isna().to_numpy().argmax())]
+        raise InputError(f"{what} {missing} has no {key!r}")
+    return times

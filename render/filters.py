@@ -1,0 +1,220 @@
+"""Escaping and formatting helpers shared by the renderers: safe text, links, times, durations.
+
+Text from artifacts is untrusted: it may hold table pipes, emphasis markers, HTML or
+``javascript:`` links. Everything here turns it into inert text for the format it goes into.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import pandas as pd
+
+from ingest.errors import TimeError
+
+UNKNOWN = "TK — author to confirm"
+UNKNOWN_DURATION = "TK — unknown"
+
+KIND_LABELS: dict[str, str] = {
+    "alert.triggered": "Alert triggered",
+    "alert.acknowledged": "Alert acknowledged",
+    "alert.unacknowledged": "Alert unacknowledged",
+    "alert.escalated": "Alert escalated",
+    "alert.assigned": "Alert assigned",
+    "alert.notified": "Responder notified",
+    "alert.annotated": "Alert note",
+    "alert.resolved": "Alert resolved",
+    "alert.priority_changed": "Priority changed",
+    "alert.responder_requested": "Responder requested",
+    "alert.status_update": "Status update",
+    "alert.other": "Alert log entry",
+    "deploy.started": "Deploy started",
+    "deploy.succeeded": "Deploy succeeded",
+    "deploy.failed": "Deploy failed",
+    "commit": "Commit",
+    "pr.merged": "Pull request merged",
+    "release.published": "Release published",
+    "chat.message": "Message",
+    "chat.reply": "Reply in thread",
+    "comms.status_page": "Status page",
+    "report.customer": "Customer report",
+    "note": "Note",
+}
+
+# Everything a renderer or a text processor may treat as the end of a line.
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]|~])")
+_ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# Markers that would start a heading, list or setext underline at the start of a line.
+_BLOCK_MARKER = re.compile(r"^([#+=-])|^(\d+)([.)])")
+_URL_SAFE = ":/?#[]@!$&'*+,;=%-._~"
+_CODE_UNSAFE = re.compile(r"[`|\\]")
+
+
+def escape_markdown(text: object, *, line_break: str = "<br>") -> str:
+    """Artifact text as inert Markdown that is safe inside a table cell.
+
+    Escapes ``\\ ` * _ [ ] | ~``, turns ``<`` and ``>`` into entities (so no HTML survives a
+    later Markdown-to-HTML step), keeps an entity-like ``&name;`` literal, escapes a leading
+    heading or list marker, and replaces every line break with ``line_break``.
+    """
+    if text is None or text is pd.NA:
+        return ""
+    value = str(text).strip()
+    value = _ENTITY_LIKE.sub("&amp;", value)
+    value = _MARKDOWN_PUNCTUATION.sub(r"\\\1", value)
+    value = value.replace("<", "&lt;").replace(">", "&gt;")
+    value = _BLOCK_MARKER.sub(_escape_block_marker, value)
+    return _LINE_BREAK.sub(line_break, value)
+
+
+def escape_line(text: object) -> str:
+    """Like :func:`escape_markdown`, for one-line places such as a heading: breaks become spaces."""
+    return escape_markdown(text, line_break=" ")
+
+
+def code_span(text: object) -> str:
+    """Text as a Markdown code span, or escaped plain text when a span could not hold it safely."""
+    value = "" if text is None else str(text).strip()
+    if not value:
+        return ""
+    if _CODE_UNSAFE.search(value) or _LINE_BREAK.search(value):
+        return escape_markdown(value)
+    return f"`{value}`"
+
+
+def safe_url(url: object) -> str | None:
+    """An http(s) URL ready for a Markdown link destination, or None for anything else.
+
+    ``javascript:``, ``data:``, relative and malformed URLs give None; characters that would end
+    the destination or a table cell (spaces, parentheses, pipes, angle brackets) are
+    percent-encoded.
+    """
+    if url is None or url is pd.NA or not url:
+        return None
+    value = str(url).strip()
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(value, safe=_URL_SAFE)
+
+
+def md_link(text: object, url: object) -> str:
+    """``[text](url)`` when the URL is http(s), else the escaped text alone."""
+    label = escape_markdown(text)
+    target = safe_url(url)
+    if target is None:
+        return label
+    return f"[{label or target}]({target})"
+
+
+def source_cell(ref: object, url: object) -> str:
+    """The Source cell of a row: a link to the record when it has an http(s) URL, else its ref."""
+    if safe_url(url) is not None:
+        return md_link(ref, url)
+    return code_span(ref)
+
+
+def to_utc(value: object, *, what: str = "time") -> pd.Timestamp | None:
+    """A summary or frame time (ISO string with offset, Timestamp, datetime) as UTC, or None."""
+    if value is None or value is pd.NA or value == "":
+        return None
+    if isinstance(value, (pd.Timestamp, datetime)):
+        stamp = pd.Timestamp(value)
+    else:
+        try:
+            stamp = pd.Timestamp(str(value))
+        except ValueError as e:
+            raise TimeError(f"{what} {value!r} is not an ISO 8601 time") from e
+    if pd.isna(stamp):
+        return None
+    if stamp.tzinfo is None:
+        raise TimeError(f"{what} {value!r} has no time zone offset: summary times end in 'Z'")
+    return stamp.tz_convert("UTC")
+
+
+def format_time(value: object, *, unknown: str = "TK") -> str:
+    """``YYYY-MM-DD HH:MM:SS`` in UTC, or ``unknown`` for a missing time."""
+    stamp = to_utc(value)
+    return unknown if stamp is None else stamp.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def format_clock(value: object, *, unknown: str = "TK") -> str:
+    """``HH:MM:SS`` in UTC, or ``unknown`` for a missing time."""
+    stamp = to_utc(value)
+    return unknown if stamp is None else stamp.strftime("%H:%M:%S")
+
+
+def format_duration(seconds: object, *, unknown: str = UNKNOWN_DURATION) -> str:
+    """Seconds as ``1h 04m 10s`` (``2d 03h 00m 00s``, ``4m 05s``, ``9s``), signed when negative.
+
+    None or NaN give ``unknown``. Fractions are rounded to the nearest second.
+    """
+    if isinstance(seconds, timedelta):
+        seconds = seconds.total_seconds()
+    if seconds is None or seconds is pd.NA:
+        return unknown
+    amount = float(seconds)  # type: ignore[arg-type]
+    if math.isnan(amount):
+        return unknown
+    sign = "-" if amount < 0 else ""
+    days, rest = divmod(round(abs(amount)), 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        text = f"{days}d {hours:02d}h {minutes:02d}m {secs:02d}s"
+    elif hours:
+        text = f"{hours}h {minutes:02d}m {secs:02d}s"
+    elif minutes:
+        text = f"{minutes}m {secs:02d}s"
+    else:
+        text = f"{secs}s"
+    return sign + text
+
+
+def kind_label(kind: object) -> str:
+    """A reader's label for an event kind ("alert.triggered" -> "Alert triggered")."""
+    return KIND_LABELS.get(str(kind), str(kind))
+
+
+def evidence_tag(milestone: Mapping[str, Any] | None) -> str:
+    """``observed``, ``inferred (rule)``, or the TK marker when the milestone is unknown."""
+    if not milestone or milestone.get("at") in (None, "") or milestone.get("evidence") not in (
+        "observed",
+        "inferred",
+    ):
+        return UNKNOWN
+    if milestone["evidence"] == "inferred":
+        rule = milestone.get("rule") or ""
+        return f"inferred ({rule})" if rule else "inferred"
+    return "observed"
+
+
+FILTERS = {
+    "md": escape_markdown,
+    "md_line": escape_line,
+    "code": code_span,
+    "link": md_link,
+    "source_cell": source_cell,
+    "utc": format_time,
+    "clock": format_clock,
+    "duration": format_duration,
+    "kind_label": kind_label,
+    "evidence": evidence_tag,
+}
+
+
+def _escape_block_marker(match: re.Match[str]) -> str:
+    if match.group(1):
+        return "\\" + match.group(1)
+    return f"{match.group(2)}\\{match.group(3)}"

@@ -1,0 +1,71 @@
+import json
+
+import pandas as pd
+import pytest
+
+from ingest.errors import BundleError
+from ingest.schema import validate
+from tests.timeline.factories import events
+from timeline.bundle import Bundle, folder_name, read_bundle, write_bundle
+
+ROWS = [
+    {"ts": "2026-10-14T14:31:00.123456Z", "source": "slack", "kind": "chat.message", "ref": "C/1",
+     "summary": "hello, \"quoted\" | piped"},
+    {"ts": "2026-10-14T14:32:00Z", "source": "pagerduty", "kind": "alert.triggered", "ref": "T1"},
+]
+
+
+def bundle():
+    return Bundle(frame=events(ROWS), summary={"incident": {"id": "PX1", "title": "t"}})
+
+
+def test_round_trip_keeps_dtypes_and_microseconds(tmp_path):
+    path = write_bundle(bundle(), tmp_path, {"timeline.md": "# hi\n"})
+    assert path == tmp_path / "PX1"
+    assert sorted(p.name for p in path.iterdir()) == [
+        "events.csv", "events.parquet", "summary.json", "timeline.md"]
+    back = read_bundle(path)
+    validate(back.frame)
+    assert back.frame["ts"].iloc[0] == pd.Timestamp("2026-10-14T14:31:00.123456Z")
+    assert back.summary["incident"]["id"] == "PX1"
+    csv = (path / "events.csv").read_text()
+    assert "2026-10-14T14:31:00.123456Z" in csv
+
+
+def test_rewrite_replaces_whole_and_leaves_no_temporary_folders(tmp_path):
+    write_bundle(bundle(), tmp_path, {"timeline.md": "one", "extra.txt": "x"})
+    path = write_bundle(bundle(), tmp_path, {"timeline.md": "two"})
+    assert (path / "timeline.md").read_text() == "two"
+    assert not (path / "extra.txt").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["PX1"]
+
+
+def test_failure_while_writing_leaves_nothing(tmp_path):
+    class Boom(Exception):
+        pass
+
+    class Exploding(dict):
+        def items(self):
+            raise Boom()
+
+    with pytest.raises(Boom):
+        write_bundle(bundle(), tmp_path, Exploding())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_read_of_a_non_bundle_names_the_missing_file(tmp_path):
+    with pytest.raises(BundleError, match="not a bundle \\(no events.parquet\\)"):
+        read_bundle(tmp_path)
+
+
+def test_folder_name_prefers_id_then_title_slug():
+    assert folder_name("PT4KHLK", "x") == "PT4KHLK"
+    assert folder_name("", "Checkout API: 5xx / errors!") == "Checkout-API-5xx-errors"
+    assert folder_name("", "") == "incident"
+
+
+def test_summary_is_json_with_unicode(tmp_path):
+    b = bundle()
+    b.summary["incident"]["title"] = "Zahlungsausfall – Köln"
+    path = write_bundle(b, tmp_path, {})
+    assert json.loads((path / "summary.json").read_text())["incident"]["title"] == "Zahlungsausfall – Köln"

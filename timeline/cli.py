@@ -1,0 +1,186 @@
+"""The command line: parse options, load config, call one library function, write the result.
+
+Heavy modules (pandas, the API clients) are imported inside the commands so that
+``postmortem --help`` stays fast.
+
+Exit codes: 0 done; 1 an error (one line on stderr, nothing written); 2 bad usage;
+3 partial (a bundle was written and some source failed: summary.json says which and why).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _one_line_errors(func: F) -> F:
+    """Expected failures become one line on stderr and an exit code, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ingest.errors import PostmortemError, UsageError
+
+        try:
+            return func(*args, **kwargs)
+        except UsageError as e:
+            click.echo(f"Error: {e}", err=True)
+            sys.exit(EXIT_USAGE)
+        except PostmortemError as e:
+            click.echo(f"Error: {e}", err=True)
+            sys.exit(EXIT_ERROR)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="postmortem-timeline")
+def main() -> None:
+    """Pull incident artifacts into one UTC timeline and a hindsight-free postmortem skeleton."""
+
+
+@main.command()
+@click.argument("incident", required=False)
+@click.option("--from", "sources", multiple=True, metavar="[FORMAT:]PATH",
+              help="An exported artifact: Slack export (ZIP or folder), PagerDuty or GitHub JSON, "
+                   "CSV/JSONL table, or raw notes. Repeatable. FORMAT is one of slack-export, "
+                   "pagerduty, github, table, notes; detected when omitted.")
+@click.option("--example", is_flag=True, help="Pull the example incident shipped with the tool.")
+@click.option("--since", help="Window start (ISO 8601 with offset). Default: first alert - lookback.")
+@click.option("--until", help="Window end (ISO 8601 with offset). Default: resolve + lookahead.")
+@click.option("--tz", help="IANA zone for times written without one (tables, notes).")
+@click.option("--date", "on_date", metavar="YYYY-MM-DD", help="Date for notes that give only times.")
+@click.option("--channel", "channels", multiple=True, help="Slack channel to read (repeatable).")
+@click.option("--slack-workspace-url", help="e.g. https://acme.slack.com, to build permalinks.")
+@click.option("--mark", "marks", multiple=True, metavar="NAME=TIME",
+              help="Author mark for a milestone (impact_start, detected, acknowledged, escalated, "
+                   "mitigated, resolved, first_comms); marks always win.")
+@click.option("--id", "incident_id", help="Incident ID for the bundle folder and header.")
+@click.option("--title", help="Incident title.")
+@click.option("--severity", help="Incident severity, e.g. SEV-1.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("postmortems"),
+              show_default=True, help="Folder that receives the bundle folder.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="TOML config (default ./postmortem.toml if present).")
+@click.option("--template", "template_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of Jinja2 templates overriding the packaged ones.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress or result lines on stderr/stdout.")
+@_one_line_errors
+def pull(incident: str | None, sources: tuple[str, ...], example: bool, since: str | None,
+         until: str | None, tz: str | None, on_date: str | None, channels: tuple[str, ...],
+         slack_workspace_url: str | None, marks: tuple[str, ...], incident_id: str | None,
+         title: str | None, severity: str | None, out_dir: Path, config_path: Path | None,
+         template_dir: Path | None, quiet: bool) -> None:
+    """Pull one incident into a bundle: from files (--from), the example, or live by ID.
+
+    \b
+    Examples:
+      postmortem pull --example
+      postmortem pull --from slack-export.zip --from pd-log-entries.json \\
+                      --from deployments.json --from notes.txt --tz America/New_York
+      postmortem pull PT4KHLK          (live, tokens from the environment)
+    """
+    from ingest.config import load_config
+    from ingest.errors import UsageError
+    from ingest.files import parse_spec
+    from ingest.times import parse_one, zone
+    from timeline.filepull import EXAMPLE_DIR, FilePull, example_specs, pull_files
+
+    if not (sources or example or incident):
+        raise UsageError("nothing to pull: give an incident ID, --from FILE or --example")
+    if example and config_path is None:
+        config_path = EXAMPLE_DIR / "postmortem.toml"
+    config = load_config(config_path)
+    zone_info = zone(tz) if tz else None
+    request = FilePull(
+        specs=(example_specs() if example else []) + [parse_spec(s) for s in sources],
+        config=config,
+        since=parse_one(since, tz=zone_info, what="--since") if since else None,
+        until=parse_one(until, tz=zone_info, what="--until") if until else None,
+        tz=zone_info,
+        date=_parse_date(on_date),
+        channels=channels,
+        workspace_url=slack_workspace_url or "",
+        incident_id=incident_id or "",
+        title=title or "",
+        severity=severity or "",
+        marks=_parse_marks(marks),
+    )
+    if incident and not request.specs:
+        from timeline.livepull import pull_live
+
+        bundle = pull_live(incident, request, quiet=quiet)
+    else:
+        bundle = pull_files(request)
+    path = _write(bundle, out_dir, template_dir)
+    if not quiet:
+        _report(bundle, path)
+    if any(s["status"] == "failed" for s in bundle.summary["sources"]):
+        sys.exit(EXIT_PARTIAL)
+
+
+def _write(bundle: Any, out_dir: Path, template_dir: Path | None) -> Path:
+    from render.markdown import render_markdown
+    from timeline.bundle import TIMELINE_MD, write_bundle
+
+    markdown = render_markdown(bundle.frame, bundle.summary, template_dir=template_dir)
+    return write_bundle(bundle, out_dir, {TIMELINE_MD: markdown})
+
+
+def _report(bundle: Any, path: Path) -> None:
+    from render.filters import format_duration
+
+    summary = bundle.summary
+    counts = summary["counts"]
+    click.echo(f"Wrote {path} ({counts['events']} events, {counts['key_events']} key rows)")
+    for source in summary["sources"]:
+        detail = source["error"] if source["status"] != "ok" else f"{source['events']} events"
+        click.echo(f"  {source['name']:<10} {source['status']:<8} {detail}")
+    click.echo("Gaps:")
+    for name, seconds in summary["gaps"].items():
+        shown = format_duration(seconds) if seconds is not None else "unknown (TK)"
+        click.echo(f"  {name:<26} {shown}")
+    if summary["redactions"]:
+        total = sum(r["count"] for r in summary["redactions"])
+        click.echo(f"Redacted {total} secrets or personal data; see timeline.md to rotate them.")
+    if summary["warnings"]:
+        click.echo(f"{len(summary['warnings'])} warnings in summary.json.")
+
+
+def _parse_marks(marks: tuple[str, ...]) -> dict[str, str]:
+    from ingest.errors import UsageError
+
+    parsed = {}
+    for mark in marks:
+        name, sep, when = mark.partition("=")
+        if not sep or not name or not when:
+            raise UsageError(f"--mark {mark!r}: write it as NAME=TIME, e.g. mitigated=2026-10-14T15:06Z")
+        parsed[name.strip()] = when.strip()
+    return parsed
+
+
+def _parse_date(text: str | None) -> Any:
+    from datetime import date
+
+    from ingest.errors import UsageError
+
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as e:
+        raise UsageError(f"--date {text!r}: write it as YYYY-MM-DD") from e
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

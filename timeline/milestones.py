@@ -1,0 +1,214 @@
+"""Milestones with their evidence, the gaps between them, and quiet periods (DESIGN.md §5).
+
+A milestone is observed when an artifact records it, inferred when a rule derives it (the rule is
+kept), unknown when neither: then it is rendered as TK and every gap touching it is null.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pandas as pd
+
+from ingest.errors import UsageError
+from ingest.times import parse_one, to_iso
+
+MILESTONES = (
+    "impact_start",
+    "detected",
+    "acknowledged",
+    "escalated",
+    "mitigated",
+    "resolved",
+    "first_comms",
+)
+
+GAPS: dict[str, tuple[str, str]] = {
+    "time_to_detect": ("impact_start", "detected"),
+    "time_to_acknowledge": ("detected", "acknowledged"),
+    "detection_to_escalation": ("detected", "escalated"),
+    "escalation_to_mitigation": ("escalated", "mitigated"),
+    "time_to_mitigate": ("detected", "mitigated"),
+    "time_to_resolve": ("detected", "resolved"),
+    "impact_duration": ("impact_start", "resolved"),
+    "time_to_first_comms": ("detected", "first_comms"),
+}
+
+_MITIGATION_WORDS = re.compile(
+    r"\b(?:rolled back|rollback (?:is )?(?:done|complete|finished)|mitigated|recovered|"
+    r"recovering|back to normal|error rates? (?:is |are )?back)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Milestone:
+    at: pd.Timestamp | None
+    evidence: str  # observed | inferred | unknown
+    ref: str = ""
+    rule: str = ""
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"at": to_iso(self.at), "evidence": self.evidence, "ref": self.ref, "rule": self.rule}
+
+
+UNKNOWN = Milestone(at=None, evidence="unknown")
+
+
+def parse_marks(marks: Mapping[str, str], *, what: str = "--mark") -> dict[str, pd.Timestamp]:
+    """``{"mitigated": "2026-10-14T15:06Z"}`` to UTC times; UsageError for unknown names."""
+    parsed: dict[str, pd.Timestamp] = {}
+    for name, text in marks.items():
+        if name not in MILESTONES:
+            raise UsageError(
+                f"{what} {name}: unknown milestone; known milestones: {', '.join(MILESTONES)}"
+            )
+        parsed[name] = parse_one(text, what=f"{what} {name}")
+    return parsed
+
+
+def find_milestones(
+    frame: pd.DataFrame,
+    *,
+    marks: Mapping[str, pd.Timestamp],
+    incident: Mapping[str, object],
+    comms_channels: tuple[str, ...] = (),
+) -> dict[str, Milestone]:
+    """Every milestone of DESIGN.md §5 from an ordered events frame; author marks win."""
+    found: dict[str, Milestone] = {}
+    kinds = frame["kind"].astype(str)
+    read_from_source = frame["kind_rule"] == ""
+
+    def first(mask: pd.Series, rule_if_inferred: str) -> Milestone:
+        rows = frame[mask]
+        if rows.empty:
+            return UNKNOWN
+        row = rows.iloc[0]
+        if row["kind_rule"]:
+            return Milestone(row["ts"], "inferred", row["ref"], str(row["kind_rule"]))
+        return Milestone(row["ts"], "observed", row["ref"], rule_if_inferred)
+
+    found["detected"] = first(kinds == "alert.triggered", "")
+    if found["detected"].evidence == "unknown":
+        chat = frame[(frame["source"] == "slack") & ~_has_tag(frame, "system")]
+        chat = chat[~chat["channel"].isin(_hashed(comms_channels))]
+        if not chat.empty:
+            row = chat.iloc[0]
+            found["detected"] = Milestone(
+                row["ts"], "inferred", row["ref"], "first message in the incident channel"
+            )
+    detected_at = found["detected"].at
+
+    impact = frame[(kinds == "report.customer") | (kinds == "alert.triggered")]
+    found["impact_start"] = (
+        Milestone(
+            impact.iloc[0]["ts"],
+            "inferred",
+            impact.iloc[0]["ref"],
+            "earliest customer report or first alert",
+        )
+        if not impact.empty
+        else UNKNOWN
+    )
+
+    found["acknowledged"] = first(kinds == "alert.acknowledged", "")
+    ack_at = found["acknowledged"].at
+    escalation = kinds.isin(["alert.escalated", "alert.responder_requested"])
+    if ack_at is not None:
+        escalation |= (kinds == "alert.assigned") & (frame["ts"] > ack_at)
+    found["escalated"] = first(escalation, "")
+
+    found["mitigated"] = _mitigation(frame, kinds, detected_at)
+    found["resolved"] = _resolution(frame, kinds, read_from_source, incident)
+
+    comms = kinds.isin(["comms.status_page", "alert.status_update"])
+    if comms_channels:
+        comms |= frame["channel"].isin(_hashed(comms_channels)) & ~_has_tag(frame, "system")
+    found["first_comms"] = first(comms, "")
+
+    for name, at in marks.items():
+        found[name] = Milestone(at, "observed", "author mark", "author mark")
+    return {name: found.get(name, UNKNOWN) for name in MILESTONES}
+
+
+def _mitigation(frame: pd.DataFrame, kinds: pd.Series, detected_at: pd.Timestamp | None) -> Milestone:
+    after = frame["ts"] >= detected_at if detected_at is not None else pd.Series(True, frame.index)
+    rollback = _has_tag(frame, "rollback") & kinds.isin(["deploy.succeeded", "deploy.started"])
+    candidates = [
+        (rollback & (kinds == "deploy.succeeded"), "rollback deploy succeeded"),
+        (rollback, "rollback deploy"),
+        (_has_tag(frame, "revert"), "revert commit"),
+        (_has_tag(frame, "mitigation"), "notes say mitigated or recovered"),
+        (
+            frame["kind"].isin(["chat.message", "chat.reply"])
+            & frame["summary"].str.contains(_MITIGATION_WORDS.pattern, case=False, regex=True),
+            "a chat message says rolled back, mitigated or recovered",
+        ),
+    ]
+    best: Milestone = UNKNOWN
+    for mask, rule in candidates:
+        rows = frame[mask & after]
+        if rows.empty:
+            continue
+        row = rows.iloc[0]
+        if best.at is None or row["ts"] < best.at:
+            best = Milestone(row["ts"], "inferred", row["ref"], rule)
+    return best
+
+
+def _resolution(
+    frame: pd.DataFrame,
+    kinds: pd.Series,
+    read_from_source: pd.Series,
+    incident: Mapping[str, object],
+) -> Milestone:
+    resolved_at = incident.get("resolved_at")
+    if isinstance(resolved_at, pd.Timestamp) and not pd.isna(resolved_at):
+        return Milestone(resolved_at, "observed", str(incident.get("id") or "incident"), "")
+    observed = frame[(kinds == "alert.resolved") & read_from_source]
+    if not observed.empty:
+        row = observed.iloc[-1]
+        return Milestone(row["ts"], "observed", row["ref"], "")
+    inferred = frame[kinds == "alert.resolved"]
+    if not inferred.empty:
+        row = inferred.iloc[-1]
+        return Milestone(row["ts"], "inferred", row["ref"], "last alert resolved")
+    return UNKNOWN
+
+
+def compute_gaps(milestones: Mapping[str, Milestone]) -> dict[str, float | None]:
+    """Seconds between milestones; None when either end is unknown (never guessed)."""
+    gaps: dict[str, float | None] = {}
+    for name, (start, end) in GAPS.items():
+        a, b = milestones[start].at, milestones[end].at
+        gaps[name] = None if a is None or b is None else (b - a).total_seconds()
+    return gaps
+
+
+def quiet_periods(
+    times: pd.Series, start: pd.Timestamp | None, end: pd.Timestamp | None, threshold: timedelta
+) -> list[dict[str, object]]:
+    """Stretches between ``start`` and ``end`` with no event for longer than ``threshold``."""
+    if start is None or end is None or end <= start:
+        return []
+    inside = times[(times >= start) & (times <= end)]
+    points = pd.concat([pd.Series([start]), inside, pd.Series([end])]).sort_values()
+    points = points.drop_duplicates().reset_index(drop=True)
+    lengths = points.diff()
+    long = lengths > pd.Timedelta(threshold)
+    periods = []
+    for i in lengths.index[long]:
+        a, b = points[i - 1], points[i]
+        periods.append({"start": to_iso(a), "end": to_iso(b), "seconds": (b - a).total_seconds()})
+    return periods
+
+
+def _has_tag(frame: pd.DataFrame, tag: str) -> pd.Series:
+    return frame["tags"].str.contains(rf"(?:^| ){re.escape(tag)}(?: |$)", regex=True)
+
+
+def _hashed(channels: tuple[str, ...]) -> list[str]:
+    return [c if c.startswith("#") else f"#{c}" for c in channels] + list(channels)
