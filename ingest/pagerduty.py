@@ -75,9 +75,7 @@ def incident_info(incident: dict, severity_map: Mapping[str, str] | None = None)
     }
 
 
-def log_entries_frame(
-    entries: list[dict], *, incident_id: str, service: str = ""
-) -> pd.DataFrame:
+def log_entries_frame(entries: list[dict], *, incident_id: str, service: str = "") -> pd.DataFrame:
     """One row per log entry; unknown types are kept as ``alert.other``, never dropped.
 
     ``service`` fills ``channel`` for entries that do not name their own service.
@@ -133,8 +131,9 @@ def alerts_frame(alerts: list[dict]) -> pd.DataFrame:
             "ts": _times(alerts, "created_at", ids, "alert"),
             "source": SOURCE,
             "kind": "alert.triggered",
-            "actor": [get(a, "integration", "summary") or get(a, "service", "summary")
-                      for a in alerts],
+            "actor": [
+                get(a, "integration", "summary") or get(a, "service", "summary") for a in alerts
+            ],
             "summary": summary,
             "ref": ids,
             "url": [str(a.get("html_url") or "") for a in alerts],
@@ -194,8 +193,9 @@ def read_pagerduty_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
                     raise InputError(f"{key!r} must be a list of objects")
                 counts[key] += len(records)
                 if key == "log_entries":
-                    frames.append(log_entries_frame(records, incident_id=incident_id,
-                                                    service=service))
+                    frames.append(
+                        log_entries_frame(records, incident_id=incident_id, service=service)
+                    )
                 elif key == "alerts":
                     frames.append(alerts_frame(records))
                 else:
@@ -205,8 +205,7 @@ def read_pagerduty_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
 
     for key, count in counts.items():
         if any(key in p for p in pages):
-            ctx.artifacts.append({"source": SOURCE, "name": f"{path.name} {key}",
-                                  "records": count})
+            ctx.artifacts.append({"source": SOURCE, "name": f"{path.name} {key}", "records": count})
     for frame in frames:
         frame = within_window(frame, ctx)
         if len(frame):
@@ -221,8 +220,9 @@ def _incident_into_context(incidents: list[dict], ctx: ReadContext, path: Path) 
     except InputError as e:
         raise with_path(e, path) from e
     ctx.incident.update({k: v for k, v in info.items() if v not in (None, "")})
-    ctx.artifacts.append({"source": SOURCE, "name": f"{path.name} incident",
-                          "records": len(incidents)})
+    ctx.artifacts.append(
+        {"source": SOURCE, "name": f"{path.name} incident", "records": len(incidents)}
+    )
     return info
 
 

@@ -9,7 +9,7 @@ when the wall time falls in a DST gap or overlap, :func:`to_utc` says so in a no
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -129,12 +129,12 @@ def to_utc(naive: datetime, spec: ZoneSpec, *, written: bool = True) -> tuple[pd
             f"'{spec.label}' written but {zone} is on {season} time on {naive:%Y-%m-%d}; "
             f"read as local time there, UTC{_offset(first)}"
         )
-    return pd.Timestamp(chosen.astimezone(timezone.utc)), note
+    return pd.Timestamp(chosen.astimezone(UTC)), note
 
 
 def _exists(aware: datetime) -> bool:
     """False for a wall time inside a DST gap (it does not survive a round trip through UTC)."""
-    back = aware.astimezone(timezone.utc).astimezone(aware.tzinfo)
+    back = aware.astimezone(UTC).astimezone(aware.tzinfo)
     return back.replace(tzinfo=None) == aware.replace(tzinfo=None)
 
 

@@ -50,8 +50,12 @@ KIND_LABELS: dict[str, str] = {
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]|~])")
 _ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-# Markers that would start a heading, list or setext underline at the start of a line.
-_BLOCK_MARKER = re.compile(r"^([#+=-])|^(\d+)([.)])")
+# A heading, list item, thematic break or setext underline, were the text to start a line.
+_BLOCK_MARKER = re.compile(
+    r"^(#{1,6}|[-+])(?=\s|$)"  # heading, bullet
+    r"|^(\d{1,9})([.)])(?=\s|$)"  # ordered list item
+    r"|^([=-])(?=[=-]*\s*$)"  # setext underline, thematic break
+)
 _URL_SAFE = ":/?#[]@!$&'*+,;=%-._~"
 _CODE_UNSAFE = re.compile(r"[`|\\]")
 
@@ -76,6 +80,11 @@ def escape_markdown(text: object, *, line_break: str = "<br>") -> str:
 def escape_line(text: object) -> str:
     """Like :func:`escape_markdown`, for one-line places such as a heading: breaks become spaces."""
     return escape_markdown(text, line_break=" ")
+
+
+def cell(text: object, empty: str = "—") -> str:
+    """An escaped table cell, or ``empty`` when there is nothing to show."""
+    return escape_markdown(text) or empty
 
 
 def code_span(text: object) -> str:
@@ -203,6 +212,7 @@ def evidence_tag(milestone: Mapping[str, Any] | None) -> str:
 FILTERS = {
     "md": escape_markdown,
     "md_line": escape_line,
+    "cell": cell,
     "code": code_span,
     "link": md_link,
     "source_cell": source_cell,
@@ -215,6 +225,6 @@ FILTERS = {
 
 
 def _escape_block_marker(match: re.Match[str]) -> str:
-    if match.group(1):
-        return "\\" + match.group(1)
-    return f"{match.group(2)}\\{match.group(3)}"
+    if match.group(2):
+        return f"{match.group(2)}\\{match.group(3)}"
+    return "\\" + (match.group(1) or match.group(4))

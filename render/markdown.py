@@ -16,7 +16,7 @@ import jinja2
 import pandas as pd
 
 from ingest.errors import InputError
-from render.filters import FILTERS, to_utc
+from render.filters import FILTERS, UNKNOWN, to_utc
 
 TEMPLATE = "timeline.md.j2"
 PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
@@ -84,6 +84,7 @@ def build_context(frame: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, 
     milestones = milestone_rows(frame, summary.get("milestones") or {})
     detected = next(m["at"] for m in milestones if m["name"] == "detected")
     key = frame["key"].astype(bool)
+    sources = _entries(summary.get("sources"), ("name", "status", "events", "error"))
     return {
         "incident": {
             "id": incident.get("id") or "",
@@ -93,7 +94,7 @@ def build_context(frame: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, 
             "start": to_utc(window.get("start"), what="window start"),
             "end": to_utc(window.get("end"), what="window end"),
         },
-        "sources": list(summary.get("sources") or []),
+        "sources": sources,
         "milestones": milestones,
         "gaps": gap_rows(summary.get("gaps") or {}),
         "preceding_changes": preceding_changes(frame, detected),
@@ -107,11 +108,13 @@ def build_context(frame: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, 
             }
             for q in summary.get("quiet_periods") or []
         ],
-        "inventory": list(summary.get("inventory") or []),
-        "missing": [s for s in summary.get("sources") or [] if s.get("status") != "ok"],
-        "redactions": list(summary.get("redactions") or []),
+        "inventory": _entries(
+            summary.get("inventory"), ("source", "name", "records", "in_window", "outside_window")
+        ),
+        "missing": [s for s in sources if s["status"] != "ok"],
+        "redactions": _entries(summary.get("redactions"), ("kind", "ref", "count")),
         "warnings": list(summary.get("warnings") or []),
-        "tool": dict(summary.get("tool") or {}),
+        "tool": _entries([summary.get("tool") or {}], ("name", "version"))[0],
     }
 
 
@@ -210,6 +213,11 @@ def timeline_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
+def _entries(items: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """A summary list of mappings with every key present (None where the bundle left it out)."""
+    return [{name: dict(item).get(name) for name in keys} for item in items or []]
+
+
 def _records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Frame rows as template records; NaT becomes None and the tag flags become booleans."""
     tags = rows["tags"].fillna("")
@@ -241,5 +249,6 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.filters.update(FILTERS)
+    environment.globals["TK"] = UNKNOWN
     return environment
 

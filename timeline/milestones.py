@@ -82,14 +82,17 @@ def find_milestones(
     kinds = frame["kind"].astype(str)
     read_from_source = frame["kind_rule"] == ""
 
-    def first(mask: pd.Series, rule_if_inferred: str) -> Milestone:
-        rows = frame[mask]
-        if rows.empty:
+    def first(mask: pd.Series, rule: str) -> Milestone:
+        """The first row the source itself records; failing that, the first guessed one."""
+        observed = frame[mask & read_from_source]
+        if not observed.empty:
+            row = observed.iloc[0]
+            return Milestone(row["ts"], "observed", row["ref"], rule)
+        guessed = frame[mask]
+        if guessed.empty:
             return UNKNOWN
-        row = rows.iloc[0]
-        if row["kind_rule"]:
-            return Milestone(row["ts"], "inferred", row["ref"], str(row["kind_rule"]))
-        return Milestone(row["ts"], "observed", row["ref"], rule_if_inferred)
+        row = guessed.iloc[0]
+        return Milestone(row["ts"], "inferred", row["ref"], str(row["kind_rule"]))
 
     found["detected"] = first(kinds == "alert.triggered", "")
     if found["detected"].evidence == "unknown":
@@ -136,10 +139,12 @@ def find_milestones(
 
 def _mitigation(frame: pd.DataFrame, kinds: pd.Series, detected_at: pd.Timestamp | None) -> Milestone:
     after = frame["ts"] >= detected_at if detected_at is not None else pd.Series(True, frame.index)
-    rollback = _has_tag(frame, "rollback") & kinds.isin(["deploy.succeeded", "deploy.started"])
+    rollback = _has_tag(frame, "rollback")
+    finished = rollback & (kinds == "deploy.succeeded")
+    # A rollback counts when it finished; one still running counts only if none finished.
+    rollback_rule = "rollback deploy succeeded" if (finished & after).any() else "rollback deploy started"
     candidates = [
-        (rollback & (kinds == "deploy.succeeded"), "rollback deploy succeeded"),
-        (rollback, "rollback deploy"),
+        (finished if (finished & after).any() else rollback & (kinds == "deploy.started"), rollback_rule),
         (_has_tag(frame, "revert"), "revert commit"),
         (_has_tag(frame, "mitigation"), "notes say mitigated or recovered"),
         (

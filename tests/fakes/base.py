@@ -86,7 +86,7 @@ class FakeServer:
 
     def start(self) -> FakeServer:
         self._httpd = _Server(("127.0.0.1", 0), _handler_for(self), tls=self.tls)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         return self
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -64,7 +65,10 @@ class FakeGitHub(FakeServer):
         return {"message": "Server Error"}
 
     def route(self, request: Recorded) -> Reply:
-        if request.headers.get("Authorization") not in (f"token {self.token}", f"Bearer {self.token}"):
+        if request.headers.get("Authorization") not in (
+            f"token {self.token}",
+            f"Bearer {self.token}",
+        ):
             return _message(401, "Bad credentials")
         if not request.path.startswith(_PREFIX):
             return _message(404, "Not Found")
@@ -89,8 +93,10 @@ class FakeGitHub(FakeServer):
         last = max((len(items) + per_page - 1) // per_page, 1)
         links = []
         for rel, number in (("prev", page - 1), ("next", page + 1), ("last", last), ("first", 1)):
-            if (rel == "prev" and page > 1) or (rel == "next" and page < last) or (
-                rel in ("last", "first") and last > 1
+            if (
+                (rel == "prev" and page > 1)
+                or (rel == "next" and page < last)
+                or (rel in ("last", "first") and last > 1)
             ):
                 query = {k: v[0] for k, v in request.query.items()} | {"page": str(number)}
                 links.append(f'<{origin}{request.path}?{urlencode(query)}>; rel="{rel}"')
@@ -123,13 +129,20 @@ def _filtered(what: str, items: list[dict[str, Any]], request: Recorded) -> list
 
 
 def _message(status: int, message: str) -> Reply:
-    return Reply(status, {"message": message, "documentation_url": "https://docs.github.com/rest", "status": str(status)})
+    return Reply(
+        status,
+        {
+            "message": message,
+            "documentation_url": "https://docs.github.com/rest",
+            "status": str(status),
+        },
+    )
 
 
 def _repository(full_name: str) -> dict[str, Any]:
     owner, name = full_name.split("/")
     return {
-        "id": abs(hash(full_name)) % 10**8,
+        "id": zlib.crc32(full_name.encode()),
         "name": name,
         "full_name": full_name,
         "owner": {"login": owner, "id": 1, "type": "Organization"},
@@ -183,9 +196,15 @@ def deployment_status(
     return record
 
 
-def commit(repo: str, sha: str, *, committed_at: str, message: str = "Fix all the bugs") -> dict[str, Any]:
+def commit(
+    repo: str, sha: str, *, committed_at: str, message: str = "Fix all the bugs"
+) -> dict[str, Any]:
     record = copy.deepcopy(load_fixture("github_list_commits.json")[0])
-    record.update(sha=sha, url=f"{API}/repos/{repo}/commits/{sha}", html_url=f"https://github.com/{repo}/commit/{sha}")
+    record.update(
+        sha=sha,
+        url=f"{API}/repos/{repo}/commits/{sha}",
+        html_url=f"https://github.com/{repo}/commit/{sha}",
+    )
     record["commit"]["message"] = message
     record["commit"]["committer"]["date"] = committed_at
     return record

@@ -140,7 +140,9 @@ def log_entry(
     entry_id: str, incident_id: str, *, created_at: str, type: str = "trigger_log_entry"
 ) -> dict[str, Any]:
     """A log entry in the shape of the spec's ``GET /incidents/{id}/log_entries`` example."""
-    record = copy.deepcopy(load_fixture("pagerduty_list_incident_log_entries.json")["log_entries"][0])
+    record = copy.deepcopy(
+        load_fixture("pagerduty_list_incident_log_entries.json")["log_entries"][0]
+    )
     record.update(id=entry_id, type=type, created_at=created_at)
     record["self"] = f"https://api.pagerduty.com/log_entries/{entry_id}?incident_id={incident_id}"
     record["incident"]["id"] = incident_id

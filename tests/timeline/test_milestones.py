@@ -169,3 +169,29 @@ def test_gaps_are_null_exactly_when_an_end_is_unknown(values):
             assert gaps[gap] is None
         else:
             assert gaps[gap] == (b - a).total_seconds()
+
+
+def test_observed_events_win_over_guesses_from_notes():
+    rows = [
+        {"ts": "2026-10-14T14:30:00Z", "source": "notes", "kind": "alert.triggered",
+         "ref": "notes.txt:1", "kind_rule": "notes: 'alert fired' -> alert.triggered"},
+        {"ts": "2026-10-14T14:31:07Z", "source": "pagerduty", "kind": "alert.triggered", "ref": "T"},
+    ]
+    found = find_milestones(events(rows), marks={}, incident={})
+    assert found["detected"] == Milestone(ts("2026-10-14T14:31:07Z"), "observed", "T", "")
+    only_notes = find_milestones(events(rows[:1]), marks={}, incident={})["detected"]
+    assert only_notes.evidence == "inferred"
+    assert only_notes.rule == "notes: 'alert fired' -> alert.triggered"
+
+
+def test_a_rollback_counts_when_it_finished():
+    rows = INCIDENT[:5] + [
+        {"ts": "2026-10-14T15:02:00Z", "source": "github", "kind": "deploy.started",
+         "tags": "rollback", "ref": "rb-start"},
+        {"ts": "2026-10-14T15:05:30Z", "source": "github", "kind": "deploy.succeeded",
+         "tags": "rollback", "ref": "rb-done"},
+    ]
+    found = find_milestones(events(rows), marks={}, incident={})["mitigated"]
+    assert (found.ref, found.rule) == ("rb-done", "rollback deploy succeeded")
+    found = find_milestones(events(rows[:-1]), marks={}, incident={})["mitigated"]
+    assert (found.ref, found.rule) == ("rb-start", "rollback deploy started")

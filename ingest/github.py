@@ -1,0 +1,391 @@
+"""GitHub: deployments (by status), commits, merged pull requests and releases into event frames.
+
+The normalisers are pure functions over the dicts the REST API returns, shared by the file
+reader here and by the live connector. :func:`read_github_file` reads the same payloads from JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pandas as pd
+
+from ingest.errors import InputError
+from ingest.records import get, load_json, sha256_each, text, with_path, within_window
+from ingest.schema import empty_frame, frame_from_columns
+from ingest.times import iso_to_utc
+from ingest.types import ReadContext
+
+SOURCE = "github"
+
+KIND_BY_STATE = {
+    "queued": "deploy.started",
+    "pending": "deploy.started",
+    "in_progress": "deploy.started",
+    "success": "deploy.succeeded",
+    "failure": "deploy.failed",
+    "error": "deploy.failed",
+}
+VERB_BY_STATE = {
+    "": "Deployment created",
+    "queued": "Deploy queued",
+    "pending": "Deploy pending",
+    "in_progress": "Deploy in progress",
+    "success": "Deploy succeeded",
+    "failure": "Deploy failed",
+    "error": "Deploy errored",
+}
+# "inactive" only says a later deployment to the same environment replaced this one; that
+# later deployment's own status row already records the moment, so inactive rows are left out.
+SUPERSEDED_STATE = "inactive"
+ROLLBACK_WORDS = re.compile(r"\broll(?:ed|ing)?[ _-]?back|\brevert", re.IGNORECASE)
+REPO_IN_URL = re.compile(r"/repos/([^/]+/[^/?#]+)")
+RECORD_KINDS = ("deployments", "statuses", "commits", "pulls", "releases")
+
+
+def deployments_frame(
+    deployments: list[dict], statuses: Mapping[Any, list[dict]], *, repo: str
+) -> pd.DataFrame:
+    """One row per deployment status, at the status's ``created_at``.
+
+    ``statuses`` maps a deployment ``id`` to its statuses. A deployment with none (or only
+    ``inactive`` ones) is one ``deploy.started`` row at its own ``created_at``. Deployments
+    that put back a SHA the environment ran before, after a different one, or that say
+    rollback/revert, are tagged ``rollback``.
+    """
+    if not deployments:
+        return empty_frame()
+    deployment_ids = [text(d, "id") for d in deployments]
+    if "" in deployment_ids:
+        raise InputError(f"deployment #{deployment_ids.index('') + 1} has no 'id'")
+    dep = pd.DataFrame(
+        {
+            "deployment": range(len(deployments)),
+            "created_at": _times(deployments, "created_at", "deployment"),
+            "sha": [text(d, "sha") for d in deployments],
+            "ref": [text(d, "ref") for d in deployments],
+            "environment": [text(d, "environment") for d in deployments],
+            "description": [text(d, "description") for d in deployments],
+            "creator": [get(d, "creator", "login") for d in deployments],
+            "url": [text(d, "url") for d in deployments],
+        }
+    )
+    dep["rollback"] = _rollback_flags(dep, deployments)
+
+    kept = [
+        (position, status)
+        for position, d in enumerate(deployments)
+        for status in statuses.get(d.get("id"), [])
+        if text(status, "state") != SUPERSEDED_STATE
+    ]
+    with_status = pd.DataFrame(
+        {
+            "deployment": [position for position, _ in kept],
+            "status_id": [text(s, "id") for _, s in kept],
+            "state": [text(s, "state") for _, s in kept],
+            "status_at": _times([s for _, s in kept], "created_at", "deployment status"),
+            "status_description": [text(s, "description") for _, s in kept],
+            "status_creator": [get(s, "creator", "login") for _, s in kept],
+            "status_url": [
+                text(s, "log_url") or text(s, "environment_url") or text(s, "target_url")
+                for _, s in kept
+            ],
+            "raw_sha256": sha256_each(s for _, s in kept),
+        }
+    )
+    bare = dep.loc[~dep["deployment"].isin(with_status["deployment"]), ["deployment"]]
+    bare = bare.assign(raw_sha256=sha256_each(deployments[i] for i in bare["deployment"]))
+    rows = pd.concat([with_status, bare], ignore_index=True).merge(dep, on="deployment")
+    for column in ("status_id", "state", "status_description", "status_creator", "status_url"):
+        rows[column] = rows[column].astype(object).fillna("").astype(str)
+
+    ts = rows["status_at"].fillna(rows["created_at"])
+    known = rows["state"].isin([*KIND_BY_STATE, ""])
+    kind = rows["state"].map(KIND_BY_STATE).fillna("deploy.started")
+    verb = rows["state"].map(VERB_BY_STATE).fillna("Deploy " + rows["state"])
+    description = rows["status_description"].where(
+        rows["status_description"] != "", rows["description"]
+    )
+    summary = (
+        verb
+        + ": "
+        + rows["environment"].where(rows["environment"] != "", "(no environment)")
+        + " "
+        + rows["sha"].str.slice(0, 7).where(rows["sha"] != "", "(sha unknown)")
+        + (" (" + rows["ref"] + ")").where(rows["ref"] != "", "")
+        + (" - " + description).where(description != "", "")
+    )
+    deployment_ref = repo + "@" + rows["deployment"].map(dict(enumerate(deployment_ids)))
+    ref = (deployment_ref + "/" + rows["status_id"]).where(rows["status_id"] != "", deployment_ref)
+    return frame_from_columns(
+        {
+            "ts": ts,
+            "source": SOURCE,
+            "kind": kind,
+            "actor": rows["creator"].where(rows["creator"] != "", rows["status_creator"]),
+            "summary": summary,
+            "ref": ref,
+            "url": rows["status_url"].where(rows["status_url"] != "", rows["url"]),
+            "channel": repo,
+            "raw_sha256": rows["raw_sha256"],
+            "subtype": rows["state"],
+            "tags": rows["rollback"].map({True: "rollback", False: ""}),
+            "kind_rule": ("unknown deployment state " + rows["state"] + " listed as started").where(
+                ~known, ""
+            ),
+        }
+    ).sort_values("ts", kind="stable", ignore_index=True)
+
+
+def commits_frame(commits: list[dict], *, repo: str) -> pd.DataFrame:
+    """One ``commit`` row per commit at its committer date (authored date if it has none)."""
+    if not commits:
+        return empty_frame()
+    shas = [text(c, "sha") for c in commits]
+    if "" in shas:
+        raise InputError(f"commit #{shas.index('') + 1} has no 'sha'")
+    git: list[dict] = [c["commit"] if isinstance(c.get("commit"), dict) else {} for c in commits]
+    committed = iso_to_utc([get(g, "committer", "date") for g in git], what="commit date")
+    authored = iso_to_utc([get(g, "author", "date") for g in git], what="commit date")
+    if committed.isna().any() and authored[committed.isna()].isna().any():
+        missing = shas[int((committed.isna() & authored.isna()).to_numpy().argmax())]
+        raise InputError(f"commit {missing} has no commit.committer.date")
+    message = pd.Series([text(g, "message") for g in git], dtype=object)
+    first_line = message.str.split("\n", n=1).str[0].str.strip()
+    verb = pd.Series("Committed ", index=message.index).where(committed.notna(), "Authored ")
+    login = pd.Series([get(c, "author", "login") for c in commits], dtype=object)
+    name = pd.Series([get(g, "author", "name") for g in git], dtype=object)
+    return frame_from_columns(
+        {
+            "ts": committed.fillna(authored),
+            "source": SOURCE,
+            "kind": "commit",
+            "actor": login.where(login != "", name),
+            "summary": verb + pd.Series(shas).str.slice(0, 7) + ": " + first_line,
+            "ref": shas,
+            "url": [text(c, "html_url") for c in commits],
+            "channel": repo,
+            "raw_sha256": sha256_each(commits),
+            "tags": message.str.startswith('Revert "').map({True: "revert", False: ""}),
+        }
+    )
+
+
+def pulls_frame(pulls: list[dict], *, repo: str) -> pd.DataFrame:
+    """One ``pr.merged`` row per merged pull request, at ``merged_at``; unmerged are skipped."""
+    merged = [p for p in pulls if p.get("merged_at")]
+    if not merged:
+        return empty_frame()
+    numbers = pd.Series([text(p, "number") for p in merged], dtype=object)
+    title = pd.Series([text(p, "title") for p in merged], dtype=object)
+    base = pd.Series([get(p, "base", "ref") for p in merged], dtype=object)
+    return frame_from_columns(
+        {
+            "ts": iso_to_utc([p["merged_at"] for p in merged], what="pull request merged_at"),
+            "source": SOURCE,
+            "kind": "pr.merged",
+            "actor": [get(p, "user", "login") for p in merged],
+            "summary": "Merged PR #"
+            + numbers
+            + (" into " + base).where(base != "", "")
+            + ": "
+            + title,
+            "ref": repo + "#" + numbers,
+            "url": [text(p, "html_url") for p in merged],
+            "channel": repo,
+            "raw_sha256": sha256_each(merged),
+            "tags": title.str.startswith('Revert "').map({True: "revert", False: ""}),
+        }
+    )
+
+
+def releases_frame(releases: list[dict], *, repo: str) -> pd.DataFrame:
+    """One ``release.published`` row per published release, at ``published_at``; drafts skipped."""
+    published = [r for r in releases if r.get("published_at") and not r.get("draft")]
+    if not published:
+        return empty_frame()
+    tags = pd.Series([text(r, "tag_name") for r in published], dtype=object)
+    names = pd.Series([text(r, "name") for r in published], dtype=object)
+    prerelease = pd.Series([bool(r.get("prerelease")) for r in published])
+    label = names.where(names != "", tags)
+    return frame_from_columns(
+        {
+            "ts": iso_to_utc([r["published_at"] for r in published], what="release published_at"),
+            "source": SOURCE,
+            "kind": "release.published",
+            "actor": [get(r, "author", "login") for r in published],
+            "summary": prerelease.map({True: "Pre-release ", False: "Release "})
+            + label
+            + " published (tag "
+            + tags
+            + ")",
+            "ref": repo + "@" + tags,
+            "url": [text(r, "html_url") for r in published],
+            "channel": repo,
+            "raw_sha256": sha256_each(published),
+            "subtype": prerelease.map({True: "prerelease", False: "release"}),
+        }
+    )
+
+
+def read_github_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
+    """Read GitHub API records saved as JSON, yielding one frame per kind of record.
+
+    The file holds a list of deployments (each may embed its ``statuses``), deployment
+    statuses, commits, pulls or releases, or an object ``{"repo": "o/r", "deployments": …,
+    "statuses": …, "commits": …, "pulls": …, "releases": …}``. The shape is told from the
+    records' keys; the repo from ``repo`` or else from the records' API URLs.
+    """
+    payload = load_json(path)
+    try:
+        groups, repo = _groups(payload)
+        repo = repo or _repo_from_urls(groups)
+        frames = _frames(groups, repo, ctx, path)
+    except InputError as e:
+        raise with_path(e, path) from e
+    for kind, records in groups.items():
+        if records:
+            ctx.artifacts.append(
+                {"source": SOURCE, "name": f"{path.name} {repo} {kind}", "records": len(records)}
+            )
+    for frame in frames:
+        frame = within_window(frame, ctx)
+        if len(frame):
+            yield frame
+
+
+def _frames(
+    groups: dict[str, list[dict]], repo: str, ctx: ReadContext, path: Path
+) -> list[pd.DataFrame]:
+    deployments = list(groups["deployments"])
+    statuses: dict[Any, list[dict]] = {}
+    for d in deployments:
+        statuses.setdefault(d.get("id"), []).extend(d.get("statuses") or [])
+    known_ids = {d.get("id") for d in deployments}
+    for status in groups["statuses"]:
+        match = re.search(r"/deployments/(\d+)", text(status, "deployment_url"))
+        if not match:
+            raise InputError(f"deployment status {text(status, 'id')} has no deployment_url")
+        deployment_id = int(match.group(1))
+        statuses.setdefault(deployment_id, []).append(status)
+        if deployment_id not in known_ids:
+            # Only the statuses were saved: stand in for the deployment with what they say.
+            known_ids.add(deployment_id)
+            deployments.append(
+                {
+                    "id": deployment_id,
+                    "url": status["deployment_url"],
+                    "environment": status.get("environment"),
+                    "created_at": status.get("created_at"),
+                }
+            )
+    superseded = sum(text(s, "state") == SUPERSEDED_STATE for v in statuses.values() for s in v)
+    if superseded:
+        ctx.warn(
+            f"{path}: {superseded} inactive deployment statuses (superseded by a later "
+            "deployment) are not listed as events"
+        )
+    return [
+        deployments_frame(deployments, statuses, repo=repo),
+        commits_frame(groups["commits"], repo=repo),
+        pulls_frame(groups["pulls"], repo=repo),
+        releases_frame(groups["releases"], repo=repo),
+    ]
+
+
+def _groups(payload: Any) -> tuple[dict[str, list[dict]], str]:
+    groups: dict[str, list[dict]] = {kind: [] for kind in RECORD_KINDS}
+    if isinstance(payload, dict):
+        present = [k for k in RECORD_KINDS if k in payload]
+        if not present:
+            found = ", ".join(repr(k) for k in payload) or "an empty object"
+            raise InputError(
+                "is not a GitHub export: expected a list of records or an object with "
+                f"'repo' and any of {', '.join(repr(k) for k in RECORD_KINDS)} (found {found})"
+            )
+        for key in present:
+            records = payload[key]
+            if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+                raise InputError(f"{key!r} must be a list of objects")
+            groups[key].extend(records)
+        return groups, text(payload, "repo")
+    if not isinstance(payload, list):
+        raise InputError("is not a GitHub export: expected a JSON list or object")
+    for number, record in enumerate(payload, start=1):
+        groups[_record_kind(record, number)].append(record)
+    return groups, ""
+
+
+def _record_kind(record: Any, number: int) -> str:
+    """Which list a record belongs to, told from the keys the API always sends."""
+    if isinstance(record, dict):
+        if "deployment_url" in record and "state" in record:
+            return "statuses"
+        if "statuses_url" in record and "environment" in record:
+            return "deployments"
+        if "commit" in record and "sha" in record:
+            return "commits"
+        if "merged_at" in record and "number" in record:
+            return "pulls"
+        if "tag_name" in record:
+            return "releases"
+    raise InputError(
+        f"record #{number} is not a deployment (statuses_url, environment), deployment status "
+        "(state, deployment_url), commit (sha, commit), pull request (number, merged_at) or "
+        "release (tag_name)"
+    )
+
+
+def _repo_from_urls(groups: dict[str, list[dict]]) -> str:
+    for records in groups.values():
+        for record in records:
+            for key in ("repository_url", "url"):
+                match = REPO_IN_URL.search(text(record, key))
+                if match:
+                    return match.group(1)
+    raise InputError('cannot tell the repository: add a top-level "repo": "owner/name"')
+
+
+def _rollback_flags(dep: pd.DataFrame, deployments: list[dict]) -> pd.Series:
+    """True for a deployment that puts back a SHA its environment ran before another one,
+    or whose ref, task, description or payload says rollback or revert."""
+    ordered = dep.sort_values("created_at", kind="stable")
+    by_env = ordered.groupby("environment", sort=False)["sha"]
+    previous = by_env.shift()
+    seen_before = ordered.groupby(["environment", "sha"], sort=False).cumcount() > 0
+    redeployed = (
+        (ordered["sha"] != "") & seen_before & previous.notna() & (previous != ordered["sha"])
+    )
+    words = pd.Series(
+        [
+            " ".join(
+                [
+                    text(d, "ref"),
+                    text(d, "task"),
+                    text(d, "description"),
+                    _payload_text(d.get("payload")),
+                ]
+            )
+            for d in deployments
+        ],
+        index=dep.index,
+    )
+    return redeployed.reindex(dep.index) | words.str.contains(ROLLBACK_WORDS)
+
+
+def _payload_text(payload: Any) -> str:
+    if payload is None or isinstance(payload, str):
+        return payload or ""
+    return orjson.dumps(payload).decode()
+
+
+def _times(records: list[dict], key: str, what: str) -> pd.Series:
+    times = iso_to_utc([r.get(key) for r in records], what=f"{what} {key}")
+    if times.isna().any():
+        position = int(times.isna().to_numpy().argmax())
+        raise InputError(f"{what} {text(records[position], 'id') or position + 1} has no {key!r}")
+    return times

@@ -1,0 +1,57 @@
+"""How connectors report progress: pages fetched, events found, time waited on rate limits.
+
+Connectors call these; the command line decides how (or whether) to show them.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+
+@dataclass
+class SourceProgress:
+    pages: int = 0
+    events: int = 0
+    requests: int = 0
+    retries: int = 0
+    waited: float = 0.0
+    done: bool = False
+    failed: str = ""
+
+
+@dataclass
+class Progress:
+    """Thread-safe counters per source; subclass ``changed`` to display them."""
+
+    sources: dict[str, SourceProgress] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def page(self, source: str, events: int) -> None:
+        with self._lock:
+            state = self.sources.setdefault(source, SourceProgress())
+            state.pages += 1
+            state.events += events
+        self.changed(source)
+
+    def request(self, source: str) -> None:
+        with self._lock:
+            self.sources.setdefault(source, SourceProgress()).requests += 1
+        self.changed(source)
+
+    def retry(self, source: str, seconds: float) -> None:
+        with self._lock:
+            state = self.sources.setdefault(source, SourceProgress())
+            state.retries += 1
+            state.waited += seconds
+        self.changed(source)
+
+    def finish(self, source: str, error: str = "") -> None:
+        with self._lock:
+            state = self.sources.setdefault(source, SourceProgress())
+            state.done = True
+            state.failed = error
+        self.changed(source)
+
+    def changed(self, source: str) -> None:
+        """Called after every update; the default shows nothing."""

@@ -1,0 +1,206 @@
+"""Hand-kept tables of events (CSV or JSON Lines) into event frames.
+
+A table needs a time column (``time``, ``ts`` or ``timestamp``) and an event column (``event``,
+``summary`` or ``description``); it may add ``source``, ``actor``, ``ref``, ``url`` and
+``kind``. The table's own ``source`` (say "statuspage" or "support desk") goes to ``channel``:
+the frame's ``source`` is always ``table``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pandas as pd
+
+from ingest.errors import InputError, TimeError
+from ingest.records import read_bytes, within_window
+from ingest.schema import KINDS, UTC_TIME, frame_from_columns
+from ingest.types import ReadContext
+
+SOURCE = "table"
+TIME_COLUMNS = ("time", "ts", "timestamp")
+EVENT_COLUMNS = ("event", "summary", "description")
+OPTIONAL_COLUMNS = ("source", "actor", "ref", "url", "kind")
+JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
+_HAS_ZONE = r"(?:[Zz]|[+-]\d\d:?\d\d)$"
+
+
+def read_table(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
+    """Read a CSV or JSON Lines table of events into one frame (times to UTC).
+
+    Naive times take ``ctx.tz``; without it they are a TimeError naming file and line.
+    A row's ``ref`` defaults to ``FILE:LINE``; a missing ``kind`` is ``note``.
+    """
+    try:
+        content = read_bytes(path).decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(f"is not UTF-8 text (byte {e.start}); save it as UTF-8", path=path) from e
+    if path.suffix.lower() in JSON_LINES_SUFFIXES or content.lstrip().startswith("{"):
+        rows, lines, raw = _json_lines(content, path)
+    else:
+        rows, lines, raw = _csv_rows(content, path)
+    ctx.artifacts.append({"source": SOURCE, "name": path.name, "records": len(rows)})
+    if not len(rows):
+        return
+    frame = _frame(rows, lines, raw, path, ctx)
+    frame = within_window(frame, ctx)
+    if len(frame):
+        yield frame
+
+
+def _frame(
+    rows: pd.DataFrame, lines: list[int], raw: list[str], path: Path, ctx: ReadContext
+) -> pd.DataFrame:
+    time_column = _pick(rows, TIME_COLUMNS, "time", path)
+    event_column = _pick(rows, EVENT_COLUMNS, "event", path)
+    line = pd.Series(lines, index=rows.index)
+    column = {
+        name: rows[name] if name in rows else pd.Series("", index=rows.index)
+        for name in OPTIONAL_COLUMNS
+    }
+
+    kind = column["kind"].str.strip().replace("", "note")
+    unknown = ~kind.isin(KINDS)
+    if unknown.any():
+        first = unknown.to_numpy().argmax()
+        raise InputError(
+            f"kind {kind.iloc[first]!r} is not one of: {', '.join(KINDS)}",
+            path=path,
+            line=int(line.iloc[first]),
+        )
+    summary = rows[event_column].str.strip()
+    if (summary == "").any():
+        first = (summary == "").to_numpy().argmax()
+        raise InputError(
+            f"the {event_column!r} column is empty; describe the event",
+            path=path,
+            line=int(line.iloc[first]),
+        )
+    ref = column["ref"].str.strip()
+    return frame_from_columns(
+        {
+            "ts": _times(rows[time_column], line, path, ctx),
+            "source": SOURCE,
+            "kind": kind,
+            "actor": column["actor"].str.strip(),
+            "summary": summary,
+            "ref": ref.where(ref != "", path.name + ":" + line.astype(str)),
+            "url": column["url"].str.strip(),
+            "channel": column["source"].str.strip(),
+            "raw_sha256": [hashlib.sha256(text.encode()).hexdigest() for text in raw],
+        }
+    )
+
+
+def _times(values: pd.Series, line: pd.Series, path: Path, ctx: ReadContext) -> pd.Series:
+    """Aware times to UTC; naive ones in ``ctx.tz``; anything else names its line."""
+    text = values.str.strip()
+    empty = text == ""
+    if empty.any():
+        raise TimeError("the time is empty", path=path, line=int(line[empty].iloc[0]))
+    aware = text.str.contains(_HAS_ZONE, regex=True)
+    if not aware.all() and ctx.tz is None:
+        first = (~aware).to_numpy().argmax()
+        raise TimeError(
+            f"time {text.iloc[first]!r} has no time zone: add an offset or pass --tz",
+            path=path,
+            line=int(line.iloc[first]),
+        )
+    out = pd.Series(pd.NaT, index=text.index, dtype=UTC_TIME)
+    if aware.any():
+        out[aware] = pd.to_datetime(
+            text[aware], utc=True, format="ISO8601", errors="coerce"
+        ).astype(UTC_TIME)
+    if (~aware).any():
+        naive = pd.to_datetime(text[~aware], format="ISO8601", errors="coerce")
+        local = naive.dt.tz_localize(ctx.tz, ambiguous="NaT", nonexistent="NaT")
+        in_gap = local.isna() & naive.notna()
+        if in_gap.any():
+            raise TimeError(
+                f"time {text[~aware][in_gap].iloc[0]!r} is skipped or repeated by a "
+                f"daylight-saving change in {ctx.tz}: add an offset",
+                path=path,
+                line=int(line[~aware][in_gap].iloc[0]),
+            )
+        out[~aware] = local.dt.tz_convert("UTC").astype(UTC_TIME)
+    if out.isna().any():
+        first = out.isna().to_numpy().argmax()
+        raise TimeError(
+            f"time {text.iloc[first]!r} is not ISO 8601 (such as 2024-05-01T14:03:00Z)",
+            path=path,
+            line=int(line.iloc[first]),
+        )
+    return out
+
+
+def _pick(rows: pd.DataFrame, names: tuple[str, ...], what: str, path: Path) -> str:
+    for name in names:
+        if name in rows:
+            return name
+    found = ", ".join(rows.columns) or "none"
+    raise InputError(f"needs a {what} column ({', '.join(names)}); found: {found}", path=path)
+
+
+def _csv_rows(content: str, path: Path) -> tuple[pd.DataFrame, list[int], list[str]]:
+    """CSV records with the line each starts on and its raw text (fields may span lines)."""
+    physical = list(io.StringIO(content, newline=""))
+    reader = csv.reader(iter(physical))
+    try:
+        header = [name.strip().lower() for name in next(reader, [])]
+        repeated = sorted({name for name in header if header.count(name) > 1})
+        if repeated:
+            raise InputError(
+                f"the header names {', '.join(repeated)} more than once", path=path, line=1
+            )
+        records, lines, raw = [], [], []
+        end = reader.line_num
+        for record in reader:
+            start, end = end + 1, reader.line_num
+            if not any(field.strip() for field in record):
+                continue
+            if len(record) > len(header):
+                raise InputError(
+                    f"has {len(record)} fields but the header names {len(header)}",
+                    path=path,
+                    line=start,
+                )
+            records.append(record + [""] * (len(header) - len(record)))
+            lines.append(start)
+            raw.append("".join(physical[start - 1 : end]))
+    except csv.Error as e:
+        raise InputError(f"is not valid CSV ({e})", path=path, line=reader.line_num) from e
+    return pd.DataFrame(records, columns=header, dtype=str), lines, raw
+
+
+def _json_lines(content: str, path: Path) -> tuple[pd.DataFrame, list[int], list[str]]:
+    """One JSON object per non-blank line, with its line number and raw text."""
+    records, lines, raw = [], [], []
+    for number, text in enumerate(content.split("\n"), start=1):
+        text = text.removesuffix("\r")
+        if not text.strip():
+            continue
+        try:
+            record = orjson.loads(text)
+        except orjson.JSONDecodeError as e:
+            raise InputError(
+                f"not valid JSON at column {e.colno} ({e.msg})", path=path, line=number
+            ) from e
+        if not isinstance(record, dict):
+            raise InputError("each line must be a JSON object", path=path, line=number)
+        records.append({str(k).strip().lower(): _cell(v) for k, v in record.items()})
+        lines.append(number)
+        raw.append(text)
+    return pd.DataFrame(records, dtype=str).fillna(""), lines, raw
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return orjson.dumps(value).decode()
+    return str(value)

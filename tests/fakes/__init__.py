@@ -1,0 +1,22 @@
+"""Fake PagerDuty, GitHub and Slack API servers for tests and benchmarks.
+
+Each runs a real HTTP(S) server on 127.0.0.1 (port 0) in a thread, serves payloads in the
+official shapes from data a test puts in, records every request, and can be told to answer the
+next requests with a 429 (with ``Retry-After``) or a 5xx, or to add latency to every response.
+"""
+
+from .base import FakeServer, Recorded, Reply, load_fixture, tls_context
+from .github import FakeGitHub
+from .pagerduty import FakePagerDuty
+from .slack import FakeSlack
+
+__all__ = [
+    "FakeGitHub",
+    "FakePagerDuty",
+    "FakeServer",
+    "FakeSlack",
+    "Recorded",
+    "Reply",
+    "load_fixture",
+    "tls_context",
+]

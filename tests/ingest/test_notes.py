@@ -1,0 +1,481 @@
+"""The raw-notes parser: dates, zones, midnight roll-over, sentence splitting, guessed kinds."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ingest.errors import InputError, TimeError
+from ingest.notes import guess_kind, read_notes, split_sentences
+from ingest.schema import validate
+from ingest.types import ReadContext, Window
+from ingest.zones import ABBREVIATIONS
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "notes"
+
+
+def utc(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+def read(path: Path, ctx: ReadContext | None = None) -> pd.DataFrame:
+    ctx = ctx if ctx is not None else ReadContext()
+    frames = list(read_notes(path, ctx))
+    assert len(frames) == 1
+    validate(frames[0])
+    return frames[0]
+
+
+def write(tmp_path: Path, text: str, name: str = "notes.md") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def times(frame: pd.DataFrame) -> list[pd.Timestamp]:
+    return list(frame["ts"])
+
+
+# --- the paragraph example, summer and winter -------------------------------------------------
+
+
+def test_paragraph_on_a_summer_date_is_utc_minus_four():
+    frame = read(FIXTURES / "paragraph.md", ReadContext(date=date(2026, 7, 14)))
+    assert times(frame) == [
+        utc("2026-07-14 11:14"),
+        utc("2026-07-14 11:22"),
+        utc("2026-07-14 11:31"),
+    ]
+    assert list(frame["kind"]) == ["deploy.succeeded", "report.customer", "alert.triggered"]
+    assert list(frame["summary"]) == [
+        "Deploy went out at 07:14 ET.",
+        "First customer complaint in Zendesk at 07:22.",
+        "Datadog alert fired at 07:31.",
+    ]
+    assert list(frame["ref"]) == ["paragraph.md:1"] * 3
+    assert set(frame["source"]) == {"notes"}
+    assert list(frame["kind_rule"]) == [
+        "notes: 'deploy' -> deploy.succeeded",
+        "notes: 'customer complaint' -> report.customer",
+        "notes: 'alert fired' -> alert.triggered",
+    ]
+
+
+def test_paragraph_on_a_winter_date_is_utc_minus_five():
+    frame = read(FIXTURES / "paragraph.md", ReadContext(date=date(2026, 1, 14)))
+    assert times(frame) == [
+        utc("2026-01-14 12:14"),
+        utc("2026-01-14 12:22"),
+        utc("2026-01-14 12:31"),
+    ]
+
+
+def test_each_row_keeps_the_sentence_hash_and_empty_actor_and_url():
+    frame = read(FIXTURES / "paragraph.md", ReadContext(date=date(2026, 7, 14)))
+    for summary, digest in zip(frame["summary"], frame["raw_sha256"], strict=True):
+        assert digest == hashlib.sha256(summary.encode("utf-8")).hexdigest()
+    assert set(frame["actor"]) == {""}
+    assert set(frame["url"]) == {""}
+
+
+# --- a document with a dated heading, one zone and a midnight roll-over -----------------------
+
+
+def test_overnight_notes_roll_over_midnight_in_the_heading_zone():
+    ctx = ReadContext()
+    frame = read(FIXTURES / "overnight.md", ctx)
+    # PT on 2026-03-20 is PDT (UTC-7); times after midnight fall on the 21st local.
+    assert times(frame) == [
+        utc("2026-03-21 06:40"),
+        utc("2026-03-21 06:52"),
+        utc("2026-03-21 06:55"),
+        utc("2026-03-21 07:03"),
+        utc("2026-03-21 07:10"),
+        utc("2026-03-21 07:25"),
+        utc("2026-03-21 07:41"),
+        utc("2026-03-21 07:58"),
+    ]
+    assert list(frame["kind"]) == [
+        "deploy.succeeded",
+        "alert.triggered",
+        "alert.triggered",
+        "alert.acknowledged",
+        "alert.escalated",
+        "deploy.succeeded",
+        "note",
+        "comms.status_page",
+    ]
+    assert list(frame["ref"]) == [f"overnight.md:{n}" for n in (7, 8, 8, 9, 10, 11, 12, 14)]
+    assert list(frame["tags"])[5:7] == ["rollback approximate", "mitigation"]
+    assert frame["summary"].iloc[1] == "[23:52] Datadog alert fired, e.g. p99 latency over 2s."
+    assert ctx.warnings == [
+        "overnight.md:9: 00:03 is earlier than the time before; read as 2026-03-21",
+        "overnight.md:13: no time in 'Customers were told about it by email.'; "
+        "not placed on the timeline",
+    ]
+    assert ctx.artifacts == [{"source": "notes", "name": "overnight.md", "records": 8}]
+
+
+def test_a_line_with_its_own_date_does_not_roll_over(tmp_path):
+    path = write(
+        tmp_path,
+        "2026-03-10 09:00 UTC deploy shipped\n2026-03-10 08:00 UTC the earlier alert fired\n",
+    )
+    ctx = ReadContext()
+    frame = read(path, ctx)
+    assert times(frame) == [utc("2026-03-10 09:00"), utc("2026-03-10 08:00")]
+    assert ctx.warnings == []
+
+
+def test_a_date_in_a_line_applies_to_later_lines(tmp_path):
+    path = write(tmp_path, "Incident on 2026-02-01 at 10:00 UTC.\n10:05 paged on-call\n")
+    frame = read(path, ReadContext(date=date(2025, 1, 1)))
+    assert times(frame) == [utc("2026-02-01 10:00"), utc("2026-02-01 10:05")]
+
+
+def test_spring_forward_day_uses_each_times_own_offset(tmp_path):
+    path = write(tmp_path, "2026-03-08 01:55 PT - paged on-call\n03:05 PT acked\n")
+    frame = read(path)
+    # 01:55 is still PST (UTC-8); 03:05 is already PDT (UTC-7): ten minutes apart.
+    assert times(frame) == [utc("2026-03-08 09:55"), utc("2026-03-08 10:05")]
+
+
+# --- zones -------------------------------------------------------------------------------------
+
+
+def test_zone_carries_forward_to_sentences_without_one(tmp_path):
+    path = write(tmp_path, "09:00 CET deploy\n09:10 alert fired\n09:20 UTC acked\n09:30 resolved\n")
+    frame = read(path, ReadContext(date=date(2026, 1, 5)))
+    assert times(frame) == [
+        utc("2026-01-05 08:00"),
+        utc("2026-01-05 08:10"),
+        utc("2026-01-05 09:20"),
+        utc("2026-01-05 09:30"),
+    ]
+
+
+def test_unknown_abbreviation_names_file_line_and_abbreviation(tmp_path):
+    path = write(tmp_path, "09:00 UTC deploy\n09:05 XYZT alert fired\n")
+    with pytest.raises(TimeError) as caught:
+        list(read_notes(path, ReadContext(date=date(2026, 1, 5))))
+    assert str(caught.value) == (
+        f"{path}:2: unknown time zone abbreviation 'XYZT' after '09:05'; "
+        "use one of UTC, ET, PT, CET, BST, IST, JST, AEST or an offset such as +02:00"
+    )
+
+
+def test_no_zone_and_no_tz_is_an_error_naming_file_and_line(tmp_path):
+    path = write(tmp_path, "Timeline:\n07:14 deploy went out\n")
+    with pytest.raises(TimeError) as caught:
+        list(read_notes(path, ReadContext(date=date(2026, 1, 5))))
+    assert str(caught.value) == (
+        f"{path}:2: no time zone for '07:14': add a zone such as UTC or pass --tz"
+    )
+
+
+def test_tz_option_is_used_when_the_text_has_no_zone(tmp_path):
+    path = write(tmp_path, "07:14 deploy went out\n")
+    ctx = ReadContext(date=date(2026, 7, 1), tz=ZoneInfo("Europe/Berlin"))
+    assert times(read(path, ctx)) == [utc("2026-07-01 05:14")]
+
+
+def test_a_zone_in_the_text_wins_over_the_tz_option_from_then_on(tmp_path):
+    path = write(tmp_path, "07:00 deploy\n07:14 UTC alert fired\n07:20 acked\n")
+    ctx = ReadContext(date=date(2026, 7, 1), tz=ZoneInfo("Europe/Berlin"))
+    assert times(read(path, ctx)) == [
+        utc("2026-07-01 05:00"),
+        utc("2026-07-01 07:14"),
+        utc("2026-07-01 07:20"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("14:02 UTC: rolled back to v41", "2026-06-01 14:02"),
+        ("14:02 +02:00 rolled back", "2026-06-01 12:02"),
+        ("14:02 UTC+5:30 rolled back", "2026-06-01 08:32"),
+        ("2026-06-01T14:02:30Z rolled back", "2026-06-01 14:02:30"),
+        ("2026-06-01T14:02:00-05:00 rolled back", "2026-06-01 19:02"),
+        ("at 7:14am ET the deploy went out", "2026-06-01 11:14"),
+        ("at 7:14 p.m. ET the deploy went out", "2026-06-01 23:14"),
+        ("around 9 pm BST the deploy went out", "2026-06-01 20:00"),
+        ("[14:02 IST] deploy", "2026-06-01 08:32"),
+        ("(14:02) (JST) deploy", "2026-06-01 05:02"),
+        ("14:02 utc deploy", "2026-06-01 14:02"),
+        ("14:02 -05:00 deploy", "2026-06-01 19:02"),
+        ("14:02:00-05:00 deploy", "2026-06-01 19:02"),
+        ("2026-06-01T14:02-05:00 deploy", "2026-06-01 19:02"),
+        ("14:02-14:30 PT errors elevated", "2026-06-01 21:02"),
+        ("14:02 to 14:30 PT errors elevated", "2026-06-01 21:02"),
+        ("14:02 – 2:30pm PT errors elevated", "2026-06-01 21:02"),
+        ("June 1, 2026 14:02 AEST deploy", "2026-06-01 04:02"),
+        ("1st Jun 2026 14:02 NZST deploy", "2026-06-01 02:02"),
+    ],
+)
+def test_time_zone_and_date_forms(tmp_path, line, expected):
+    path = write(tmp_path, line + "\n")
+    assert times(read(path, ReadContext(date=date(2026, 6, 1)))) == [utc(expected)]
+
+
+def test_standard_time_name_in_summer_is_local_time_with_a_warning(tmp_path):
+    path = write(tmp_path, "~07:40 EST status page updated\n")
+    ctx = ReadContext(date=date(2026, 7, 14))
+    frame = read(path, ctx)
+    assert times(frame) == [utc("2026-07-14 11:40")]
+    assert list(frame["tags"]) == ["approximate"]
+    assert ctx.warnings == [
+        "notes.md:1: 'EST' written but America/New_York is on daylight saving time on "
+        "2026-07-14; read as local time there, UTC-04:00"
+    ]
+
+
+def test_seasonal_name_picks_the_right_hour_when_clocks_go_back(tmp_path):
+    # 2026-11-01 01:30 happens twice in New York: EDT (05:30Z), then EST (06:30Z).
+    path = write(tmp_path, "2026-11-01 01:30 EDT paged\n2026-11-01 01:30 EST acked\n")
+    assert times(read(path)) == [utc("2026-11-01 05:30"), utc("2026-11-01 06:30")]
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+
+def test_no_date_anywhere_says_to_pass_date(tmp_path):
+    path = write(tmp_path, "07:14 UTC deploy went out\n")
+    with pytest.raises(InputError) as caught:
+        list(read_notes(path, ReadContext()))
+    assert str(caught.value) == (
+        f"{path}:1: no date for '07:14': pass --date YYYY-MM-DD or write the date above this line"
+    )
+
+
+def test_ambiguous_slashed_date_is_an_error(tmp_path):
+    path = write(tmp_path, "03/08/2026 07:14 UTC deploy\n")
+    with pytest.raises(InputError, match="could be month/day or day/month; write it as YYYY-MM-DD"):
+        list(read_notes(path, ReadContext()))
+
+
+def test_unambiguous_slashed_date_is_read(tmp_path):
+    path = write(tmp_path, "03/18/2026 07:14 UTC deploy\n")
+    assert times(read(path)) == [utc("2026-03-18 07:14")]
+
+
+def test_missing_and_empty_files_are_input_errors(tmp_path):
+    with pytest.raises(InputError, match="file not found"):
+        list(read_notes(tmp_path / "absent.md", ReadContext()))
+    with pytest.raises(InputError, match="the notes file is empty"):
+        list(read_notes(write(tmp_path, "\n  \n"), ReadContext()))
+
+
+# --- lines, headings, warnings -----------------------------------------------------------------
+
+
+def test_headings_and_blank_lines_are_skipped_without_warnings(tmp_path):
+    text = (
+        "Timeline\n========\n\n# Notes\n**Sunday 2026-03-01**\n2026-03-01\n---\n"
+        "What happened:\n\n- 10:00 UTC deploy\n"
+    )
+    ctx = ReadContext()
+    frame = read(write(tmp_path, text), ctx)
+    assert times(frame) == [utc("2026-03-01 10:00")]
+    assert list(frame["ref"]) == ["notes.md:10"]
+    assert list(frame["summary"]) == ["10:00 UTC deploy"]
+    assert ctx.warnings == []
+
+
+def test_context_lines_set_date_and_zone_without_warnings(tmp_path):
+    ctx = ReadContext()
+    frame = read(write(tmp_path, "Date: Tuesday 2026-07-14\nAll times ET.\n07:14 deploy\n"), ctx)
+    assert times(frame) == [utc("2026-07-14 11:14")]
+    assert ctx.warnings == []
+
+
+def test_a_heading_with_a_time_is_skipped_with_a_warning(tmp_path):
+    ctx = ReadContext()
+    frame = read(write(tmp_path, "## 2026-03-01 09:55 UTC\n10:00 deploy\n"), ctx)
+    assert times(frame) == [utc("2026-03-01 10:00")]
+    assert ctx.warnings == [
+        "notes.md:1: heading '## 2026-03-01 09:55 UTC' has a time; headings are not placed "
+        "on the timeline, so write the event on a line of its own"
+    ]
+
+
+def test_sentence_without_time_is_a_warning_not_dropped(tmp_path):
+    ctx = ReadContext(date=date(2026, 3, 1))
+    frame = read(write(tmp_path, "10:00 UTC deploy. Nobody noticed at first.\n"), ctx)
+    assert len(frame) == 1
+    assert ctx.warnings == [
+        "notes.md:1: no time in 'Nobody noticed at first.'; not placed on the timeline"
+    ]
+
+
+def test_out_of_range_clock_is_no_time(tmp_path):
+    ctx = ReadContext(date=date(2026, 3, 1))
+    assert list(read_notes(write(tmp_path, "ratio hit 25:99 today\n"), ctx)) == []
+    assert ctx.warnings == [
+        "notes.md:1: no time in 'ratio hit 25:99 today'; not placed on the timeline"
+    ]
+
+
+def test_first_real_clock_in_a_sentence_is_used(tmp_path):
+    path = write(tmp_path, "ratio hit 25:99, then at 07:14 UTC paged\n")
+    assert times(read(path, ReadContext(date=date(2026, 3, 1)))) == [utc("2026-03-01 07:14")]
+
+
+def test_window_keeps_only_events_inside_it(tmp_path):
+    path = write(tmp_path, "09:00 UTC deploy\n10:00 alert fired\n11:00 resolved\n")
+    window = Window(utc("2026-03-01 09:30"), utc("2026-03-01 10:30"))
+    ctx = ReadContext(date=date(2026, 3, 1), window=window)
+    frame = read(path, ctx)
+    assert times(frame) == [utc("2026-03-01 10:00")]
+    assert ctx.artifacts == [{"source": "notes", "name": "notes.md", "records": 3}]
+
+
+# --- sentence splitting ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Deploy went out at 07:14 ET. First complaint at 07:22. Alert fired at 07:31.",
+            ["Deploy went out at 07:14 ET.", "First complaint at 07:22.", "Alert fired at 07:31."],
+        ),
+        (
+            "Shipped v1.2.3 at 07:14. Rolled back to v1.2.2.",
+            ["Shipped v1.2.3 at 07:14.", "Rolled back to v1.2.2."],
+        ),
+        ("Saw errors, e.g. 502s, at 07:14. Paged.", ["Saw errors, e.g. 502s, at 07:14.", "Paged."]),
+        ("Checked i.e. the LB at 07:14 ET.", ["Checked i.e. the LB at 07:14 ET."]),
+        ("Deploy at 7:14 a.m. ET was fine.", ["Deploy at 7:14 a.m. ET was fine."]),
+        ("Deploy at 7:14 a.m. Alert at 7:31.", ["Deploy at 7:14 a.m.", "Alert at 7:31."]),
+        ("What broke? Nobody knew! 07:14 paged.", ["What broke?", "Nobody knew!", "07:14 paged."]),
+        ("Latency 1.5s at 07:14", ["Latency 1.5s at 07:14"]),
+    ],
+)
+def test_split_sentences(text, expected):
+    assert split_sentences(text) == expected
+
+
+# --- kinds -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind", "tag", "rule"),
+    [
+        ("Datadog alert fired", "alert.triggered", "", "notes: 'alert fired' -> alert.triggered"),
+        ("paged on-call", "alert.triggered", "", "notes: 'paged' -> alert.triggered"),
+        ("Alice acked the page", "alert.acknowledged", "", "notes: 'acked' -> alert.acknowledged"),
+        ("Bob joined the bridge", "alert.escalated", "", "notes: 'joined' -> alert.escalated"),
+        ("Pulled in DB on-call", "alert.escalated", "", "notes: 'pulled in' -> alert.escalated"),
+        (
+            "Rolled back the deploy",
+            "deploy.succeeded",
+            "rollback",
+            "notes: 'rolled back' -> deploy.succeeded (rollback)",
+        ),
+        (
+            "Reverted abc123",
+            "deploy.succeeded",
+            "rollback",
+            "notes: 'reverted' -> deploy.succeeded (rollback)",
+        ),
+        (
+            "Error rate back to normal",
+            "note",
+            "mitigation",
+            "notes: 'back to normal' -> note (mitigation)",
+        ),
+        ("Service recovered", "note", "mitigation", "notes: 'recovered' -> note (mitigation)"),
+        ("Incident resolved", "alert.resolved", "", "notes: 'resolved' -> alert.resolved"),
+        (
+            "Status page updated",
+            "comms.status_page",
+            "",
+            "notes: 'status page' -> comms.status_page",
+        ),
+        (
+            "Support ticket opened",
+            "report.customer",
+            "",
+            "notes: 'support ticket' -> report.customer",
+        ),
+        (
+            "Customer reported 500s",
+            "report.customer",
+            "",
+            "notes: 'customer reported' -> report.customer",
+        ),
+        ("Shipped v42", "deploy.succeeded", "", "notes: 'shipped' -> deploy.succeeded"),
+        ("Decided not to roll back; no rollback needed", "note", "", ""),
+        ("Looked at dashboards", "note", "", ""),
+    ],
+)
+def test_guess_kind(sentence, kind, tag, rule):
+    assert guess_kind(sentence) == (kind, tag, rule)
+
+
+# --- properties --------------------------------------------------------------------------------
+
+_PLACES = sorted(name for name, (_, daylight) in ABBREVIATIONS.items() if daylight is None)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    abbreviation=st.sampled_from(_PLACES),
+    moment=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2037, 12, 31)),
+)
+def test_any_abbreviation_maps_to_its_zones_offset_on_that_date(tmp_path, abbreviation, moment):
+    moment = moment.replace(second=0, microsecond=0)
+    zone = ZoneInfo(ABBREVIATIONS[abbreviation][0])
+    local = moment.replace(tzinfo=zone)
+    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment:
+        return  # a wall time skipped by a DST change has no instant to compare with
+    path = write(tmp_path, f"{moment:%Y-%m-%d %H:%M} {abbreviation} deploy\n")
+    (ts,) = times(read(path))
+    assert ts == pd.Timestamp(local.astimezone(UTC))
+    assert ts.tz_convert(zone).tz_localize(None) == pd.Timestamp(moment)
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    start=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)),
+    steps=st.lists(st.integers(min_value=1, max_value=24 * 60 - 1), min_size=1, max_size=30),
+    offset_hours=st.integers(min_value=-11, max_value=13),
+)
+def test_clock_times_alone_recover_each_instant_across_midnights(
+    tmp_path, start, steps, offset_hours
+):
+    start = start.replace(second=0, microsecond=0)
+    zone = timezone(timedelta(hours=offset_hours))
+    moments = [start]
+    for minutes in steps:
+        moments.append(moments[-1] + timedelta(minutes=minutes))
+    sign = "+" if offset_hours >= 0 else "-"
+    lines = [f"{start:%Y-%m-%d %H:%M} {sign}{abs(offset_hours):02d}:00 deploy"]
+    lines += [f"{m:%H:%M} alert fired" for m in moments[1:]]
+    frame = read(write(tmp_path, "\n".join(lines) + "\n"))
+    expected = [pd.Timestamp(m.replace(tzinfo=zone)).tz_convert("UTC") for m in moments]
+    assert times(frame) == expected
+    assert frame["ts"].is_monotonic_increasing
+
+
+@given(
+    parts=st.lists(
+        st.tuples(
+            st.sampled_from(["Shipped", "Rolled back to", "Saw", "Checked"]),
+            st.from_regex(r"v\d\.\d{1,2}\.\d{1,2}|\d{2}:\d{2}|e\.g\. 5xx", fullmatch=True),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_versions_times_and_eg_never_split_a_sentence(parts):
+    sentences = [f"{verb} {thing} at once." for verb, thing in parts]
+    assert split_sentences(" ".join(sentences)) == sentences

@@ -1,0 +1,228 @@
+"""Escaping, link and formatting helpers of render/filters.py."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ingest.errors import TimeError
+from render.filters import (
+    UNKNOWN,
+    code_span,
+    escape_line,
+    escape_markdown,
+    evidence_tag,
+    format_clock,
+    format_duration,
+    format_time,
+    kind_label,
+    md_link,
+    safe_url,
+    source_cell,
+)
+
+SPECIAL = "\\`*_[]|~"
+
+
+def unescaped(text: str, chars: str) -> list[str]:
+    """Characters from ``chars`` in ``text`` that no backslash escapes."""
+    found, index = [], 0
+    while index < len(text):
+        if text[index] == "\\":
+            index += 2
+            continue
+        if text[index] in chars:
+            found.append(text[index])
+        index += 1
+    return found
+
+
+@pytest.mark.parametrize("char", list(SPECIAL))
+def test_each_markdown_special_character_is_backslash_escaped(char: str) -> None:
+    out = escape_markdown(f"a{char}b")
+    assert out == f"a\\{char}b"
+
+
+def test_angle_brackets_become_entities_so_no_html_survives() -> None:
+    out = escape_markdown('<script>alert("x")</script><img src=x onerror=y>')
+    assert "<" not in out and ">" not in out
+    assert out.startswith("&lt;script&gt;")
+
+
+def test_entity_like_text_stays_literal() -> None:
+    assert escape_markdown("a &lt;b&gt; &amp; c & d") == "a &amp;lt;b&amp;gt; &amp;amp; c & d"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r", "\u2028", "\x0b", "\x85"])
+def test_every_line_break_becomes_br(newline: str) -> None:
+    out = escape_markdown(f"one{newline}two")
+    assert out == "one<br>two"
+    assert len(out.splitlines()) == 1
+
+
+def test_escape_line_joins_lines_with_spaces() -> None:
+    assert escape_line("Checkout\nerrors | high") == "Checkout errors \\| high"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# heading", "\\# heading"),
+        ("- item", "\\- item"),
+        ("+ item", "\\+ item"),
+        ("1. item", "1\\. item"),
+        ("---", "\\---"),
+        ("===", "\\==="),
+        ("#hashtag", "#hashtag"),
+        ("0.1.0", "0.1.0"),
+        ("-5 errors", "-5 errors"),
+    ],
+)
+def test_a_leading_block_marker_is_escaped_and_nothing_else(text: str, expected: str) -> None:
+    assert escape_markdown(text) == expected
+
+
+def test_missing_text_is_empty() -> None:
+    assert escape_markdown(None) == ""
+    assert escape_markdown(pd.NA) == ""
+
+
+@given(st.text())
+def test_escaped_text_is_one_inert_line(text: str) -> None:
+    out = escape_markdown(text)
+    assert len(out.replace("<br>", "").splitlines()) <= 1
+    assert unescaped(out, SPECIAL.replace("\\", "")) == []
+    assert "<" not in out.replace("<br>", "")
+    assert ">" not in out.replace("<br>", "")
+
+
+def test_code_span_wraps_clean_refs_and_escapes_risky_ones() -> None:
+    assert code_span("C0123/1714557600.000200") == "`C0123/1714557600.000200`"
+    assert code_span("a|b") == "a\\|b"
+    assert code_span("a`b") == "a\\`b"
+    assert code_span("a\nb") == "a<br>b"
+    assert code_span("") == ""
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.pagerduty.com/incidents/P1",
+        "http://ghe.internal/api/v3/repos/o/r",
+        "HTTPS://EXAMPLE.COM/x",
+    ],
+)
+def test_http_urls_are_kept(url: str) -> None:
+    assert safe_url(url) == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "  javascript:alert(1)",
+        "java\nscript:alert(1)",
+        "ht\ttp://example.com",
+        "data:text/html,<script>",
+        "/relative/path",
+        "https:///no-host",
+        "http://[::1",
+        "",
+        None,
+    ],
+)
+def test_anything_but_http_urls_is_dropped(url: str | None) -> None:
+    assert safe_url(url) is None
+
+
+def test_url_characters_that_would_break_a_link_or_cell_are_encoded() -> None:
+    out = safe_url("https://example.com/a b(c)|d<e>`f\\g?q=1&r=%20")
+    assert out == "https://example.com/a%20b%28c%29%7Cd%3Ce%3E%60f%5Cg?q=1&r=%20"
+
+
+def test_link_falls_back_to_plain_text_for_unsafe_urls() -> None:
+    assert md_link("P1", "https://x.test/P1") == "[P1](https://x.test/P1)"
+    assert md_link("P_1", "javascript:alert(1)") == "P\\_1"
+
+
+def test_source_cell_links_or_shows_the_ref_as_code() -> None:
+    assert source_cell("abc123", "https://github.com/o/r/commit/abc123") == (
+        "[abc123](https://github.com/o/r/commit/abc123)"
+    )
+    assert source_cell("notes.md:12", "") == "`notes.md:12`"
+    assert source_cell("R1", "javascript:alert(1)") == "`R1`"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [
+        (3850, "1h 04m 10s"),
+        (0, "0s"),
+        (9, "9s"),
+        (59.6, "1m 00s"),
+        (245, "4m 05s"),
+        (90061, "1d 01h 01m 01s"),
+        (-3850, "-1h 04m 10s"),
+        (-0.2, "-0s"),
+        (timedelta(minutes=2), "2m 00s"),
+    ],
+)
+def test_durations(seconds: object, expected: str) -> None:
+    assert format_duration(seconds) == expected
+
+
+@pytest.mark.parametrize("seconds", [None, math.nan])
+def test_unknown_duration_is_a_tk_marker(seconds: object) -> None:
+    assert format_duration(seconds) == "TK — unknown"
+
+
+def _seconds_of(text: str) -> int:
+    sign = -1 if text.startswith("-") else 1
+    units = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
+    return sign * sum(int(n) * units[u] for n, u in re.findall(r"(\d+)([dhms])", text))
+
+
+@given(st.integers(min_value=-10**8, max_value=10**8))
+def test_duration_text_reads_back_to_the_same_seconds(seconds: int) -> None:
+    text = format_duration(seconds)
+    assert _seconds_of(text) == seconds
+    assert text.startswith("-") == (seconds < 0)
+
+
+def test_times_are_shown_in_utc_with_seconds() -> None:
+    assert format_time("2024-05-01T10:00:00.250Z") == "2024-05-01 10:00:00"
+    assert format_time("2024-05-01T12:00:07+02:00") == "2024-05-01 10:00:07"
+    assert format_time(pd.Timestamp("2024-05-01T10:00:00", tz="Europe/Berlin")) == (
+        "2024-05-01 08:00:00"
+    )
+    assert format_clock("2024-05-01T23:59:59Z") == "23:59:59"
+    assert format_time(None) == "TK"
+    assert format_time(pd.NaT) == "TK"
+
+
+def test_a_time_without_zone_is_an_error() -> None:
+    with pytest.raises(TimeError, match="no time zone"):
+        format_time("2024-05-01T10:00:00")
+    with pytest.raises(TimeError, match="not an ISO 8601 time"):
+        format_time("yesterday-ish")
+
+
+def test_evidence_tags() -> None:
+    assert evidence_tag({"at": "2024-05-01T10:00:00Z", "evidence": "observed"}) == "observed"
+    inferred = {"at": "2024-05-01T10:00:00Z", "evidence": "inferred", "rule": "first alert"}
+    assert evidence_tag(inferred) == "inferred (first alert)"
+    assert evidence_tag({"at": None, "evidence": "unknown"}) == UNKNOWN
+    assert evidence_tag({"at": None, "evidence": "observed"}) == UNKNOWN
+    assert evidence_tag(None) == UNKNOWN
+
+
+def test_kind_labels() -> None:
+    assert kind_label("alert.triggered") == "Alert triggered"
+    assert kind_label("something.new") == "something.new"
