@@ -35,6 +35,10 @@ class UsageError(PostmortemError):
     """The command line asks for something that cannot be done (bad --mark, bad window)."""
 
 
+class MarkError(PostmortemError):
+    """An author mark names an unknown milestone."""
+
+
 class SchemaError(PostmortemError):
     """A frame does not have the event schema's columns and dtypes (a bug in a connector)."""
 

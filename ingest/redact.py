@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,6 @@ from ingest.config import RedactionSettings
 from ingest.errors import ConfigError, SchemaError
 
 TEXT_COLUMNS = ("summary", "actor", "url", "channel")
-
 
 
 def marker(kind: str) -> str:
@@ -45,6 +44,11 @@ class Rule:
     hint: str
     accept: Callable[[re.Match[str]], bool] | None = None
     configured: bool = False
+
+    @cached_property
+    def hint_pattern(self) -> re.Pattern[str]:
+        """The hint compiled, for scanning one text."""
+        return re.compile(self.hint)
 
     def apply(self, text: str, markers: re.Pattern[str]) -> tuple[str, int]:
         """Redact every accepted match in ``text``; return the new text and how many.
@@ -64,12 +68,11 @@ class Rule:
             if "secret" not in self.pattern.groupindex or match.group("secret") is None:
                 count += 1
                 return marker(self.kind)
-            s_start, s_end = match.start("secret") - start, match.end("secret") - start
+            s_start, s_end = match.span("secret")  # redact only this part, keep the rest
             if s_start == s_end:
                 return match.group(0)
             count += 1
-            whole = match.group(0)
-            return whole[:s_start] + marker(self.kind) + whole[s_end:]
+            return text[start:s_start] + marker(self.kind) + text[s_end:end]
 
         return self.pattern.sub(replace, text), count
 
@@ -89,12 +92,11 @@ def _luhn_ok(digits: str) -> bool:
 
 def _card_issuer_ok(digits: str) -> bool:
     """Issuer prefixes of the card networks; rules out epoch times, dates and other IDs."""
-    first2, first4 = int(digits[:2]), int(digits[:4])
     if digits[0] in "456":
         return True  # Visa; Mastercard 51-55 and Maestro; Discover, Maestro, UnionPay
-    if digits[0] == "3":
-        return first2 in (34, 36, 37, 38, 39) or 300 <= int(digits[:3]) <= 305 or first2 == 35
-    return 2221 <= first4 <= 2720  # Mastercard 2-series
+    if digits[0] == "3":  # Amex, JCB, Diners
+        return int(digits[:2]) >= 34 or 300 <= int(digits[:3]) <= 305
+    return 2221 <= int(digits[:4]) <= 2720  # Mastercard 2-series
 
 
 def _card_ok(match: re.Match[str]) -> bool:
@@ -117,8 +119,7 @@ def _phone_ok(match: re.Match[str]) -> bool:
 
 
 _PLACEHOLDER = re.compile(
-    r"(?i)^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|[*x.]+|none|null|nil|true|false|redacted|"
-    r"changeme|example|required|optional|string)$"
+    r"(?i)^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|[*x.]+|none|null|nil|true|false|redacted)$"
 )
 
 
@@ -127,7 +128,7 @@ def _assignment_ok(match: re.Match[str]) -> bool:
     if _PLACEHOLDER.match(value):
         return False
     quoted = match.start("secret") > 0 and match.string[match.start("secret") - 1] in "\"'"
-    if match.group("sep") == "=" or quoted:
+    if match.group("equals") or quoted:
         return True
     # "Token: expired" is prose; "token: 9f8e7d6c" is a value
     return len(value) >= 6 and not value.isalpha()
@@ -143,8 +144,11 @@ _SECRET_KEY = (
     r"(?:passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key"
     r"|secret[_-]?key|private[_-]?key|credentials?)"
 )
+# A quoted value runs to its closing quote; a bare one to a space or delimiter, and after "="
+# also to "&" (the next query parameter).
 _ASSIGNMENT_VALUE = (
-    r"(?P<secret>(?<=\")[^\"\n]+(?=\")|(?<=')[^'\n]+(?=')|(?<![\"'])[^\s\"'&,;<>\[\]]+)"
+    r"(?P<secret>(?<=\")[^\"\n]+(?=\")|(?<=')[^'\n]+(?=')"
+    r"|(?<![\"'])(?(equals)[^\s\"'&,;<>\[\]]+|[^\s\"',;<>\[\]]+))"
 )
 
 # (kind, pattern, hint, check); patterns are compiled with re.ASCII.
@@ -225,7 +229,9 @@ _GENERIC: tuple[tuple[str, str, str, Callable[[re.Match[str]], bool] | None], ..
     ),
     (
         "secret_assignment",
-        r"(?i)(?<![A-Za-z0-9_.-])" + _SECRET_KEY + r"[\"']?[ \t]*(?P<sep>[:=])[ \t]*[\"']?"
+        r"(?i)(?<![A-Za-z0-9_.-])"
+        + _SECRET_KEY
+        + r"[\"']?[ \t]*(?:(?P<equals>=)|:)[ \t]*[\"']?"
         + _ASSIGNMENT_VALUE,
         r"(?i:(?:passw(?:or)?d|passphrase|pwd|secret|token|key|credentials?)[\"']?[ \t]*[:=])",
         _assignment_ok,
@@ -312,9 +318,7 @@ MAX_PASSES = 8
 Hit = tuple[int, str, int]  # (rule rank, kind, count)
 
 
-def redact_text(
-    text: str, settings: RedactionSettings, ref: str = ""
-) -> tuple[str, list[dict]]:
+def redact_text(text: str, settings: RedactionSettings, ref: str = "") -> tuple[str, list[dict]]:
     """Redact one text; return it and the findings ``[{"kind", "ref", "count"}]``."""
     text, hits = _redact_until_stable(text, rules_for(settings), [])
     counts: dict[str, int] = {}
@@ -346,7 +350,7 @@ def redact_frame(
 
 def _redact_once(text: str, ruleset: RuleSet, hits: list[Hit]) -> str:
     for rank, rule in enumerate(ruleset.rules):
-        if re.search(rule.hint, text) is not None:
+        if rule.hint_pattern.search(text) is not None:
             text, count = rule.apply(text, ruleset.markers)
             if count:
                 hits.append((rank, rule.kind, count))

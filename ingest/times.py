@@ -57,10 +57,12 @@ def slack_ts_to_utc(values: Sequence[str] | pd.Series) -> pd.Series:
     Empty values become NaT.
     """
     series = pd.Series(values, dtype=object).fillna("").astype(str)
+    if series.empty:
+        return pd.Series([], dtype=UTC_TIME)
     parts = series.str.partition(".")
     present = parts[0].str.fullmatch(r"\d+")
     seconds = parts[0][present].astype(np.int64)
-    micros = parts[2][present].str.slice(0, 6).str.ljust(6, "0").replace("000000", "0")
+    micros = parts[2][present].str.slice(0, 6).str.ljust(6, "0")
     nanos = seconds * 1_000_000_000 + pd.to_numeric(micros).astype(np.int64) * 1_000
     result = pd.Series(pd.NaT, index=series.index, dtype=UTC_TIME)
     result[present] = pd.to_datetime(nanos.to_numpy(), unit="ns", utc=True)

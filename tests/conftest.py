@@ -7,11 +7,15 @@
 import pytest
 import trustme
 
-from tests.fakes import FakeGitHub, FakePagerDuty, FakeSlack, tls_context
-
-PAGERDUTY_TEST_TOKEN = "u+pdTestToken0123456789"
-GITHUB_TEST_TOKEN = "ghp_testToken0123456789abcdefABCDEF01"
-SLACK_TEST_TOKEN = "xoxb-1111-2222-testToken0123456789"
+from tests.fakes import (
+    GITHUB_TEST_TOKEN,
+    PAGERDUTY_TEST_TOKEN,
+    SLACK_TEST_TOKEN,
+    FakeGitHub,
+    FakePagerDuty,
+    FakeSlack,
+    tls_context,
+)
 
 
 @pytest.fixture(scope="session")

@@ -80,7 +80,9 @@ def assemble(
 
     frame = concat(in_window_frames)
     frame = frame.sort_values(["ts", "source", "ref"], kind="mergesort")
-    frame = frame.drop_duplicates(subset=["source", "ref"], keep="first").reset_index(drop=True)
+    # The same record read twice (two overlapping files) is one event; two sentences on one
+    # line of notes share a ref but not a time, so they stay two.
+    frame = frame.drop_duplicates(subset=["source", "ref", "ts"], keep="first").reset_index(drop=True)
 
     frame, redactions = redact_frame(frame, config.redaction)
     title, title_findings = redact_text(incident.title, config.redaction, ref="incident title")

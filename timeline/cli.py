@@ -9,9 +9,10 @@ Exit codes: 0 done; 1 an error (one line on stderr, nothing written); 2 bad usag
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -119,7 +120,8 @@ def pull(incident: str | None, sources: tuple[str, ...], example: bool, since: s
     if incident and not request.specs:
         from timeline.livepull import pull_live
 
-        bundle = pull_live(incident, request, quiet=quiet)
+        with _progress_display(quiet) as progress:
+            bundle = pull_live(incident, request, progress=progress)
     else:
         bundle = pull_files(request)
     path = _write(bundle, out_dir, template_dir)
@@ -155,6 +157,52 @@ def _report(bundle: Any, path: Path) -> None:
         click.echo(f"Redacted {total} secrets or personal data; see timeline.md to rotate them.")
     if summary["warnings"]:
         click.echo(f"{len(summary['warnings'])} warnings in summary.json.")
+
+
+@contextlib.contextmanager
+def _progress_display(quiet: bool) -> Iterator[Any]:
+    """Per-source pages, events and retry waits on stderr: live with rich on a terminal, plain
+    lines (one per finished source) otherwise, nothing with --quiet."""
+    from ingest.progress import Progress
+
+    def line(name: str, state: Any) -> str:
+        status = f"failed: {state.failed}" if state.failed else ("done" if state.done else "...")
+        waited = f", {state.retries} retries ({state.waited:.1f} s waited)" if state.retries else ""
+        return f"{name:<10} {state.pages} pages, {state.events} events{waited}  {status}"
+
+    if quiet:
+        yield Progress()
+        return
+    if not sys.stderr.isatty():
+
+        class Plain(Progress):
+            def changed(self, source: str) -> None:
+                state = self.sources[source]
+                if state.done:
+                    click.echo(line(source, state), err=True)
+
+        yield Plain()
+        return
+
+    from rich.console import Console
+    from rich.live import Live
+    from rich.text import Text
+
+    class Rich(Progress):
+        live: Any = None
+
+        def render(self) -> Text:
+            return Text("\n".join(line(n, s) for n, s in sorted(self.sources.items())))
+
+        def changed(self, source: str) -> None:
+            if self.live is not None:
+                self.live.update(self.render())
+
+    display = Rich()
+    with Live(display.render(), console=Console(stderr=True), refresh_per_second=8) as live:
+        display.live = live
+        yield display
+        live.update(display.render())
 
 
 def _parse_marks(marks: tuple[str, ...]) -> dict[str, str]:

@@ -57,7 +57,7 @@ def pull_files(request: FilePull) -> Bundle:
     context = ReadContext(
         tz=request.tz,
         date=request.date,
-        channels=request.channels or config.slack.channels,
+        channels=_channels(request.channels or config.slack.channels, config.slack.comms_channels),
         workspace_url=request.workspace_url or config.slack.workspace_url,
     )
     # Slack exports can be huge: read them after the window is known, so that only the day
@@ -119,3 +119,10 @@ def _read(spec: FileSpec, context: ReadContext) -> SourceOutcome:
         frame=frame,
         artifacts=context.artifacts[before:],
     )
+
+
+def _channels(incident_channels: tuple[str, ...], comms: tuple[str, ...]) -> tuple[str, ...]:
+    """The incident channels and the comms channels, once each; empty means every channel."""
+    if not incident_channels:
+        return ()
+    return tuple(dict.fromkeys([*incident_channels, *comms]))

@@ -59,7 +59,9 @@ class Draft:
                 assert match
                 title = match.group(2)
                 self.sections.append(
-                    Section(title, _section_key(title), len(match.group(1)), index + 1, index + 1, 0)
+                    Section(
+                        title, _section_key(title), len(match.group(1)), index + 1, index + 1, 0
+                    )
                 )
         for position, section in enumerate(self.sections):
             later = (s for s in self.sections[position + 1 :] if s.level <= section.level)
@@ -84,8 +86,10 @@ class Draft:
         tables: list[Table] = []
         index = start
         while index < end:
-            if not self._is_row(index) or index + 1 >= end or not _SEPARATOR.match(
-                self.lines[index + 1]
+            if (
+                not self._is_row(index)
+                or index + 1 >= end
+                or not _SEPARATOR.match(self.lines[index + 1])
             ):
                 index += 1
                 continue
@@ -132,7 +136,9 @@ def row_ref_cells(table: Table, cells: list[str]) -> list[str]:
 
 def is_more_row(cells: list[str]) -> bool:
     """The skeleton's '… 12 more messages' row, which stands for events and has no source."""
-    return not rubric.plain(cells[0]) and bool(re.search(r"\d+ more (?:message|event)", " ".join(cells)))
+    return not rubric.plain(cells[0]) and bool(
+        re.search(r"\d+ more (?:message|event)", " ".join(cells))
+    )
 
 
 def _classify(lines: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pandas as pd
 
-from ingest.errors import UsageError
+from ingest.errors import MarkError
 from ingest.times import parse_one, to_iso
 
 MILESTONES = (
@@ -63,7 +63,7 @@ def parse_marks(marks: Mapping[str, str], *, what: str = "--mark") -> dict[str, 
     parsed: dict[str, pd.Timestamp] = {}
     for name, text in marks.items():
         if name not in MILESTONES:
-            raise UsageError(
+            raise MarkError(
                 f"{what} {name}: unknown milestone; known milestones: {', '.join(MILESTONES)}"
             )
         parsed[name] = parse_one(text, what=f"{what} {name}")

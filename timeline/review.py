@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
@@ -27,7 +28,9 @@ from timeline.rubric import Finding, finding
 __all__ = ["Finding", "format_findings", "has_errors", "read_draft", "review_draft"]
 
 _BULLET = re.compile(r"^ ?(?:[-*+]|\d+[.)])\s+")
-_TK = re.compile(r"\bTK\b")
+# "TK — author to confirm", "TK:" or a bare "TK" cell; not the word in prose ("TK marks ...").
+_MARKER = re.compile(r"\[REDACTED:([\w-]+)\]")
+_TK = re.compile(r"\bTK\b(?!\s*[A-Za-z])")
 
 
 def review_draft(
@@ -97,10 +100,17 @@ def _check_sections(draft: Draft) -> list[Finding]:
     for key, name in rubric.REQUIRED_SECTIONS:
         section = draft.section(key)
         if section is None:
-            hint = " (or 'Customer impact avoided' for a near miss)" if key == "customer impact" else ""
+            hint = (
+                " (or 'Customer impact avoided' for a near miss)"
+                if key == "customer impact"
+                else ""
+            )
             found.append(
                 finding(
-                    "section-missing", 1, f"## {name}", f"the '{name}' section is missing{hint}",
+                    "section-missing",
+                    1,
+                    f"## {name}",
+                    f"the '{name}' section is missing{hint}",
                     f"add a '## {name}' heading and fill it in",
                 )
             )
@@ -110,7 +120,9 @@ def _check_sections(draft: Draft) -> list[Finding]:
         if key == "where we got lucky" and answer in rubric.EMPTY_ANSWERS:
             found.append(
                 finding(
-                    "lucky-empty", section.line, section.title,
+                    "lucky-empty",
+                    section.line,
+                    section.title,
                     "'Where we got lucky' is empty or says none: there is almost always something",
                     "list what went well by chance (timing, who was around, a safeguard that "
                     "happened to hold) so nobody relies on it next time",
@@ -119,7 +131,10 @@ def _check_sections(draft: Draft) -> list[Finding]:
         elif not content:
             found.append(
                 finding(
-                    "section-empty", section.line, section.title, f"the '{name}' section is empty",
+                    "section-empty",
+                    section.line,
+                    section.title,
+                    f"the '{name}' section is empty",
                     "write it, or say in one line why it does not apply",
                 )
             )
@@ -136,7 +151,9 @@ def _check_timeline_sources(draft: Draft) -> list[Finding]:
             if not rubric.REF_PATTERN.search(rubric.plain(refs)) and "](" not in refs:
                 found.append(
                     finding(
-                        "timeline-source-missing", line, draft.lines[line - 1],
+                        "timeline-source-missing",
+                        line,
+                        draft.lines[line - 1],
                         "timeline row has no source: every row needs an ID, SHA, link, "
                         "CHANNEL/ts or file:line",
                         "add the alert ID, commit SHA or message link this row comes from, or "
@@ -156,7 +173,9 @@ def _check_impact(draft: Draft) -> list[Finding]:
         for match in rubric.VAGUE_IMPACT.finditer(text):
             found.append(
                 finding(
-                    "impact-vague", line, match.group(0),
+                    "impact-vague",
+                    line,
+                    match.group(0),
                     "impact described with an adjective instead of a number",
                     "give the count or rate and where it comes from: '2,340 checkout requests "
                     "failed (5xx), per the API dashboard'",
@@ -167,7 +186,9 @@ def _check_impact(draft: Draft) -> list[Finding]:
     if not near_miss and content and not rubric.impact_has_number(body):
         found.append(
             finding(
-                "impact-no-number", section.line, section.title,
+                "impact-no-number",
+                section.line,
+                section.title,
                 "customer impact has no number: how many users, requests or orders, for how long",
                 "state the figures and their source (dashboard link, query, support tickets)",
             )
@@ -175,7 +196,9 @@ def _check_impact(draft: Draft) -> list[Finding]:
     elif not near_miss and content and not rubric.impact_has_source(body):
         found.append(
             finding(
-                "impact-unsourced", section.line, section.title,
+                "impact-unsourced",
+                section.line,
+                section.title,
                 "impact figures do not say where they come from",
                 "link the dashboard, query or ticket count that the numbers come from",
             )
@@ -211,11 +234,13 @@ def _check_factors(draft: Draft) -> list[Finding]:
         1 for i, (line, _) in enumerate(content) if i == 0 or content[i - 1][0] != line - 1
     )
     count = len(subheadings) or len(bullets) or paragraphs
-    if count != 1:
+    if count != 1 or all(_TK.search(text) for _, text in content):
         return []
     return [
         finding(
-            "single-contributing-factor", section.line, section.title,
+            "single-contributing-factor",
+            section.line,
+            section.title,
             "only one contributing factor: incidents come from several conditions together",
             "ask what else had to be true: missing guards, detection gaps, load, timing, "
             "tooling, documentation",
@@ -227,14 +252,15 @@ def _check_actions(draft: Draft) -> list[Finding]:
     section = draft.section("action items")
     if section is None:
         return []
-    tables = [
-        t for t in draft.tables(section.start, section.end) if t.column("action") is not None
-    ]
+    tables = [t for t in draft.tables(section.start, section.end) if t.column("action") is not None]
     if not tables:
         return [
             finding(
-                "action-items-table", section.line, section.title,
-                "action items are not a table", "add a table: | Action | Type | Owner | Due |",
+                "action-items-table",
+                section.line,
+                section.title,
+                "action items are not a table",
+                "add a table: | Action | Type | Owner | Due |",
             )
         ]
     found = []
@@ -249,7 +275,9 @@ def _check_actions(draft: Draft) -> list[Finding]:
         if missing:
             found.append(
                 finding(
-                    "action-items-table", table.header_line, draft.lines[table.header_line - 1],
+                    "action-items-table",
+                    table.header_line,
+                    draft.lines[table.header_line - 1],
                     f"the action items table has no {', '.join(missing)} column",
                     "use the columns Action | Type | Owner | Due",
                 )
@@ -271,14 +299,21 @@ def _check_action_row(line: int, cells: list[str], columns: dict[str, int | None
     if vague:
         found.append(
             finding(
-                "action-vague", line, action or cell("action"),
+                "action-vague",
+                line,
+                action or cell("action"),
                 f"action item is not specific ('{vague}'): nobody can tell when it is done",
                 "name the change to a system or process and its done state: 'add a p99 "
                 "latency alert on checkout-api at 800 ms'",
             )
         )
     checks = (
-        ("type", rubric.type_problem, "action-type", "set Type to Prevention, Detection or Mitigation"),
+        (
+            "type",
+            rubric.type_problem,
+            "action-type",
+            "set Type to Prevention, Detection or Mitigation",
+        ),
         ("owner", rubric.owner_problem, "action-owner", "name one person who will drive it"),
         ("due", rubric.due_problem, "action-due", "give a date such as 2026-11-30"),
     )
@@ -297,18 +332,24 @@ def _check_secrets(text: str, settings: RedactionSettings) -> list[Finding]:
     before, after = text.splitlines(), redacted.splitlines()
     found = []
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for tag, i1, _i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
         changed = "\n".join(after[j1:j2])
-        kinds = sorted(set(re.findall(r"\[REDACTED:([\w-]+)\]", changed))) or ["secret"]
-        for kind in kinds:
-            email = kind == "email"
+        # only the markers redaction just added: the author's own markers are fine
+        added = Counter(_MARKER.findall(changed)) - Counter(
+            _MARKER.findall("\n".join(before[i1:i2]))
+        )
+        for kind in sorted(added) or ["secret"]:
+            personal = kind in rubric.PERSONAL_KINDS
             found.append(
                 finding(
-                    "unredacted-email" if email else "unredacted-secret", i1 + 1, changed,
+                    "unredacted-personal-data" if personal else "unredacted-secret",
+                    i1 + 1,
+                    changed,
                     f"the draft contains an unredacted {kind} (quoted here redacted)",
-                    "name a role or alias instead of an address" if email
+                    "name a role or alias instead"
+                    if personal
                     else f"replace it with [REDACTED:{kind}] and rotate it if it is real",
                 )
             )
@@ -318,7 +359,10 @@ def _check_secrets(text: str, settings: RedactionSettings) -> list[Finding]:
 def _check_open_markers(draft: Draft) -> list[Finding]:
     return [
         finding(
-            "tk-open", index + 1, line, "a TK marker is still open",
+            "tk-open",
+            index + 1,
+            line,
+            "a TK marker is still open",
             "confirm the fact from an artifact and replace the marker, or remove the line",
         )
         for index, line in enumerate(draft.lines)

@@ -46,27 +46,31 @@ class _Index:
         nanos = frame["ts"].dt.as_unit("ns").astype("int64")
         times: dict[str, list[int]] = {}
         unique = ~refs.duplicated(keep=False)
-        times.update(zip(refs[unique].tolist(), ([t] for t in nanos[unique].tolist())))
+        times.update(zip(refs[unique].tolist(), ([t] for t in nanos[unique].tolist()), strict=True))
         if not unique.all():
             for ref, group in nanos[~unique].groupby(refs[~unique]):
                 times[str(ref)] = group.tolist()
         has_url = frame["url"].fillna("") != ""
-        url_ref = dict(zip(frame.loc[has_url, "url"].tolist(), refs[has_url].tolist()))
+        # the first event of a shared URL wins, as it comes first in time
+        urls = frame.loc[has_url, "url"].tolist()[::-1]
+        pairs = zip(urls, refs[has_url].tolist()[::-1], strict=True)
+        url_ref = dict(pairs)
         return cls(times, url_ref)
 
     def find(self, cells: list[str]) -> str | None:
-        """The first ref in these cells that the bundle knows, by link target or by token."""
+        """The first ref in these cells that the bundle knows, by its text, else by link target.
+
+        Refs come first: several events can share one URL (a deployment's statuses).
+        """
         text = " ".join(cells)
-        for match in _LINK.finditer(text):
-            url = match.group(1) or match.group(2)
-            if url in self.url_ref:
-                return self.url_ref[url]
-        for token in _TOKEN.findall(rubric.plain(text)):
-            token = token.strip(".,;:'\"")
+        tokens = [t.strip(".,;:'\"") for t in _TOKEN.findall(rubric.plain(text))]
+        for token in tokens:
             if token in self.times:
                 return token
-            if token in self.url_ref:
-                return self.url_ref[token]
+        links = [m.group(1) or m.group(2) for m in _LINK.finditer(text)]
+        for url in [*links, *tokens]:
+            if url in self.url_ref:
+                return self.url_ref[url]
         return None
 
 
@@ -179,7 +183,9 @@ def _compare(
     rule = "timeline-time-mismatch" if what == "timeline" else "key-time-mismatch"
     return [
         finding(
-            rule, line, quote,
+            rule,
+            line,
+            quote,
             f"{rubric.plain(quote)} is {seconds} s away from the bundle's "
             f"{recorded.strftime('%Y-%m-%d %H:%M:%S')} UTC for {ref}",
             "use the time recorded at the source, in UTC",
@@ -236,21 +242,27 @@ def _missing_key_events(frame: pd.DataFrame, matched: set[str], section: Section
     key = frame[frame["key"] & ~frame["ref"].isin(list(matched))].sort_values("ts", kind="stable")
     found = [
         finding(
-            "key-event-missing", section.line,
+            "key-event-missing",
+            section.line,
             f"{ts.strftime('%Y-%m-%d %H:%M:%S')} {kind} {summary} ({ref})",
             "the bundle marks this event as key but the timeline has no row for it",
             "add a row with its source, or say in the draft why it is left out",
         )
         for ts, kind, summary, ref in zip(
-            key["ts"].head(MISSING_SHOWN), key["kind"].head(MISSING_SHOWN),
-            key["summary"].head(MISSING_SHOWN), key["ref"].head(MISSING_SHOWN), strict=True,
+            key["ts"].head(MISSING_SHOWN),
+            key["kind"].head(MISSING_SHOWN),
+            key["summary"].head(MISSING_SHOWN),
+            key["ref"].head(MISSING_SHOWN),
+            strict=True,
         )
     ]
     rest = len(key) - MISSING_SHOWN
     if rest > 0:
         found.append(
             finding(
-                "key-event-missing", section.line, f"{rest} more key events",
+                "key-event-missing",
+                section.line,
+                f"{rest} more key events",
                 f"{rest} more key events of the bundle are not in the timeline",
                 "compare the timeline with the bundle's timeline.md",
             )
@@ -270,7 +282,9 @@ def _incident_day(bundle: Bundle) -> date | None:
 def _naive(lines: list[int], quote: str) -> Finding:
     more = f" (lines {', '.join(map(str, lines[:5]))}{', …' if len(lines) > 5 else ''})"
     return finding(
-        "naive-time", lines[0], quote,
+        "naive-time",
+        lines[0],
+        quote,
         f"{len(lines)} time(s) have no zone and the header does not say UTC{more}; not compared",
         "write times in UTC and say so in the header, e.g. 'Time (UTC)'",
     )
@@ -278,14 +292,19 @@ def _naive(lines: list[int], quote: str) -> Finding:
 
 def _unreadable(line: int, text: str) -> Finding:
     return finding(
-        "time-unreadable", line, text, "this time could not be read; it was not compared",
+        "time-unreadable",
+        line,
+        text,
+        "this time could not be read; it was not compared",
         "write it as YYYY-MM-DD HH:MM:SS UTC",
     )
 
 
 def _unknown_ref(line: int, text: str) -> Finding:
     return finding(
-        "timeline-ref-unknown", line, text, "this source ref is not among the bundle's events",
+        "timeline-ref-unknown",
+        line,
+        text,
+        "this source ref is not among the bundle's events",
         "check the ref against events.csv, or pull the missing source again",
     )
-

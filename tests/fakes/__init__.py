@@ -10,7 +10,15 @@ from .github import FakeGitHub
 from .pagerduty import FakePagerDuty
 from .slack import FakeSlack
 
+# Test tokens the fixtures in tests/conftest.py start the fakes with; any other is refused.
+PAGERDUTY_TEST_TOKEN = "u+pdTestToken0123456789"
+GITHUB_TEST_TOKEN = "ghp_testToken0123456789abcdefABCDEF01"
+SLACK_TEST_TOKEN = "xoxb-1111-2222-testToken0123456789"
+
 __all__ = [
+    "GITHUB_TEST_TOKEN",
+    "PAGERDUTY_TEST_TOKEN",
+    "SLACK_TEST_TOKEN",
     "FakeGitHub",
     "FakePagerDuty",
     "FakeServer",

@@ -23,7 +23,7 @@ from ingest.clients import (
 )
 from ingest.config import GitHubSettings, PagerDutySettings, SlackSettings
 from ingest.errors import ConfigError, SourceError
-from tests.conftest import GITHUB_TEST_TOKEN, PAGERDUTY_TEST_TOKEN, SLACK_TEST_TOKEN
+from tests.fakes import GITHUB_TEST_TOKEN, PAGERDUTY_TEST_TOKEN, SLACK_TEST_TOKEN
 from tests.fakes import github as gh
 from tests.fakes import pagerduty as pd
 from tests.fakes import slack as sl

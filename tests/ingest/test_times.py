@@ -59,3 +59,7 @@ def test_to_iso_uses_z_and_keeps_microseconds():
     assert to_iso(pd.Timestamp("2026-10-14T14:31:00.000005Z")) == "2026-10-14T14:31:00.000005Z"
     assert to_iso(pd.Timestamp("2026-10-14T16:31:00+02:00")) == "2026-10-14T14:31:00Z"
     assert to_iso(None) is None
+
+
+def test_empty_slack_ts_column():
+    assert slack_ts_to_utc([]).empty

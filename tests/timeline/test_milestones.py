@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.errors import TimeError, UsageError
+from ingest.errors import MarkError, TimeError
 from tests.timeline.factories import events, ts
 from timeline.milestones import (
     GAPS,
@@ -124,7 +124,7 @@ def test_reassignment_after_acknowledge_is_escalation():
 
 
 def test_unknown_mark_name_is_a_usage_error():
-    with pytest.raises(UsageError, match="--mark fixed: unknown milestone; known milestones: impact_start"):
+    with pytest.raises(MarkError, match="--mark fixed: unknown milestone; known milestones: impact_start"):
         parse_marks({"fixed": "2026-10-14T15:00:00Z"})
 
 

@@ -18,30 +18,60 @@ GOOD = (DRAFTS / "good.md").read_text(encoding="utf-8")
 
 # The events behind the good draft's timeline: (time, ref, url, kind, key).
 GOOD_EVENTS = [
-    ("2026-10-14T14:05:12Z", "4b7d0e2a", "https://github.com/example/checkout/commit/4b7d0e2a",
-     "deploy.succeeded", True),
+    (
+        "2026-10-14T14:05:12Z",
+        "4b7d0e2a",
+        "https://github.com/example/checkout/commit/4b7d0e2a",
+        "deploy.succeeded",
+        True,
+    ),
     ("2026-10-14T14:22:10Z", "notes.md:3", "", "report.customer", True),
     ("2026-10-14T14:31:04Z", "R1ALERT0TRIGGERED", "", "alert.triggered", True),
     ("2026-10-14T14:33:40Z", "R2ALERT0ACKED", "", "alert.acknowledged", True),
-    ("2026-10-14T14:41:55Z", "C0INCIDENT/1791988915.000200",
-     "https://example.slack.com/archives/C0INCIDENT/p1791988915000200", "chat.message", True),
+    (
+        "2026-10-14T14:41:55Z",
+        "C0INCIDENT/1791988915.000200",
+        "https://example.slack.com/archives/C0INCIDENT/p1791988915000200",
+        "chat.message",
+        True,
+    ),
     ("2026-10-14T14:45:00Z", "C0INCIDENT/1791989100.000100", "", "chat.message", False),
     ("2026-10-14T14:58:02Z", "C0INCIDENT/1791989882.000300", "", "chat.message", True),
     ("2026-10-14T15:02:15Z", "9f2c1e7", "", "deploy.succeeded", True),
     ("2026-10-14T15:09:30Z", "R3ALERT0RESOLVED", "", "alert.resolved", True),
 ]
 GOOD_MILESTONES = {
-    "impact_start": {"at": "2026-10-14T14:22:10Z", "evidence": "inferred", "ref": "notes.md:3",
-                     "rule": "earliest customer report"},
-    "detected": {"at": "2026-10-14T14:31:04Z", "evidence": "observed", "ref": "R1ALERT0TRIGGERED",
-                 "rule": ""},
-    "acknowledged": {"at": "2026-10-14T14:33:40Z", "evidence": "observed", "ref": "R2ALERT0ACKED",
-                     "rule": ""},
+    "impact_start": {
+        "at": "2026-10-14T14:22:10Z",
+        "evidence": "inferred",
+        "ref": "notes.md:3",
+        "rule": "earliest customer report",
+    },
+    "detected": {
+        "at": "2026-10-14T14:31:04Z",
+        "evidence": "observed",
+        "ref": "R1ALERT0TRIGGERED",
+        "rule": "",
+    },
+    "acknowledged": {
+        "at": "2026-10-14T14:33:40Z",
+        "evidence": "observed",
+        "ref": "R2ALERT0ACKED",
+        "rule": "",
+    },
     "escalated": {"at": None, "evidence": "unknown", "ref": "", "rule": ""},
-    "mitigated": {"at": "2026-10-14T15:02:15Z", "evidence": "inferred", "ref": "9f2c1e7",
-                  "rule": "rollback deploy"},
-    "resolved": {"at": "2026-10-14T15:09:30Z", "evidence": "observed", "ref": "R3ALERT0RESOLVED",
-                 "rule": ""},
+    "mitigated": {
+        "at": "2026-10-14T15:02:15Z",
+        "evidence": "inferred",
+        "ref": "9f2c1e7",
+        "rule": "rollback deploy",
+    },
+    "resolved": {
+        "at": "2026-10-14T15:09:30Z",
+        "evidence": "observed",
+        "ref": "R3ALERT0RESOLVED",
+        "rule": "",
+    },
 }
 
 
@@ -60,8 +90,10 @@ def make_bundle(events=GOOD_EVENTS, milestones=GOOD_MILESTONES, actors=None) -> 
         }
     )
     summary = {
-        "incident": {"id": "PX7Q2L9", "window": {"start": "2026-10-14T14:00:00Z",
-                                                 "end": "2026-10-14T16:00:00Z"}},
+        "incident": {
+            "id": "PX7Q2L9",
+            "window": {"start": "2026-10-14T14:00:00Z", "end": "2026-10-14T16:00:00Z"},
+        },
         "milestones": milestones,
     }
     return Bundle(frame=frame, summary=summary)
@@ -70,6 +102,12 @@ def make_bundle(events=GOOD_EVENTS, milestones=GOOD_MILESTONES, actors=None) -> 
 def replaced(old: str, new: str, text: str = GOOD) -> str:
     assert old in text, old
     return text.replace(old, new, 1)
+
+
+def in_timeline(old: str, new: str, text: str = GOOD) -> str:
+    """Replace in the Timeline section only (the key timestamps repeat some times and refs)."""
+    start = text.index("## Timeline")
+    return text[:start] + replaced(old, new, text[start:])
 
 
 def line_of(text: str, needle: str) -> int:
@@ -108,7 +146,7 @@ def test_numbered_headings_and_near_miss_impact_count_as_sections():
     draft = replaced("## Summary", "## 1. Summary")
     draft = replaced(
         draft[draft.index("## Customer impact") : draft.index("## Key timestamps")],
-        "## Customer impact avoided\n\nThe canary caught the change; no customer request failed.\n\n",
+        "## Customer impact avoided\n\nThe canary caught the change; no request failed.\n\n",
         draft,
     )
     assert review_draft(draft) == []
@@ -135,7 +173,7 @@ def test_empty_section_is_a_warning():
 
 
 def test_timeline_row_without_source_is_an_error_and_the_more_row_is_not():
-    draft = replaced("| `R2ALERT0ACKED` | on-call engineer |", "| — | on-call engineer |")
+    draft = in_timeline("| `R2ALERT0ACKED` | on-call engineer |", "| — | on-call engineer |")
     found = review_draft(draft)
     assert [(f.rule, f.line) for f in found] == [
         ("timeline-source-missing", line_of(draft, "| Alert acknowledged |"))
@@ -144,11 +182,18 @@ def test_timeline_row_without_source_is_an_error_and_the_more_row_is_not():
 
 @pytest.mark.parametrize(
     "source",
-    ["`a1b2c3d`", "[log](https://example.com/x)", "`C0ABC/1791988915.000200`", "`notes.md:12`",
-     "`PABC123`", "#4512"],
+    [
+        "`a1b2c3d`",
+        "[log](https://example.com/x)",
+        "`C0ABC/1791988915.000200`",
+        "`notes.md:12`",
+        "`PABC123`",
+        "#4512",
+        "<https://example.com/log/1>",
+    ],
 )
 def test_every_kind_of_source_ref_is_accepted(source):
-    draft = replaced("| `R2ALERT0ACKED` |", f"| {source} |")
+    draft = in_timeline("| `R2ALERT0ACKED` |", f"| {source} |")
     assert only(review_draft(draft), "timeline-source-missing") == []
 
 
@@ -238,9 +283,7 @@ def test_a_chat_participant_named_as_cause_is_blame_with_a_bundle():
 def test_artifact_text_quotes_and_code_are_not_analysis():
     draft = replaced('"rolling back the pool change"', '"we should have rolled back sooner"')
     draft = replaced("## Lessons learned\n", "## Lessons learned\n\n> I failed to see it\n", draft)
-    draft = replaced(
-        "## Distribution\n", "## Distribution\n\n```\nhuman error\n```\n", draft
-    )
+    draft = replaced("## Distribution\n", "## Distribution\n\n```\nhuman error\n```\n", draft)
     assert review_draft(draft) == []
 
 
@@ -254,13 +297,18 @@ def test_single_contributing_factor_warns():
 
 def test_two_paragraphs_are_two_contributing_factors():
     old = GOOD[GOOD.index("## Contributing factors") : GOOD.index("## What went well")]
-    draft = replaced(old, "## Contributing factors\n\nThe pool was small.\n\nConfig skips canary.\n\n")
+    draft = replaced(
+        old, "## Contributing factors\n\nThe pool was small.\n\nConfig skips canary.\n\n"
+    )
     assert review_draft(draft) == []
 
 
 # --- action items --------------------------------------------------------------------------
 
-ROW = "| Split the pool size setting per process type in the service template | Prevention | @dana | 2026-11-15 |"
+ROW = (
+    "| Split the pool size setting per process type in the service template "
+    "| Prevention | @dana | 2026-11-15 |"
+)
 
 
 def with_action(row: str) -> str:
@@ -269,21 +317,35 @@ def with_action(row: str) -> str:
 
 @pytest.mark.parametrize(
     "action",
-    ["Be more careful with config changes", "Improve monitoring", "Investigate the pool",
-     "Communicate better during incidents", "Double-check config diffs", "Review the runbook",
-     "Consider a canary"],
+    [
+        "Be more careful with config changes",
+        "Improve monitoring",
+        "Investigate the pool",
+        "Communicate better during incidents",
+        "Double-check config diffs",
+        "Review the runbook",
+        "Consider a canary",
+    ],
 )
 def test_vague_action_is_an_error(action):
     draft = with_action(f"| {action} | Prevention | @dana | 2026-11-15 |")
     [found] = review_draft(draft)
-    assert (found.rule, found.level, found.line) == ("action-vague", "error", line_of(draft, action))
+    assert (found.rule, found.level, found.line) == (
+        "action-vague",
+        "error",
+        line_of(draft, action),
+    )
 
 
-@pytest.mark.parametrize("owner", ["SRE team", "TBD", "", "@dana, @lee", "Dana and Lee", "@example/payments"])
+@pytest.mark.parametrize(
+    "owner", ["SRE team", "TBD", "", "@dana, @lee", "Dana and Lee", "@example/payments"]
+)
 def test_owner_must_be_one_person(owner):
     draft = with_action(f"| Split the pool setting | Prevention | {owner} | 2026-11-15 |")
     found = only(review_draft(draft), "action-owner")
-    assert [(f.level, f.line) for f in found] == [("error", line_of(draft, "Split the pool setting"))]
+    assert [(f.level, f.line) for f in found] == [
+        ("error", line_of(draft, "Split the pool setting"))
+    ]
 
 
 def test_tk_owner_is_an_owner_error_and_an_open_marker():
@@ -307,7 +369,9 @@ def test_type_must_be_prevention_detection_or_mitigation():
     draft = with_action("| Split the pool setting | Process | @dana | 2026-11-15 |")
     [found] = review_draft(draft)
     assert (found.rule, found.quote, found.line) == (
-        "action-type", "Process", line_of(draft, "Split the pool setting")
+        "action-type",
+        "Process",
+        line_of(draft, "Split the pool setting"),
     )
 
 
@@ -329,15 +393,37 @@ def test_unredacted_secret_is_an_error_and_never_quoted():
     token = "xoxb-1234567890-abcdefghijkl"
     draft = add_to_summary(f"The bot used {token} to post.")
     [found] = review_draft(draft)
-    assert (found.rule, found.level, found.line) == ("unredacted-secret", "error", line_of(draft, "The bot used"))
+    assert (found.rule, found.level, found.line) == (
+        "unredacted-secret",
+        "error",
+        line_of(draft, "The bot used"),
+    )
     assert token not in found.quote and "[REDACTED:slack_token]" in found.quote
     assert token not in format_findings([found], "text") + format_findings([found], "json")
 
 
-def test_unredacted_email_is_an_error():
-    draft = replaced("## Distribution\n", "## Distribution\n\nQuestions: dana.kim@example.com\n")
+@pytest.mark.parametrize(
+    ("contact", "kind"), [("dana.kim@example.com", "email"), ("+44 20 7946 0958", "phone")]
+)
+def test_unredacted_email_or_phone_is_personal_data(contact, kind):
+    draft = replaced("## Distribution\n", f"## Distribution\n\nQuestions: {contact}\n")
     [found] = review_draft(draft)
-    assert (found.rule, found.line) == ("unredacted-email", line_of(draft, "Questions:"))
+    assert (found.rule, found.line) == ("unredacted-personal-data", line_of(draft, "Questions:"))
+    assert found.quote == f"Questions: [REDACTED:{kind}]"
+
+
+def test_a_private_key_is_reported_where_it_starts():
+    key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n"
+    draft = replaced("## Lessons learned\n", f"## Lessons learned\n\n{key}")
+    [found] = review_draft(draft)
+    assert (found.rule, found.line) == ("unredacted-secret", line_of(draft, "BEGIN RSA"))
+    assert "MIIEpAIBAAKCAQEA" not in found.quote
+
+
+def test_a_new_secret_beside_an_existing_marker_reports_only_the_new_kind():
+    draft = add_to_summary("Token [REDACTED:slack_token] then ghp_" + "a" * 36 + " was pasted.")
+    [found] = review_draft(draft)
+    assert found.rule == "unredacted-secret" and "github_token" in found.why
 
 
 def test_redacted_markers_are_not_findings():
@@ -361,7 +447,7 @@ def test_findings_are_sorted_by_line():
 
 
 def test_row_time_far_from_its_event_is_an_error():
-    draft = replaced("| 2026-10-14 14:33:40 | Alert acknowledged", "| 2026-10-14 14:38:40 | Alert acknowledged")
+    draft = in_timeline("| 2026-10-14 14:33:40 |", "| 2026-10-14 14:38:40 |")
     [found] = review_draft(draft, make_bundle())
     assert (found.rule, found.level) == ("timeline-time-mismatch", "error")
     assert found.line == line_of(draft, "| Alert acknowledged")
@@ -369,12 +455,12 @@ def test_row_time_far_from_its_event_is_an_error():
 
 
 def test_row_time_within_a_minute_is_fine():
-    draft = replaced("| 2026-10-14 14:33:40 |", "| 2026-10-14 14:34:30 |")
+    draft = in_timeline("| 2026-10-14 14:33:40 |", "| 2026-10-14 14:34:30 |")
     assert review_draft(draft, make_bundle()) == []
 
 
 def test_row_found_by_link_target_is_checked():
-    draft = replaced("| 2026-10-14 14:41:55 |", "| 2026-10-14 14:50:00 |")
+    draft = in_timeline("| 2026-10-14 14:41:55 |", "| 2026-10-14 14:50:00 |")
     [found] = review_draft(draft, make_bundle())
     assert (found.rule, found.line) == ("timeline-time-mismatch", line_of(draft, "DB connections"))
 
@@ -385,7 +471,7 @@ def test_duplicate_refs_match_any_of_their_times():
 
 
 def test_unknown_ref_is_a_warning():
-    draft = replaced("`R2ALERT0ACKED` |", "`RNOTINBUNDLE9` |")
+    draft = in_timeline("`R2ALERT0ACKED` |", "`RNOTINBUNDLE9` |")
     found = review_draft(draft, make_bundle())
     unknown = only(found, "timeline-ref-unknown")
     assert [(f.level, f.line) for f in unknown] == [("warning", line_of(draft, "RNOTINBUNDLE9"))]
@@ -397,7 +483,7 @@ def test_unknown_ref_is_a_warning():
 
 def test_naive_times_warn_when_the_header_does_not_say_utc():
     draft = replaced("| Time (UTC) | Event | Source | Actor |", "| Time | Event | Source | Actor |")
-    draft = replaced("| 2026-10-14 14:33:40 |", "| 2026-10-14 16:33:40 |", draft)  # not compared
+    draft = in_timeline("| 2026-10-14 14:33:40 |", "| 2026-10-14 16:33:40 |", draft)  # not compared
     [found] = review_draft(draft, make_bundle())
     assert (found.rule, found.level) == ("naive-time", "warning")
     assert found.line == line_of(draft, "| 2026-10-14 14:05:12 |")
@@ -406,20 +492,21 @@ def test_naive_times_warn_when_the_header_does_not_say_utc():
 def test_times_with_a_zone_are_compared_in_utc():
     draft = replaced("| Time (UTC) | Event | Source | Actor |", "| Time | Event | Source | Actor |")
     for old in ("14:05:12", "14:22:10", "14:31:04", "14:41:55", "14:58:02", "15:02:15", "15:09:30"):
-        draft = replaced(f"| 2026-10-14 {old} |", f"| 2026-10-14 {old} UTC |", draft)
-    draft = replaced("| 2026-10-14 14:33:40 |", "| 2026-10-14T16:33:40+02:00 |", draft)
+        draft = in_timeline(f"| 2026-10-14 {old} |", f"| 2026-10-14 {old} UTC |", draft)
+    draft = in_timeline("| 2026-10-14 14:33:40 |", "| 2026-10-14T16:33:40+02:00 |", draft)
     assert review_draft(draft, make_bundle()) == []
 
 
 def test_clock_only_rows_take_the_incident_date():
-    draft = GOOD.replace("| 2026-10-14 ", "| ")
+    start = GOOD.index("## Timeline")
+    draft = GOOD[:start] + GOOD[start:].replace("| 2026-10-14 ", "| ")
     assert review_draft(draft, make_bundle()) == []
-    draft = replaced("| 14:33:40 |", "| 14:40:00 |", draft)
+    draft = in_timeline("| 14:33:40 |", "| 14:40:00 |", draft)
     assert rules(review_draft(draft, make_bundle())) == {"timeline-time-mismatch"}
 
 
 def test_unreadable_row_time_warns():
-    draft = replaced("| 2026-10-14 14:33:40 |", "| shortly after |")
+    draft = in_timeline("| 2026-10-14 14:33:40 |", "| shortly after |")
     [found] = review_draft(draft, make_bundle())
     assert (found.rule, found.line) == ("time-unreadable", line_of(draft, "shortly after"))
 
@@ -488,3 +575,51 @@ def test_has_errors_only_for_error_level():
 def test_read_draft_names_a_missing_file(tmp_path):
     with pytest.raises(InputError, match=r"nope\.md: draft not found"):
         read_draft(tmp_path / "nope.md")
+
+
+def test_clock_only_rows_roll_over_midnight():
+    events = [
+        ("2026-10-14T23:58:00Z", "RLATE00001", "", "alert.triggered", True),
+        ("2026-10-15T00:03:00Z", "RLATE00002", "", "alert.acknowledged", True),
+    ]
+    start = GOOD.index("## Timeline")
+    end = GOOD.index("## Contributing factors")
+    table = (
+        "## Timeline\n\n| Time (UTC) | Event | Source |\n|---|---|---|\n"
+        "| 23:58:00 | Alert triggered | `RLATE00001` |\n"
+        "| 00:03:00 | Alert acknowledged | `RLATE00002` |\n\n"
+    )
+    draft = GOOD[:start] + table + GOOD[end:]
+    bundle = make_bundle(events, milestones={})
+    bundle.summary["incident"]["window"]["start"] = "2026-10-14T23:00:00Z"
+    assert review_draft(draft, bundle) == []
+
+
+def test_events_sharing_a_url_are_told_apart_by_ref():
+    url = "https://github.com/example/checkout/actions/runs/1"
+    events = [
+        *GOOD_EVENTS,
+        ("2026-10-14T15:30:00Z", "example/checkout@7/71", url, "deploy.started", True),
+        ("2026-10-14T15:33:00Z", "example/checkout@7/72", url, "deploy.succeeded", True),
+    ]
+    row = (
+        "| 2026-10-14 15:33:00 | Deploy succeeded | [example/checkout@7/72](" + url + ") | bot |\n"
+    )
+    draft = in_timeline("\n\n## Contributing factors", "\n" + row + "\n## Contributing factors")
+    found = review_draft(draft, make_bundle(events))
+    assert [(f.rule, f.quote) for f in found] == [
+        (
+            "key-event-missing",
+            "2026-10-14 15:30:00 deploy.started event example/checkout@7/71 "
+            "(example/checkout@7/71)",
+        )
+    ]
+
+
+def test_refs_escaped_as_the_skeleton_writes_them_are_found():
+    ref = "acme/checkout_api@2262113870/22621138701"
+    events = [*GOOD_EVENTS, ("2026-10-14T15:30:00Z", ref, "", "deploy.started", True)]
+    escaped = "`acme/checkout\\_api@2262113870/22621138701`"
+    row = f"| 2026-10-14 15:30:00 | Deploy started | {escaped} | bot |"
+    draft = in_timeline("\n\n## Contributing factors", "\n" + row + "\n\n## Contributing factors")
+    assert review_draft(draft, make_bundle(events)) == []

@@ -1,0 +1,273 @@
+"""Audiences: the bundle as written (``internal``) or with people as roles or aliases (``public``).
+
+For wider distribution a postmortem names no one. ``public`` replaces each person with a role
+from the roster, else a stable alias ("Responder A", "Responder B", ... in order of first
+appearance in the frame), in the ``actor`` column and wherever their name shows up in text:
+``@name`` mentions, bare names, e-mail addresses. System actors keep their names: PagerDuty
+services and integrations, chat bots, deploy bots, GitHub Actions.
+
+Who is a system actor is decided by the rows: a GitHub actor ending in ``[bot]`` (or ``-bot``),
+a Slack row tagged ``bot``, a PagerDuty actor that names a service (a PagerDuty ``channel``),
+an alert's integration, the agent of a notification, or a Slack bot. A roster entry always
+makes a name a person. Anything else with a name is a person: when unsure, hide the name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ingest.errors import UsageError
+
+AUDIENCES = ("internal", "public")
+ALIAS_PREFIX = "Responder"
+EMAIL_PLACEHOLDER = "[email]"
+
+# Mentions that address a channel, not a person.
+_SPECIAL_MENTIONS = frozenset({"here", "channel", "everyone"})
+_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_MENTION = r"(?<![\w@])@(\w(?:[\w.-]*\w)?)"
+_NAME_EDGE_BEFORE = r"(?<![\w@.-])"
+_NAME_EDGE_AFTER = r"(?![\w])(?!-\w)"
+# Summary fields whose text may hold a name; milestone refs, redaction refs are IDs.
+_SUMMARY_TEXT_FIELDS = (("incident", "title"),)
+
+
+def for_audience(
+    frame: pd.DataFrame,
+    summary: Mapping[str, Any],
+    *,
+    audience: str,
+    roster: Mapping[str, str],
+) -> tuple[pd.DataFrame, dict]:
+    """Copies of the events frame and summary for ``audience`` (``internal`` or ``public``).
+
+    ``internal`` returns them unchanged. ``public`` puts roles (``roster`` maps a Slack user
+    ID, display name or PagerDuty user name to a role) or stable aliases in place of people's
+    names and e-mail addresses. Raises UsageError for an unknown audience.
+    """
+    if audience not in AUDIENCES:
+        raise UsageError(
+            f"unknown audience {audience!r}: choose one of {', '.join(AUDIENCES)}"
+        )
+    frame = frame.copy()
+    summary = _deep_copy(summary)
+    if audience == "internal":
+        return frame, summary
+    people = People.from_frame(frame, roster)
+    frame["actor"] = frame["actor"].map(people.label_actor).astype(frame["actor"].dtype)
+    for column in ("summary", "channel"):
+        frame[column] = people.scrub_column(frame[column])
+    _scrub_summary(summary, people)
+    return frame, summary
+
+
+@dataclass
+class People:
+    """The people of one bundle, how each is shown, and the pattern that finds them in text."""
+
+    labels: dict[str, str]  # casefolded name -> role or alias
+    systems: frozenset[str]  # casefolded names of system actors, shown as written
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, roster: Mapping[str, str]) -> People:
+        """Find the people in ``frame`` and give each a role or an alias."""
+        roles = {str(k).strip().casefold(): str(v) for k, v in roster.items() if str(k).strip()}
+        systems = frozenset(_system_actors(frame)) - roles.keys()
+        actors = frame["actor"].fillna("").astype(str).str.strip()
+        names = [n for n in pd.unique(actors) if n and n.casefold() not in systems]
+        names += [k for k in roles if k not in {n.casefold() for n in names}]
+        groups = _same_person(names)
+        pattern = _text_pattern(list(groups) + list(systems))
+
+        # Order of first appearance: each row's actor, then the people its text names.
+        mentioned = frame["summary"].fillna("").astype(str).str.findall(pattern)
+        seen = pd.concat(
+            [actors.rename(0), mentioned.map(lambda found: [_found_name(m) for m in found])],
+            axis=1,
+        ).to_numpy().ravel()
+        order = pd.Series(seen, dtype=object).explode().dropna()
+        order = order[order.astype(str) != ""].astype(str)
+
+        labels: dict[str, str] = {}
+        alias_of: dict[str, str] = {}
+        for name in pd.unique(order.str.casefold()):
+            if name in systems or name in _SPECIAL_MENTIONS or "@" in name:
+                continue
+            person = groups.get(name, name)
+            role = _role(person, groups, roles)
+            if role is None:
+                role = alias_of.setdefault(person, _alias(len(alias_of)))
+            labels[name] = role
+        for name, person in groups.items():
+            if name not in labels:
+                role = _role(person, groups, roles)
+                if role is not None:
+                    labels[name] = role
+        return cls(labels, systems, pattern)
+
+    def label_actor(self, actor: object) -> object:
+        """The actor's role or alias; system actors and empty actors as they are."""
+        if actor is None or actor is pd.NA:
+            return actor
+        name = str(actor).strip()
+        if not name or name.casefold() in self.systems:
+            return actor
+        if name.casefold() in self.labels:
+            return self.labels[name.casefold()]
+        return self.scrub(name)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every person's name, mention and e-mail address replaced."""
+        return self.pattern.sub(self._replace, text)
+
+    def scrub_column(self, column: pd.Series) -> pd.Series:
+        """A text column with :meth:`scrub` applied to every value."""
+        return column.str.replace(self.pattern, self._replace, regex=True).astype(column.dtype)
+
+    def _replace(self, match: re.Match[str]) -> str:
+        whole = match.group(0)
+        if match.group("email"):
+            return self._email_label(whole)
+        mention = whole.startswith("@")
+        name = _found_name(match.groups() and match.group(0)).casefold()
+        if name in self.systems or name in _SPECIAL_MENTIONS:
+            return whole
+        label = self.labels.get(name)
+        if label is None:
+            # A mention of someone the frame never saw act: still a person.
+            label = f"{ALIAS_PREFIX} ?" if not mention else f"{ALIAS_PREFIX} ?"
+        return ("@" if mention else "") + label
+
+    def _email_label(self, address: str) -> str:
+        folded = address.casefold()
+        if folded in self.labels:
+            return self.labels[folded]
+        local = folded.split("@", 1)[0]
+        for candidate in (local, re.sub(r"[._+-]+", " ", local)):
+            if candidate in self.labels:
+                return self.labels[candidate]
+        return EMAIL_PLACEHOLDER
+
+
+def _system_actors(frame: pd.DataFrame) -> set[str]:
+    """Casefolded names of the actors that are systems, decided row by row."""
+    actor = frame["actor"].fillna("").astype(str).str.strip()
+    source = frame["source"].astype(str)
+    tags = " " + frame["tags"].fillna("").astype(str) + " "
+    subtype = frame["subtype"].fillna("").astype(str)
+    pagerduty = source == "pagerduty"
+    services = set(frame.loc[pagerduty, "channel"].astype(str).str.strip().str.casefold())
+    github_bot = (source == "github") & actor.str.contains(
+        r"\[bot\]$|[-_]bot$|^github-actions$", case=False, regex=True
+    )
+    slack_bot = (source == "slack") & tags.str.contains(" bot ", regex=False)
+    pagerduty_system = pagerduty & (
+        actor.str.casefold().isin(services)
+        | (subtype == "alert")  # an alert's actor is its integration or service
+        | (frame["kind"].astype(str) == "alert.notified")  # notifications come from the service
+    )
+    bots = set(actor[slack_bot | github_bot].str.casefold())
+    pagerduty_bots = pagerduty & actor.str.casefold().isin(bots)
+    names = set(actor[github_bot | slack_bot | pagerduty_system | pagerduty_bots].str.casefold())
+    return {name for name in names if name}
+
+
+def _same_person(names: Iterable[str]) -> dict[str, str]:
+    """Casefolded name -> the casefolded name that stands for its person.
+
+    A one-word handle is taken to be the same person as a full name when exactly one full name
+    fits it by first name ("priya" and "Priya Raman") or initial and surname ("dchen" and
+    "David Chen"); an ambiguous handle stays a person of its own.
+    """
+    folded = list(dict.fromkeys(n.casefold() for n in names))
+    full = [n for n in folded if len(n.split()) > 1]
+    groups = {n: n for n in folded}
+    for handle in (n for n in folded if len(n.split()) == 1):
+        fits = [
+            f
+            for f in full
+            if handle == f.split()[0] or handle == f.split()[0][0] + f.split()[-1]
+        ]
+        if len(fits) == 1:
+            groups[handle] = fits[0]
+    # Bare first names of full names ("Priya" in notes) also find their person, if unambiguous.
+    firsts: dict[str, list[str]] = {}
+    for name in full:
+        first = name.split()[0]
+        if re.fullmatch(r"\w{2,}", first):
+            firsts.setdefault(first, []).append(name)
+    for first, owners in firsts.items():
+        if first not in groups and len(owners) == 1:
+            groups[first] = owners[0]
+    return groups
+
+
+def _role(person: str, groups: Mapping[str, str], roles: Mapping[str, str]) -> str | None:
+    """The roster role of ``person`` or of any name that stands for the same person."""
+    if person in roles:
+        return roles[person]
+    for name, owner in groups.items():
+        if owner == person and name in roles:
+            return roles[name]
+    return None
+
+
+def _text_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    """One pattern for e-mail addresses, known names (longest first) and @mentions."""
+    known = sorted({n for n in names if n}, key=len, reverse=True)
+    alternatives = [f"(?P<email>{_EMAIL})"]
+    if known:
+        listed = "|".join(re.escape(n) for n in known)
+        alternatives.append(f"@?{_NAME_EDGE_BEFORE}(?:{listed}){_NAME_EDGE_AFTER}")
+    alternatives.append(_MENTION)
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def _found_name(found: object) -> str:
+    """The name in a match (a findall tuple or the matched text), without its ``@``."""
+    if isinstance(found, tuple):
+        return "" if found[0] else ""
+    return str(found or "").lstrip("@")
+
+
+def _alias(number: int) -> str:
+    """"Responder A" ... "Responder Z", then "Responder AA", "Responder AB", ..."""
+    letters = ""
+    number += 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"{ALIAS_PREFIX} {letters}"
+
+
+def _scrub_summary(summary: dict, people: People) -> None:
+    for section, key in _SUMMARY_TEXT_FIELDS:
+        part = summary.get(section)
+        if isinstance(part, dict) and isinstance(part.get(key), str):
+            part[key] = people.scrub(part[key])
+    summary["warnings"] = [
+        people.scrub(w) if isinstance(w, str) else w for w in summary.get("warnings") or []
+    ]
+    for entry in summary.get("sources") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("error"), str):
+            entry["error"] = people.scrub(entry["error"])
+    for entry in summary.get("inventory") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            entry["name"] = people.scrub(entry["name"])
+    for entry in (summary.get("milestones") or {}).values():
+        if isinstance(entry, dict) and isinstance(entry.get("rule"), str):
+            entry["rule"] = people.scrub(entry["rule"])
+
+
+def _deep_copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _deep_copy(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_deep_copy(v) for v in value]
+    return value
