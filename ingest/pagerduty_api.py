@@ -128,18 +128,20 @@ def list_incidents(
     ):
         if values:
             params[name] = list(values)
+    ranges = list(_ranges(since, until))
     seen: set[str] = set()
     with _requests_counted(client, progress) as counter, _translated(client):
-        for start, end in _ranges(since, until):
+        for start, end in ranges:
             if start is None:
                 sliced = {**params, "date_range": "all"}
             else:
                 sliced = {**params, "since": to_iso(start), "until": to_iso(end)}
             for records in _api_pages(client, "/incidents", sliced, counter):
                 for raw in records:
-                    if raw.get("id") in seen:  # an incident on a slice boundary
+                    incident_id = str(raw.get("id") or "")
+                    if incident_id in seen:  # an incident on a slice boundary
                         continue
-                    seen.add(raw.get("id"))
+                    seen.add(incident_id)
                     yield incident_info(raw, severity_map)
 
 
@@ -182,13 +184,15 @@ def _api_pages(
     page size (so the request count is the least the API allows)."""
     page: list[dict] = []
     page_request = None
+    pages = 0
     for record in client.iter_all(path, params=params, page_size=PAGE_SIZE):
         if page and counter.requests != page_request:
             yield page
+            pages += 1
             page = []
         page_request = counter.requests
         page.append(record)
-    if page:
+    if page or not pages:  # an empty answer is a page too, for the progress count
         yield page
 
 
@@ -234,8 +238,9 @@ def _translated(client: pagerduty.RestApiV2Client, *, incident_ref: str = "") ->
     try:
         yield
     except pagerduty.HttpError as e:
-        response = e.response
-        raise _http_error(response, base_url, incident_ref) from e
+        if e.response is None:  # not expected: HttpError always carries its response
+            raise
+        raise _http_error(e.response, base_url, incident_ref) from e
     except pagerduty.Error as e:
         # No response at all: refused, timed out, TLS failure.
         cause = e.__cause__.__class__.__name__ if e.__cause__ else "network error"
@@ -275,7 +280,7 @@ def _http_error(response: httpx2.Response, base_url: str, incident_ref: str) -> 
     elif status == 404:
         message = f"{where} not found (HTTP 404); check the incident ID and pagerduty.base_url"
     elif status >= 500:
-        message = f"server error (HTTP {status}) on {where}, still failing after retries; run again later"
+        message = f"server error (HTTP {status}) on {where} after retries; run again later"
     else:
         message = f"the API refused {where} (HTTP {status}: {_api_message(response)})"
     return SourceError(message, source=SOURCE, url=url, status=status)

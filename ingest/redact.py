@@ -215,8 +215,8 @@ _SPECIFIC: tuple[tuple[str, str, str, Callable[[re.Match[str]], bool] | None], .
 _GENERIC: tuple[tuple[str, str, str, Callable[[re.Match[str]], bool] | None], ...] = (
     (
         "url_credentials",
-        r"(?i:\b[a-z][a-z0-9+.-]*://)(?P<secret>[^\s/?#@:]*:[^\s/?#]+)@(?=[A-Za-z0-9\[])",
-        r"://[^ \t\n/?#]*:[^ \t\n/?#]*@",
+        r"(?i:\b[a-z][a-z0-9+.-]{0,30}://)(?P<secret>[^\s/?#@:]*:[^\s/?#]+)@(?=[A-Za-z0-9\[])",
+        r"://[^ \t\n/?#@]*@",
         None,
     ),
     (

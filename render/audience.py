@@ -14,9 +14,10 @@ makes a name a person. Anything else with a name is a person: when unsure, hide 
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -29,12 +30,8 @@ EMAIL_PLACEHOLDER = "[email]"
 
 # Mentions that address a channel, not a person.
 _SPECIAL_MENTIONS = frozenset({"here", "channel", "everyone"})
-_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-_MENTION = r"(?<![\w@])@(\w(?:[\w.-]*\w)?)"
-_NAME_EDGE_BEFORE = r"(?<![\w@.-])"
-_NAME_EDGE_AFTER = r"(?![\w])(?!-\w)"
-# Summary fields whose text may hold a name; milestone refs, redaction refs are IDs.
-_SUMMARY_TEXT_FIELDS = (("incident", "title"),)
+_EMAIL = r"(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+_MENTION = r"(?<![\w@])@(?P<mention>\w(?:[\w.-]*\w)?)"
 
 
 def for_audience(
@@ -51,11 +48,9 @@ def for_audience(
     names and e-mail addresses. Raises UsageError for an unknown audience.
     """
     if audience not in AUDIENCES:
-        raise UsageError(
-            f"unknown audience {audience!r}: choose one of {', '.join(AUDIENCES)}"
-        )
+        raise UsageError(f"unknown audience {audience!r}: choose one of {', '.join(AUDIENCES)}")
     frame = frame.copy()
-    summary = _deep_copy(summary)
+    summary = copy.deepcopy(dict(summary))
     if audience == "internal":
         return frame, summary
     people = People.from_frame(frame, roster)
@@ -70,57 +65,62 @@ def for_audience(
 class People:
     """The people of one bundle, how each is shown, and the pattern that finds them in text."""
 
-    labels: dict[str, str]  # casefolded name -> role or alias
+    roles: dict[str, str]  # casefolded roster key -> role
+    groups: dict[str, str]  # casefolded name -> the casefolded name standing for its person
     systems: frozenset[str]  # casefolded names of system actors, shown as written
     pattern: re.Pattern[str]
+    aliases: dict[str, str] = field(default_factory=dict)  # person -> alias, in order given
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, roster: Mapping[str, str]) -> People:
-        """Find the people in ``frame`` and give each a role or an alias."""
+        """Find the people in ``frame``; aliases go in order of first appearance."""
         roles = {str(k).strip().casefold(): str(v) for k, v in roster.items() if str(k).strip()}
         systems = frozenset(_system_actors(frame)) - roles.keys()
         actors = frame["actor"].fillna("").astype(str).str.strip()
         names = [n for n in pd.unique(actors) if n and n.casefold() not in systems]
-        names += [k for k in roles if k not in {n.casefold() for n in names}]
-        groups = _same_person(names)
-        pattern = _text_pattern(list(groups) + list(systems))
+        groups = _same_person([*names, *roles])
+        people = cls(roles, groups, systems, _text_pattern([*groups, *systems]))
+        # Each row's actor, then the people its text names, row after row.
+        named = frame["summary"].fillna("").astype(str).map(people.names_in)
+        order = pd.concat([actors.map(lambda a: [a]), named], axis=1).to_numpy().ravel()
+        for name in pd.Series(order, dtype=object).explode().dropna():
+            if name:
+                people.label_for(name)
+        return people
 
-        # Order of first appearance: each row's actor, then the people its text names.
-        mentioned = frame["summary"].fillna("").astype(str).str.findall(pattern)
-        seen = pd.concat(
-            [actors.rename(0), mentioned.map(lambda found: [_found_name(m) for m in found])],
-            axis=1,
-        ).to_numpy().ravel()
-        order = pd.Series(seen, dtype=object).explode().dropna()
-        order = order[order.astype(str) != ""].astype(str)
+    def label_for(self, name: str) -> str:
+        """The role or alias shown for a person's name (a new alias if never seen)."""
+        folded = name.strip().casefold()
+        if folded in self.roles:
+            return self.roles[folded]
+        person = self.groups.get(folded, folded)
+        for member, owner in self.groups.items():
+            if owner == person and member in self.roles:
+                return self.roles[member]
+        if person not in self.aliases:
+            self.aliases[person] = _alias(len(self.aliases))
+        return self.aliases[person]
 
-        labels: dict[str, str] = {}
-        alias_of: dict[str, str] = {}
-        for name in pd.unique(order.str.casefold()):
-            if name in systems or name in _SPECIAL_MENTIONS or "@" in name:
-                continue
-            person = groups.get(name, name)
-            role = _role(person, groups, roles)
-            if role is None:
-                role = alias_of.setdefault(person, _alias(len(alias_of)))
-            labels[name] = role
-        for name, person in groups.items():
-            if name not in labels:
-                role = _role(person, groups, roles)
-                if role is not None:
-                    labels[name] = role
-        return cls(labels, systems, pattern)
+    def is_shown_as_written(self, name: str) -> bool:
+        """True for system actors and channel-wide mentions."""
+        folded = name.strip().casefold()
+        return folded in self.systems or folded in _SPECIAL_MENTIONS
+
+    def names_in(self, text: str) -> list[str]:
+        """People's names and mentions in ``text``, in order (e-mail addresses left out)."""
+        found = (m.group("known") or m.group("mention") for m in self.pattern.finditer(text))
+        return [name for name in found if name and not self.is_shown_as_written(name)]
 
     def label_actor(self, actor: object) -> object:
         """The actor's role or alias; system actors and empty actors as they are."""
-        if actor is None or actor is pd.NA:
+        if actor is None or actor is pd.NA or not str(actor).strip():
             return actor
-        name = str(actor).strip()
-        if not name or name.casefold() in self.systems:
+        name = str(actor)
+        if self.is_shown_as_written(name):
             return actor
-        if name.casefold() in self.labels:
-            return self.labels[name.casefold()]
-        return self.scrub(name)
+        if "@" in name and self.pattern.fullmatch(name.strip()):
+            return self.scrub(name.strip())
+        return self.label_for(name)
 
     def scrub(self, text: str) -> str:
         """``text`` with every person's name, mention and e-mail address replaced."""
@@ -131,27 +131,21 @@ class People:
         return column.str.replace(self.pattern, self._replace, regex=True).astype(column.dtype)
 
     def _replace(self, match: re.Match[str]) -> str:
-        whole = match.group(0)
         if match.group("email"):
-            return self._email_label(whole)
-        mention = whole.startswith("@")
-        name = _found_name(match.groups() and match.group(0)).casefold()
-        if name in self.systems or name in _SPECIAL_MENTIONS:
-            return whole
-        label = self.labels.get(name)
-        if label is None:
-            # A mention of someone the frame never saw act: still a person.
-            label = f"{ALIAS_PREFIX} ?" if not mention else f"{ALIAS_PREFIX} ?"
-        return ("@" if mention else "") + label
+            return self._email_label(match.group("email"))
+        name = match.group("known") or match.group("mention")
+        if self.is_shown_as_written(name):
+            return match.group(0)
+        at = "@" if match.group(0).startswith("@") else ""
+        return at + self.label_for(name)
 
     def _email_label(self, address: str) -> str:
+        """A known person's label for their address, else a placeholder."""
         folded = address.casefold()
-        if folded in self.labels:
-            return self.labels[folded]
         local = folded.split("@", 1)[0]
-        for candidate in (local, re.sub(r"[._+-]+", " ", local)):
-            if candidate in self.labels:
-                return self.labels[candidate]
+        for candidate in (folded, local, re.sub(r"[._+-]+", " ", local)):
+            if candidate in self.roles or candidate in self.groups:
+                return self.label_for(candidate)
         return EMAIL_PLACEHOLDER
 
 
@@ -208,32 +202,15 @@ def _same_person(names: Iterable[str]) -> dict[str, str]:
     return groups
 
 
-def _role(person: str, groups: Mapping[str, str], roles: Mapping[str, str]) -> str | None:
-    """The roster role of ``person`` or of any name that stands for the same person."""
-    if person in roles:
-        return roles[person]
-    for name, owner in groups.items():
-        if owner == person and name in roles:
-            return roles[name]
-    return None
-
-
 def _text_pattern(names: Iterable[str]) -> re.Pattern[str]:
     """One pattern for e-mail addresses, known names (longest first) and @mentions."""
     known = sorted({n for n in names if n}, key=len, reverse=True)
-    alternatives = [f"(?P<email>{_EMAIL})"]
+    alternatives = [_EMAIL]
     if known:
         listed = "|".join(re.escape(n) for n in known)
-        alternatives.append(f"@?{_NAME_EDGE_BEFORE}(?:{listed}){_NAME_EDGE_AFTER}")
+        alternatives.append(rf"(?<!\w)@?(?P<known>{listed})(?!\w)")
     alternatives.append(_MENTION)
     return re.compile("|".join(alternatives), re.IGNORECASE)
-
-
-def _found_name(found: object) -> str:
-    """The name in a match (a findall tuple or the matched text), without its ``@``."""
-    if isinstance(found, tuple):
-        return "" if found[0] else ""
-    return str(found or "").lstrip("@")
 
 
 def _alias(number: int) -> str:
@@ -247,10 +224,10 @@ def _alias(number: int) -> str:
 
 
 def _scrub_summary(summary: dict, people: People) -> None:
-    for section, key in _SUMMARY_TEXT_FIELDS:
-        part = summary.get(section)
-        if isinstance(part, dict) and isinstance(part.get(key), str):
-            part[key] = people.scrub(part[key])
+    """Scrub the summary fields whose text may hold a name, in place; refs are IDs and stay."""
+    incident = summary.get("incident")
+    if isinstance(incident, dict) and isinstance(incident.get("title"), str):
+        incident["title"] = people.scrub(incident["title"])
     summary["warnings"] = [
         people.scrub(w) if isinstance(w, str) else w for w in summary.get("warnings") or []
     ]
@@ -263,11 +240,3 @@ def _scrub_summary(summary: dict, people: People) -> None:
     for entry in (summary.get("milestones") or {}).values():
         if isinstance(entry, dict) and isinstance(entry.get("rule"), str):
             entry["rule"] = people.scrub(entry["rule"])
-
-
-def _deep_copy(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _deep_copy(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_deep_copy(v) for v in value]
-    return value

@@ -153,15 +153,19 @@ def _mitigation(frame: pd.DataFrame, kinds: pd.Series, detected_at: pd.Timestamp
             "a chat message says rolled back, mitigated or recovered",
         ),
     ]
-    best: Milestone = UNKNOWN
-    for mask, rule in candidates:
-        rows = frame[mask & after]
-        if rows.empty:
-            continue
-        row = rows.iloc[0]
-        if best.at is None or row["ts"] < best.at:
-            best = Milestone(row["ts"], "inferred", row["ref"], rule)
-    return best
+    # Records from the systems themselves are preferred to lines guessed from pasted notes.
+    for trusted in (frame["kind_rule"] == "", pd.Series(True, index=frame.index)):
+        best: Milestone = UNKNOWN
+        for mask, rule in candidates:
+            rows = frame[mask & after & trusted]
+            if rows.empty:
+                continue
+            row = rows.iloc[0]
+            if best.at is None or row["ts"] < best.at:
+                best = Milestone(row["ts"], "inferred", row["ref"], rule)
+        if best.at is not None:
+            return best
+    return UNKNOWN
 
 
 def _resolution(

@@ -28,8 +28,8 @@ from timeline.rubric import Finding, finding
 __all__ = ["Finding", "format_findings", "has_errors", "read_draft", "review_draft"]
 
 _BULLET = re.compile(r"^ ?(?:[-*+]|\d+[.)])\s+")
-# "TK — author to confirm", "TK:" or a bare "TK" cell; not the word in prose ("TK marks ...").
 _MARKER = re.compile(r"\[REDACTED:([\w-]+)\]")
+# "TK — author to confirm", "TK:" or a bare "TK" cell; not the word in prose ("TK marks ...").
 _TK = re.compile(r"\bTK\b(?!\s*[A-Za-z])")
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from dateutil import parser as dateutil_parser
 
 # rule id -> level. Each id is stable: users filter on it and the JSON output carries it.
-RULES: dict[str, str] = {
+Level = Literal["error", "warning"]
+
+RULES: dict[str, Level] = {
     "section-missing": "error",
     "section-empty": "warning",
     "lucky-empty": "error",
@@ -81,7 +84,7 @@ class Finding:
     """One problem in a draft: where it is, what it says, why it matters, what to write."""
 
     rule: str
-    level: str
+    level: Level
     line: int
     quote: str
     why: str

@@ -257,9 +257,7 @@ def test_odd_records_are_kept_with_their_kinds(fake_pagerduty, ca_bundle_path):
     assert set(frame["channel"]) == {"My Mail Service"}
 
 
-def test_mixed_offsets_become_one_utc_order_and_the_window_is_kept(
-    fake_pagerduty, ca_bundle_path
-):
+def test_mixed_offsets_become_one_utc_order_and_the_window_is_kept(fake_pagerduty, ca_bundle_path):
     add_incident(
         fake_pagerduty,
         log_entries=[
@@ -303,7 +301,7 @@ def test_a_naive_time_from_the_api_is_a_source_error(fake_pagerduty, ca_bundle_p
 
 
 def test_list_incidents_sends_utc_offsets_filters_and_pages(fake_pagerduty, ca_bundle_path):
-    for number in range(1, 151):
+    for number in range(1, 161):
         day = 1 + number // 50
         fake_pagerduty.add_incident(
             pd_fake.incident(
@@ -314,7 +312,6 @@ def test_list_incidents_sends_utc_offsets_filters_and_pages(fake_pagerduty, ca_b
             )
         )
     client = client_for(fake_pagerduty, ca_bundle_path)
-    berlin = datetime(2024, 5, 1, 2, 0, tzinfo=UTC).astimezone()
     incidents = list(
         list_incidents(
             client,
@@ -323,8 +320,7 @@ def test_list_incidents_sends_utc_offsets_filters_and_pages(fake_pagerduty, ca_b
             severity_map={"P2": "SEV-2"},
         )
     )
-    assert berlin.tzinfo is not None
-    assert len(incidents) == 100  # the resolved ones: two in three
+    assert len(incidents) == 107  # the resolved ones: all but every third
     assert all(i["severity"] == "SEV-2" for i in incidents)
     assert all(isinstance(i["created_at"], pd.Timestamp) for i in incidents)
     sent = fake_pagerduty.requests_to("/incidents")
@@ -372,7 +368,11 @@ def test_list_incidents_splits_a_long_range_into_six_month_slices(fake_pagerduty
 def test_list_incidents_refuses_naive_or_one_sided_ranges(fake_pagerduty, ca_bundle_path):
     client = client_for(fake_pagerduty, ca_bundle_path)
     with pytest.raises(TimeError, match="since 2024-05-01T00:00:00 has no time zone"):
-        list(list_incidents(client, since=datetime(2024, 5, 1), until=datetime.now(UTC)))
+        list(
+            list_incidents(
+                client, since=datetime(2024, 5, 1), until=datetime(2024, 6, 1, tzinfo=UTC)
+            )
+        )
     with pytest.raises(UsageError, match="both since and until"):
         list(list_incidents(client, since=datetime(2024, 5, 1, tzinfo=UTC), until=None))
     with pytest.raises(UsageError, match="is not before"):

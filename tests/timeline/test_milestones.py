@@ -195,3 +195,14 @@ def test_a_rollback_counts_when_it_finished():
     assert (found.ref, found.rule) == ("rb-done", "rollback deploy succeeded")
     found = find_milestones(events(rows[:-1]), marks={}, incident={})["mitigated"]
     assert (found.ref, found.rule) == ("rb-start", "rollback deploy started")
+
+
+def test_a_recorded_rollback_wins_over_one_read_from_notes():
+    rows = INCIDENT[:5] + [
+        {"ts": "2026-10-14T15:05:00Z", "source": "notes", "kind": "deploy.succeeded",
+         "tags": "rollback", "ref": "notes.txt:9", "kind_rule": "notes: 'rollback'"},
+        {"ts": "2026-10-14T15:05:34Z", "source": "github", "kind": "deploy.succeeded",
+         "tags": "rollback", "ref": "gh"},
+    ]
+    assert find_milestones(events(rows), marks={}, incident={})["mitigated"].ref == "gh"
+    assert find_milestones(events(rows[:-1]), marks={}, incident={})["mitigated"].ref == "notes.txt:9"
