@@ -76,25 +76,17 @@ def pull_pagerduty(
         raise UsageError("pull_pagerduty needs the incident's 'id' (from fetch_incident)")
     service = str(incident.get("service") or "")
     base = f"/incidents/{incident_id}"
-    with _requests_counted(client, progress) as counter:
-        with _translated(client):
-            pages = _api_pages(
-                client,
-                f"{base}/log_entries",
-                {"time_zone": "UTC", "is_overview": "false"},
-                counter,
-            )
-            for records in pages:
-                frame = log_entries_frame(records, incident_id=incident_id, service=service)
-                yield from _in_window(frame, window, progress)
-        with _translated(client):
-            for records in _api_pages(client, f"{base}/alerts", {}, counter):
-                yield from _in_window(alerts_frame(records), window, progress)
-        with _translated(client):
-            # The notes endpoint is not paginated (no "more"), so it is one plain GET.
-            notes = client.rget(f"{base}/notes")
-            frame = notes_frame(list(notes), incident_id=incident_id, service=service)
+    log_params = {"time_zone": "UTC", "is_overview": "false"}
+    with _requests_counted(client, progress) as counter, _translated(client):
+        for records in _api_pages(client, f"{base}/log_entries", log_params, counter):
+            frame = log_entries_frame(records, incident_id=incident_id, service=service)
             yield from _in_window(frame, window, progress)
+        for records in _api_pages(client, f"{base}/alerts", {}, counter):
+            yield from _in_window(alerts_frame(records), window, progress)
+        # The notes endpoint is not paginated (no "more"), so it is one plain GET.
+        notes = client.rget(f"{base}/notes")
+        frame = notes_frame(list(notes), incident_id=incident_id, service=service)
+        yield from _in_window(frame, window, progress)
 
 
 def list_incidents(

@@ -226,13 +226,13 @@ def columns_frame(columns: Mapping[str, list[str]], *, channel_name: str) -> pd.
 
     frame_columns: dict[str, Any] = {
         # Straight to Arrow: far cheaper than letting pandas infer from Python lists.
-        name: pd.Series(pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string())))
+        name: pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()))
         for name, values in columns.items()
         if name not in ("ts", "edited", "kind")
     }
     frame_columns.update(
-        ts=posted,
-        edited_at=edited_at,
+        ts=posted.array,
+        edited_at=edited_at.array,
         kind=pd.Categorical(columns["kind"], dtype=KIND),
         source="slack",
         channel="#" + channel_name,

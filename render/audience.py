@@ -84,7 +84,7 @@ class People:
         named = frame["summary"].fillna("").astype(str).map(people.names_in)
         order = pd.concat([actors.map(lambda a: [a]), named], axis=1).to_numpy().ravel()
         for name in pd.Series(order, dtype=object).explode().dropna():
-            if name:
+            if name and not people.is_shown_as_written(name):
                 people.label_for(name)
         return people
 

@@ -173,3 +173,35 @@ def test_slack_export_zip_and_channel_option(tmp_path):
     frame = pd.read_parquet(tmp_path / "out" / "Checkout-errors" / "events.parquet")
     assert set(frame["channel"]) == {"#inc-2231-checkout-5xx"}
     assert frame["url"].str.startswith("https://acme.slack.com/archives/").all()
+
+
+def test_review_of_a_good_draft_exits_0():
+    result = run("review", str(FIXTURES / "drafts" / "good.md"))
+    assert result.exit_code == 0, result.output
+
+
+def test_review_of_the_raw_skeleton_lists_open_tk_markers_and_exits_1(tmp_path):
+    run("pull", "--example", "--out", str(tmp_path))
+    bundle = tmp_path / "PXM2K7Q"
+    result = run("review", str(bundle / "timeline.md"), "--bundle", str(bundle), "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    rules = {f["rule"] for f in report["findings"]}
+    assert "tk-open" in rules
+    # The skeleton agrees with its own bundle: no time or milestone mismatch.
+    assert not rules & {"timeline-time-mismatch", "key-time-mismatch"}
+
+
+def test_review_of_a_missing_draft(tmp_path):
+    result = run("review", str(tmp_path / "draft.md"))
+    assert result.exit_code == 1
+    assert first_error_line(result).startswith("Error: ")
+    assert "draft.md" in first_error_line(result)
+
+
+def test_draft_of_a_non_bundle(tmp_path):
+    result = run("draft", str(tmp_path))
+    assert result.exit_code == 1
+    assert first_error_line(result) == (
+        f"Error: {tmp_path}: not a bundle (no events.parquet); give a folder written by "
+        "'postmortem pull'")

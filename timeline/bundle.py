@@ -87,6 +87,20 @@ def write_bundle(
     return target
 
 
+def write_text_atomic(target: Path, text: str) -> None:
+    """Write a file through a temporary sibling and a rename: readers never see half of it."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except OSError as e:
+        raise BundleError(f"{target}: cannot write ({e.strerror})") from e
+
+
 def read_bundle(path: Path) -> Bundle:
     """Read a bundle folder back; BundleError naming the folder and the missing file."""
     for required in (EVENTS_PARQUET, SUMMARY_JSON):

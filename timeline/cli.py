@@ -131,6 +131,80 @@ def pull(incident: str | None, sources: tuple[str, ...], example: bool, since: s
         sys.exit(EXIT_PARTIAL)
 
 
+@main.command()
+@click.argument("bundle_dir", metavar="BUNDLE", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--audience", type=click.Choice(["internal", "public"]), default="internal",
+              show_default=True, help="public renders roles or stable aliases instead of names.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="File to write; default BUNDLE/draft-AUDIENCE.md or .html.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="TOML config, for the roster of roles (default ./postmortem.toml).")
+@click.option("--template", "template_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of Jinja2 templates overriding the packaged ones.")
+@_one_line_errors
+def draft(bundle_dir: Path, audience: str, fmt: str, output: Path | None,
+          config_path: Path | None, template_dir: Path | None) -> None:
+    """Re-render a pulled bundle as a draft without pulling again.
+
+    \b
+    Examples:
+      postmortem draft postmortems/PXM2K7Q
+      postmortem draft postmortems/PXM2K7Q --audience public --format html
+    """
+    from ingest.config import load_config
+    from render.audience import for_audience
+    from timeline.bundle import read_bundle, write_text_atomic
+
+    config = load_config(config_path)
+    bundle = read_bundle(bundle_dir)
+    frame, summary = for_audience(bundle.frame, bundle.summary, audience=audience,
+                                  roster=config.roster)
+    if fmt == "html":
+        from render.html import render_html
+
+        text = render_html(frame, summary, template_dir=template_dir)
+    else:
+        from render.markdown import render_markdown
+
+        text = render_markdown(frame, summary, template_dir=template_dir)
+    target = output or bundle_dir / f"draft-{audience}.{fmt}"
+    write_text_atomic(target, text)
+    click.echo(f"Wrote {target}")
+
+
+@main.command()
+@click.argument("draft_path", metavar="DRAFT", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--bundle", "bundle_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Cross-check times, refs and milestones against this bundle.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="TOML config, for extra redaction patterns (default ./postmortem.toml).")
+@_one_line_errors
+def review(draft_path: Path, bundle_dir: Path | None, fmt: str, config_path: Path | None) -> None:
+    """Check a postmortem draft against the blameless rubric (and the bundle).
+
+    Exit 0 when there is no error-level finding, 1 otherwise, so a postmortems repository can
+    run it in CI.
+
+    \b
+    Example:
+      postmortem review my-postmortem.md --bundle postmortems/PXM2K7Q
+    """
+    from ingest.config import load_config
+    from timeline.bundle import read_bundle
+    from timeline.review import format_findings, has_errors, read_draft, review_draft
+
+    config = load_config(config_path)
+    text = read_draft(draft_path)
+    bundle = read_bundle(bundle_dir) if bundle_dir else None
+    findings = review_draft(text, bundle, redaction=config.redaction)
+    click.echo(format_findings(findings, fmt, path=str(draft_path)))
+    if has_errors(findings):
+        sys.exit(EXIT_ERROR)
+
+
 def _write(bundle: Any, out_dir: Path, template_dir: Path | None) -> Path:
     from render.markdown import render_markdown
     from timeline.bundle import TIMELINE_MD, write_bundle

@@ -39,7 +39,7 @@ def pull_live(
     config = request.config
     progress = progress or Progress()
     marks = parse_marks({**config.marks, **request.marks})
-    log = RetryLog()
+    log = _RetryLogToProgress(progress)
     pd_client = pagerduty_client(
         config.pagerduty, Secret.from_env(config.pagerduty.token_env, environ), log=log
     )
@@ -112,6 +112,18 @@ def pull_live(
         for source in jobs
     }
     return bundle
+
+
+class _RetryLogToProgress(RetryLog):
+    """Every wait before a retry also shows in the progress display."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__()
+        self.progress = progress
+
+    def record(self, source: str, status: int, seconds: float) -> None:
+        super().record(source, status, seconds)
+        self.progress.retry(source, seconds)
 
 
 def live_window(
