@@ -98,6 +98,12 @@ class SlackSettings:
 
 
 @dataclass(frozen=True)
+class ExportSettings:
+    concurrency: int = 4
+    max_age: str = "30d"
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; every table optional."""
 
@@ -108,6 +114,7 @@ class Config:
     pagerduty: PagerDutySettings = field(default_factory=PagerDutySettings)
     github: GitHubSettings = field(default_factory=GitHubSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
+    export: ExportSettings = field(default_factory=ExportSettings)
     marks: dict[str, str] = field(default_factory=dict)
     roster: dict[str, str] = field(default_factory=dict)
 
@@ -119,6 +126,7 @@ _TABLES: dict[str, type] = {
     "pagerduty": PagerDutySettings,
     "github": GitHubSettings,
     "slack": SlackSettings,
+    "export": ExportSettings,
 }
 _FREE_TABLES = ("marks", "roster")
 
@@ -175,6 +183,8 @@ def _build(cls: type, body: dict[str, Any], table: str, source: str) -> Any:
             kwargs[key] = float(value)
         elif hint is bool:
             kwargs[key] = _expect(bool, value, where, source)
+        elif hint is int:
+            kwargs[key] = _expect(int, value, where, source)
         elif hint is str:
             kwargs[key] = _expect(str, value, where, source)
         else:
@@ -183,6 +193,11 @@ def _build(cls: type, body: dict[str, Any], table: str, source: str) -> Any:
         for key in ("lookback", "lookahead", "quiet_threshold"):
             if key in kwargs:
                 parse_duration(kwargs[key], what=f"{source}: window.{key}")
+    if table == "export":
+        if "max_age" in kwargs:
+            parse_duration(kwargs["max_age"], what=f"{source}: export.max_age")
+        if kwargs.get("concurrency", 1) < 1:
+            raise ConfigError(f"{source}: export.concurrency must be 1 or more")
     return cls(**kwargs)
 
 

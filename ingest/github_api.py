@@ -89,7 +89,7 @@ def github_targets(settings: GitHubSettings, service: str = "") -> GitHubTargets
         raise ConfigError(f"{where}.branch must be a string, not {branch!r}")
     if not repos:
         raise ConfigError(
-            "no GitHub repositories to read: set github.repos (or github.services.\"SERVICE\""
+            'no GitHub repositories to read: set github.repos (or github.services."SERVICE"'
             ".repos for the incident's PagerDuty service)"
         )
     for name in repos:
@@ -163,12 +163,8 @@ class _RepoReader:
         its end, with the older deployments of the pages read as history for rollbacks."""
         oldest_wanted = self.window.start - HISTORY
         listed: list[Any] = []
-        for environment in environments or [None]:
-            listing = (
-                self.repo.get_deployments(environment=environment)
-                if environment
-                else self.repo.get_deployments()
-            )
+        listings = [self.repo.get_deployments(environment=e) for e in environments]
+        for listing in listings or [self.repo.get_deployments()]:
             for page in self._pages(listing, "deployments"):
                 listed += page
                 # Newest first: once a page reaches back past the history, the rest is older.
@@ -280,8 +276,7 @@ def _source_error(
         status = int(found.group(1)) if found else None
         answer = f" (HTTP {status})" if status else ""
         return error(
-            f"GitHub failed after {retries} retries{answer} on GET {path}; "
-            "run again later",
+            f"GitHub failed after {retries} retries{answer} on GET {path}; run again later",
             status,
         )
     if isinstance(e, requests.exceptions.RequestException):
@@ -301,8 +296,7 @@ def _source_error(
         )
     if isinstance(e, github.RateLimitExceededException) or status == 429:
         return error(
-            f"rate limited (HTTP {status}) on GET {path} and the wait is too "
-            "long; run again later",
+            f"rate limited (HTTP {status}) on GET {path} and the wait is too long; run again later",
             status,
         )
     if status == 404:

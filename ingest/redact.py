@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -44,11 +44,6 @@ class Rule:
     hint: str
     accept: Callable[[re.Match[str]], bool] | None = None
     configured: bool = False
-
-    @cached_property
-    def hint_pattern(self) -> re.Pattern[str]:
-        """The hint compiled, for scanning one text."""
-        return re.compile(self.hint)
 
     def apply(self, text: str, markers: re.Pattern[str]) -> tuple[str, int]:
         """Redact every accepted match in ``text``; return the new text and how many.
@@ -307,27 +302,29 @@ def rules_for(settings: RedactionSettings) -> RuleSet:
     rules.append(_builtin(_CARD))
     if settings.phones:
         rules.append(_builtin(_PHONE))
-    kinds = "|".join(re.escape(kind) for kind in sorted({r.kind for r in rules}, key=len)[::-1])
+    kinds = "|".join(re.escape(kind) for kind in sorted({r.kind for r in rules}))
     return RuleSet(tuple(rules), re.compile(rf"\[REDACTED:(?:{kinds})\]"))
 
 
 # --- public API --------------------------------------------------------------------------------
 
 # A redaction can expose a neighbour that a rule's boundary check hid ("...4567+44 20 ..."), so
-# changed texts get more passes until nothing changes. Each pass turns at least one character
-# into a marker and markers are never matched again, so this ends; the cap is a safety net.
+# changed texts get more passes until a pass changes nothing. Each pass turns at least one
+# character into a marker and markers are never matched again, so this ends; the cap is a
+# safety net.
 MAX_PASSES = 8
 
-Hit = tuple[int, str, int]  # (rule rank, kind, count)
+Hit = tuple[int, int, str, int]  # (text index, rule rank, kind, count)
 
 
 def redact_text(text: str, settings: RedactionSettings, ref: str = "") -> tuple[str, list[dict]]:
     """Redact one text; return it and the findings ``[{"kind", "ref", "count"}]``."""
-    text, hits = _redact_until_stable(text, rules_for(settings), [])
+    values = [text]
+    hits = _redact_values(pd.Series(values, dtype=_SCAN_DTYPE), values, rules_for(settings))
     counts: dict[str, int] = {}
-    for _, kind, count in sorted(hits, key=lambda hit: hit[0]):
+    for _, _, kind, count in sorted(hits, key=lambda hit: hit[1]):
         counts[kind] = counts.get(kind, 0) + count
-    return text, [{"kind": kind, "ref": ref, "count": n} for kind, n in counts.items()]
+    return values[0], [{"kind": kind, "ref": ref, "count": n} for kind, n in counts.items()]
 
 
 def redact_frame(
@@ -343,57 +340,51 @@ def redact_frame(
         raise SchemaError("redact_frame needs the event frame's 'ref' column to report findings")
     ruleset = rules_for(settings)
     out = frame.copy()
-    row_hits: list[tuple[int, int, str, int]] = []  # (row position, rule rank, kind, count)
+    row_hits: list[Hit] = []  # here the index is the row position
     for column in (c for c in TEXT_COLUMNS if c in frame.columns):
-        redacted = _redact_column(frame[column], ruleset, row_hits)
-        if redacted is not None:
-            out[column] = redacted
+        series = frame[column]
+        positions = np.flatnonzero(_may_match(series, ruleset.rules))
+        if not len(positions):
+            continue
+        candidates = series.iloc[positions]
+        values = candidates.tolist()
+        hits = _redact_values(candidates, values, ruleset)
+        if not hits:
+            continue
+        changed = np.zeros(len(values), dtype=bool)
+        changed[[i for i, *_ in hits]] = True
+        redacted = series.copy()
+        redacted.iloc[positions[changed]] = [values[i] for i in np.flatnonzero(changed)]
+        out[column] = redacted
+        row_hits.extend((int(positions[i]), rank, kind, count) for i, rank, kind, count in hits)
     return out, _aggregate(row_hits, frame["ref"])
 
 
-def _redact_once(text: str, ruleset: RuleSet, hits: list[Hit]) -> str:
-    for rank, rule in enumerate(ruleset.rules):
-        if rule.hint_pattern.search(text) is not None:
-            text, count = rule.apply(text, ruleset.markers)
-            if count:
-                hits.append((rank, rule.kind, count))
-    return text
+_SCAN_DTYPE = pd.StringDtype("pyarrow")
 
 
-def _redact_until_stable(text: str, ruleset: RuleSet, hits: list[Hit]) -> tuple[str, list[Hit]]:
+def _redact_values(texts: pd.Series, values: list[str], ruleset: RuleSet) -> list[Hit]:
+    """Redact ``values`` (the strings of ``texts``) in place, pass after pass; return the hits.
+
+    In each pass every rule's hint is scanned over the texts still in play, vectorised, and the
+    rule runs only where its hint matched. A text stays in play while a pass changes it.
+    """
+    hits: list[Hit] = []
+    in_play = np.arange(len(values))
     for _ in range(MAX_PASSES):
-        before = len(hits)
-        text = _redact_once(text, ruleset, hits)
-        if len(hits) == before:
+        changed = np.zeros(len(in_play), dtype=bool)
+        for rank, rule in enumerate(ruleset.rules):
+            for k in np.flatnonzero(_contains(texts, rule.hint)):
+                i = int(in_play[k])
+                values[i], count = rule.apply(values[i], ruleset.markers)
+                if count:
+                    changed[k] = True
+                    hits.append((i, rank, rule.kind, count))
+        in_play = in_play[changed]
+        if not len(in_play):
             break
-    return text, hits
-
-
-def _redact_column(
-    series: pd.Series, ruleset: RuleSet, row_hits: list[tuple[int, int, str, int]]
-) -> pd.Series | None:
-    """The column with its secrets redacted, or None when it has none."""
-    positions = np.flatnonzero(_may_match(series, ruleset.rules))
-    if not len(positions):
-        return None
-    candidates = series.iloc[positions]
-    values = candidates.tolist()
-    hits: list[list[Hit]] = [[] for _ in values]
-    # First pass: each rule runs only on the candidates its own hint lets through.
-    for rank, rule in enumerate(ruleset.rules):
-        for i in np.flatnonzero(_contains(candidates, rule.hint)):
-            values[i], count = rule.apply(values[i], ruleset.markers)
-            if count:
-                hits[i].append((rank, rule.kind, count))
-    changed = np.array([bool(h) for h in hits], dtype=bool)
-    if not changed.any():
-        return None
-    for i in np.flatnonzero(changed):
-        values[i], _ = _redact_until_stable(values[i], ruleset, hits[i])
-        row_hits.extend((int(positions[i]), *hit) for hit in hits[i])
-    result = series.copy()
-    result.iloc[positions[changed]] = [v for v, c in zip(values, changed, strict=True) if c]
-    return result
+        texts = pd.Series([values[i] for i in in_play], dtype=_SCAN_DTYPE)
+    return hits
 
 
 def _may_match(series: pd.Series, rules: tuple[Rule, ...]) -> np.ndarray:
@@ -412,7 +403,7 @@ def _contains(series: pd.Series, pattern: str) -> np.ndarray:
     return series.str.contains(pattern, regex=True, na=False).to_numpy(dtype=bool)
 
 
-def _aggregate(row_hits: list[tuple[int, int, str, int]], refs: pd.Series) -> list[dict]:
+def _aggregate(row_hits: list[Hit], refs: pd.Series) -> list[dict]:
     if not row_hits:
         return []
     table = pd.DataFrame(row_hits, columns=["position", "rank", "kind", "count"])

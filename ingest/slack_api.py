@@ -21,6 +21,7 @@ import re
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -29,15 +30,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from ingest.config import SlackSettings
-from ingest.errors import ConfigError, SourceError
+from ingest.errors import ConfigError, InputError, SourceError
 from ingest.progress import Progress
-from ingest.slack_messages import apply_edits, message_edits, messages_frame
+from ingest.slack_messages import apply_edits, message_edits, messages_frame, user_names
 from ingest.types import Window
 
 SOURCE = "slack"
 HISTORY_PAGE = 999  # conversations.history maximum
 REPLIES_PAGE = 1000
 CHANNELS_PAGE = 1000
+_HISTORY = "conversations.history"
 
 # Channel IDs are upper case (C public, G private, D direct); channel names never are.
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,}")
@@ -55,6 +57,7 @@ def pull_slack(
     progress: Progress,
     *,
     incident: Mapping[str, Any],
+    people: SlackPeople | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Yield schema frames of the incident's Slack messages inside ``window``, a page at a time.
 
@@ -62,7 +65,8 @@ def pull_slack(
     incident's ``{number}`` / ``{id}``, plus ``settings.comms_channels``. Pinned messages are
     tagged ``pinned``; reactions come with the messages. Permalinks are built from
     ``settings.workspace_url`` (else one ``auth.test`` gives it). Each request is reported with
-    ``progress.request("slack")`` and each frame with ``progress.page``. Raises SourceError
+    ``progress.request("slack")`` and each frame with ``progress.page``. ``people`` (a fresh
+    one if None) caches the authors' names and time zones across channels. Raises SourceError
     (bad token, missing scope, unknown channel, bot not in a channel, rate limited) or
     ConfigError (no channels configured).
     """
@@ -70,9 +74,9 @@ def pull_slack(
     wanted = incident_channels(settings, incident)
     channels = dict.fromkeys(_resolve(api, wanted).values())  # one read per channel, in order
     workspace_url = settings.workspace_url or str(api.call("auth.test").get("url") or "")
-    users = _Users(api)
+    people = people if people is not None else SlackPeople()
     for channel_id, name in channels:
-        for frame in _channel_pages(api, users, channel_id, name, window, workspace_url):
+        for frame in _channel_pages(api, people, channel_id, name, window, workspace_url):
             progress.page(SOURCE, len(frame))
             yield frame
 
@@ -135,7 +139,7 @@ _PERMALINK_LOCK = threading.Lock()
 
 
 def _channel_pages(
-    api: _Api, users: _Users, channel_id: str, name: str, window: Window, workspace_url: str
+    api: _Api, people: SlackPeople, channel_id: str, name: str, window: Window, workspace_url: str
 ) -> Iterator[pd.DataFrame]:
     where = "#" + name
     oldest, latest = slack_ts(window.start), slack_ts(window.end)
@@ -149,9 +153,13 @@ def _channel_pages(
     seen: set[str] = set()  # every ts read so far: a broadcast reply is in history and thread
     pending_edits: dict[str, str] = {}  # history runs newest first: edits come before originals
     history = api.pages(
-        "conversations.history", "messages", where=where, channel=channel_id,
-        limit=HISTORY_PAGE, **span,
-    )  # fmt: skip
+        _HISTORY,
+        "messages",
+        where=where,
+        channel=channel_id,
+        limit=HISTORY_PAGE,
+        **span,
+    )
     for messages in history:
         seen.update(m.get("ts") or "" for m in messages)
         replies = []
@@ -159,14 +167,17 @@ def _channel_pages(
             if _has_replies_since(parent, oldest):
                 replies += _thread(api, channel_id, parent["ts"], where, span, seen)
         records = messages + replies
-        users.learn(records)
-        frame = messages_frame(
-            records,
-            channel_id=channel_id,
-            channel_name=name,
-            users=users.names,
-            workspace_url=workspace_url,
-        )
+        people.learn(api, records)
+        try:
+            frame = messages_frame(
+                records,
+                channel_id=channel_id,
+                channel_name=name,
+                users=people.names,
+                workspace_url=workspace_url,
+            )
+        except InputError as e:  # a ts that is not seconds.micros: Slack's fault, not ours
+            raise SourceError(f"{where}: {e}", source=SOURCE, url=api.url(_HISTORY)) from e
         edits = _latest_edits(pending_edits, message_edits(records))
         pending_edits = apply_edits(frame, edits, channel_id)
         frame = frame[window.contains(frame["ts"])]
@@ -180,9 +191,14 @@ def _thread(
     """The replies of one thread, without its parent and without any message already read."""
     replies = []
     pages = api.pages(
-        "conversations.replies", "messages", where=where, channel=channel_id, ts=parent_ts,
-        limit=REPLIES_PAGE, **span,
-    )  # fmt: skip
+        "conversations.replies",
+        "messages",
+        where=where,
+        channel=channel_id,
+        ts=parent_ts,
+        limit=REPLIES_PAGE,
+        **span,
+    )
     for page in pages:
         for message in page:
             ts = message.get("ts") or ""
@@ -269,9 +285,12 @@ def _resolve(api: _Api, names_or_ids: tuple[str, ...]) -> dict[str, tuple[str, s
             by_name.setdefault(bare, []).append(given)
     if by_name:
         listing = api.pages(
-            "conversations.list", "channels", types="public_channel,private_channel",
-            exclude_archived=False, limit=CHANNELS_PAGE,
-        )  # fmt: skip
+            "conversations.list",
+            "channels",
+            types="public_channel,private_channel",
+            exclude_archived=False,
+            limit=CHANNELS_PAGE,
+        )
         for channels in listing:
             for channel in channels:
                 for name in {channel.get("name"), channel.get("name_normalized")} & set(by_name):
@@ -290,16 +309,16 @@ def _resolve(api: _Api, names_or_ids: tuple[str, ...]) -> dict[str, tuple[str, s
     return {given: resolved[given] for given in names_or_ids}
 
 
-class _Users:
-    """Display names (and time zones) of the people seen so far: one users.info each."""
+@dataclass
+class SlackPeople:
+    """Display names and time zones (IANA) of the people seen, by user ID: one ``users.info``
+    each, however many messages they wrote. Pass one to :func:`pull_slack` to read it after."""
 
-    def __init__(self, api: _Api) -> None:
-        self.api = api
-        self.names: dict[str, str] = {}
-        self.zones: dict[str, str] = {}
-        self._asked: set[str] = set()
+    names: dict[str, str] = field(default_factory=dict)
+    zones: dict[str, str] = field(default_factory=dict)
+    asked: set[str] = field(default_factory=set)
 
-    def learn(self, messages: Iterable[Mapping[str, Any]]) -> None:
+    def learn(self, api: _Api, messages: Iterable[Mapping[str, Any]]) -> None:
         """Look up every author and mentioned person of ``messages`` not asked about yet."""
         ids: dict[str, None] = {}
         for message in messages:
@@ -309,21 +328,14 @@ class _Users:
             if "<@" in text:
                 ids.update(dict.fromkeys(_MENTION.findall(text)))
         for user_id in ids:
-            if user_id in self._asked:
+            if user_id in self.asked:
                 continue
-            self._asked.add(user_id)
-            answer = self.api.call("users.info", user=user_id, missing_ok=True)
+            self.asked.add(user_id)
+            answer = api.call("users.info", user=user_id, missing_ok=True)
             if answer is None:
                 continue  # a departed or foreign user: the message's own profile names them
             user = answer["user"]
-            profile = user.get("profile") or {}
-            self.names[user_id] = (
-                profile.get("display_name")
-                or profile.get("real_name")
-                or user.get("real_name")
-                or user.get("name")
-                or user_id
-            )
+            self.names.update(user_names([user]))
             if user.get("tz"):
                 self.zones[user_id] = user["tz"]
 
@@ -338,7 +350,6 @@ class _Api:
         self.client = client
         self.progress = progress
         self.token_env = token_env or "SLACK_BOT_TOKEN"
-        self.requests = 0
 
     def url(self, method: str) -> str:
         return f"{self.client.base_url}{method}"  # the token travels in a header, never here
@@ -354,7 +365,6 @@ class _Api:
     ) -> Any:
         """One call; None instead of an error when ``gone_ok`` (message or channel gone) or
         ``missing_ok`` (user not found) allows it."""
-        self.requests += 1
         if self.progress is not None:
             self.progress.request(SOURCE)
         try:
@@ -416,7 +426,6 @@ class _Api:
         return SourceError(message, source=SOURCE, url=self.url(method), status=status)
 
     def _bot_name(self) -> str:
-        self.requests += 1
         try:
             return str(self.client.auth_test().get("user") or "BOT")
         except (SlackClientError, OSError):

@@ -145,9 +145,9 @@ class _Batch:
 
 def _in_window(frame: pd.DataFrame, window: Window | None) -> Iterator[pd.DataFrame]:
     if window is not None:
-        frame = frame[window.contains(frame["ts"])].reset_index(drop=True)
+        frame = frame[window.contains(frame["ts"])]
     if len(frame):
-        yield frame
+        yield frame.sort_values("ts", kind="stable", ignore_index=True)
 
 
 def _warn_unapplied(
@@ -167,7 +167,7 @@ def _read_day(export: _Export, relpath: str) -> tuple[list[dict[str, Any]], bool
     search, so that the common file without any skips looking for them)."""
     data = export.read(relpath)
     day = _parse(data, export.label(relpath))
-    if not isinstance(day, list) or not all(type(m) is dict for m in day):
+    if not isinstance(day, list) or set(map(type, day)) - {dict}:
         raise InputError(
             "a day file must be a JSON array of message objects; re-export the workspace",
             path=export.label(relpath),
@@ -217,7 +217,9 @@ def _select_channels(
         channel = by_key.get(key.removeprefix("#"))
         if channel is None:
             names = sorted("#" + c["name"] for c in usable)
-            shown = ", ".join(names[:30]) + (f" and {len(names) - 30} more" if len(names) > 30 else "")
+            shown = ", ".join(names[:30]) + (
+                f" and {len(names) - 30} more" if len(names) > 30 else ""
+            )
             raise InputError(f"channel {key!r} is not in this export; it has {shown}", path=where)
         if channel not in chosen:
             chosen.append(channel)

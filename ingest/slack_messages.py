@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingest.errors import InputError
 from ingest.schema import KIND, UTC_TIME, frame_from_columns
@@ -65,6 +66,7 @@ BOT_SUBTYPES = frozenset({"bot_message", "slackbot_response"})
 _RESTATING_SUBTYPES = frozenset({"message_changed", "message_replied"})
 
 # <@U123>, <@U123|name>, <#C123|name>, <!here>, <!subteam^S1|@team>, <https://x|label>
+_CANONICAL_TS = r"^\d{10}\.\d{6}$"
 _SLACK_TS = re.compile(r"\d+(?:\.\d*)?")
 _MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 
@@ -117,7 +119,9 @@ def apply_edits(frame: pd.DataFrame, edits: Mapping[str, str], channel_id: str) 
         new_times = slack_ts_to_utc(wanted.loc[frame.loc[hit, "ref"]].to_list())
         current = frame.loc[hit, "edited_at"]
         new_times.index = current.index
-        frame.loc[hit, "edited_at"] = new_times.where(current.isna() | (new_times > current), current)
+        frame.loc[hit, "edited_at"] = new_times.where(
+            current.isna() | (new_times > current), current
+        )
     found = set(frame.loc[hit, "ref"])
     return {ts: at for ts, at in edits.items() if prefix + ts not in found}
 
@@ -166,7 +170,9 @@ def message_columns(
 
     stamps = [record.get("ts") or "" for record in messages]
     thread_stamps = [record.get("thread_ts") or "" for record in messages]
-    is_reply = [bool(parent) and parent != ts for parent, ts in zip(thread_stamps, stamps)]
+    is_reply = [
+        bool(parent) and parent != ts for parent, ts in zip(thread_stamps, stamps, strict=True)
+    ]
     prefix = channel_id + "/"
     return {
         "ts": stamps,
@@ -177,7 +183,8 @@ def message_columns(
         "ref": [prefix + ts for ts in stamps],
         "url": _permalinks(stamps, thread_stamps, is_reply, channel_id, workspace_url),
         "thread_ref": [
-            prefix + parent if reply else "" for parent, reply in zip(thread_stamps, is_reply)
+            prefix + parent if reply else ""
+            for parent, reply in zip(thread_stamps, is_reply, strict=True)
         ],
         "raw_sha256": [sha256(orjson.dumps(record)).hexdigest() for record in messages],
         "subtype": subtypes,
@@ -185,7 +192,7 @@ def message_columns(
             _tags(record, subtype)
             if subtype or "reactions" in record or "pinned_to" in record or "bot_id" in record
             else ""
-            for record, subtype in zip(messages, subtypes)
+            for record, subtype in zip(messages, subtypes, strict=True)
         ],
     }
 
@@ -193,7 +200,7 @@ def message_columns(
 def first_bad_time(columns: Mapping[str, list[str]]) -> tuple[int, str] | None:
     """``(row, what is wrong)`` for the first row of :func:`message_columns` output whose
     ``ts`` or ``edited.ts`` is not a Slack timestamp; None when all are good."""
-    for row, (ts, edited) in enumerate(zip(columns["ts"], columns["edited"])):
+    for row, (ts, edited) in enumerate(zip(columns["ts"], columns["edited"], strict=True)):
         if not _SLACK_TS.fullmatch(ts):
             if not ts:
                 return row, "a message has no ts; every Slack message needs one"
@@ -213,8 +220,8 @@ def columns_frame(columns: Mapping[str, list[str]], *, channel_name: str) -> pd.
     count = len(stamps)
     edited_rows = [i for i, stamp in enumerate(edited) if stamp]  # few messages are edited
     try:
-        posted = slack_ts_to_utc(stamps)
-        edit_times = slack_ts_to_utc([edited[i] for i in edited_rows])
+        posted = _ts_to_utc(stamps)
+        edit_times = _ts_to_utc([edited[i] for i in edited_rows])
         good = not posted.isna().any() and not edit_times.isna().any()
     except ValueError:  # digits, a dot, then something that is not digits
         good = False
@@ -251,6 +258,17 @@ def _edit_stamps(
         if later and _later(later, edited[i]):
             edited[i] = later
     return edited
+
+
+def _ts_to_utc(stamps: list[str]) -> pd.Series:
+    """Slack ``ts`` strings to UTC. Real ones all have the shape ``1355517523.000005``, so
+    without the dot they are integer microseconds: Arrow reads them so at C speed. Any other
+    shape goes through ``slack_ts_to_utc``; both are exact (integers, never floats)."""
+    values = pa.array(stamps, type=pa.string())
+    if not len(values) or not pc.all(pc.match_substring_regex(values, _CANONICAL_TS)).as_py():
+        return slack_ts_to_utc(stamps)
+    micros = pc.cast(pc.replace_substring(values, ".", ""), pa.int64()).to_numpy()
+    return pd.Series(pd.to_datetime(micros * 1_000, unit="ns", utc=True), dtype=UTC_TIME)
 
 
 def _later(stamp: str, other: str | None) -> bool:
@@ -296,9 +314,11 @@ def _summaries(
         _resolve_markup(text, users) if "<" in text or "&" in text else text for text in texts
     ]
     # Rare cases, patched by index so the common path stays one comprehension.
-    for i, record in enumerate(messages):
-        if "files" in record or "attachments" in record or subtypes[i] == "message_deleted":
-            summaries[i] = _with_extras(summaries[i], record, subtypes[i], users, prefix)
+    rare = [i for i, record in enumerate(messages) if "files" in record or "attachments" in record]
+    if "message_deleted" in subtypes:
+        rare += [i for i, subtype in enumerate(subtypes) if subtype == "message_deleted"]
+    for i in sorted(set(rare)):
+        summaries[i] = _with_extras(summaries[i], messages[i], subtypes[i], users, prefix)
     return summaries
 
 
@@ -312,7 +332,9 @@ def _with_extras(
         summary = _resolve_markup(text, users) if "<" in text or "&" in text else text
     if record.get("files"):
         names = [f.get("name") or f.get("title") or f.get("id") or "?" for f in record["files"]]
-        summary = f"{summary} [files: {', '.join(names)}]" if summary else f"[files: {', '.join(names)}]"
+        summary = (
+            f"{summary} [files: {', '.join(names)}]" if summary else f"[files: {', '.join(names)}]"
+        )
     if subtype == "message_deleted" and not summary:
         deleted = record.get("deleted_ts") or (record.get("previous_message") or {}).get("ts")
         summary = f"message {prefix}{deleted} was deleted" if deleted else "a message was deleted"
@@ -355,7 +377,7 @@ def _permalinks(
     base = f"{workspace_url.rstrip('/')}/archives/{channel_id}/p"
     return [
         base + ts.replace(".", "") + (f"?thread_ts={parent}&cid={channel_id}" if reply else "")
-        for ts, parent, reply in zip(stamps, thread_stamps, is_reply)
+        for ts, parent, reply in zip(stamps, thread_stamps, is_reply, strict=True)
     ]
 
 

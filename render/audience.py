@@ -50,15 +50,15 @@ def for_audience(
     if audience not in AUDIENCES:
         raise UsageError(f"unknown audience {audience!r}: choose one of {', '.join(AUDIENCES)}")
     frame = frame.copy()
-    summary = copy.deepcopy(dict(summary))
+    copied: dict = copy.deepcopy(dict(summary))
     if audience == "internal":
-        return frame, summary
+        return frame, copied
     people = People.from_frame(frame, roster)
     frame["actor"] = frame["actor"].map(people.label_actor).astype(frame["actor"].dtype)
     for column in ("summary", "channel"):
         frame[column] = people.scrub_column(frame[column])
-    _scrub_summary(summary, people)
-    return frame, summary
+    _scrub_summary(copied, people)
+    return frame, copied
 
 
 @dataclass
@@ -115,12 +115,9 @@ class People:
         """The actor's role or alias; system actors and empty actors as they are."""
         if actor is None or actor is pd.NA or not str(actor).strip():
             return actor
-        name = str(actor)
-        if self.is_shown_as_written(name):
+        if self.is_shown_as_written(str(actor)):
             return actor
-        if "@" in name and self.pattern.fullmatch(name.strip()):
-            return self.scrub(name.strip())
-        return self.label_for(name)
+        return self.label_for(str(actor))
 
     def scrub(self, text: str) -> str:
         """``text`` with every person's name, mention and e-mail address replaced."""
@@ -184,9 +181,7 @@ def _same_person(names: Iterable[str]) -> dict[str, str]:
     groups = {n: n for n in folded}
     for handle in (n for n in folded if len(n.split()) == 1):
         fits = [
-            f
-            for f in full
-            if handle == f.split()[0] or handle == f.split()[0][0] + f.split()[-1]
+            f for f in full if handle == f.split()[0] or handle == f.split()[0][0] + f.split()[-1]
         ]
         if len(fits) == 1:
             groups[handle] = fits[0]
@@ -214,7 +209,7 @@ def _text_pattern(names: Iterable[str]) -> re.Pattern[str]:
 
 
 def _alias(number: int) -> str:
-    """"Responder A" ... "Responder Z", then "Responder AA", "Responder AB", ..."""
+    """The alias for the n-th person: Responder A ... Z, then AA, AB, ..."""
     letters = ""
     number += 1
     while number:

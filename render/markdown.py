@@ -114,6 +114,7 @@ def build_context(frame: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, 
         "missing": [s for s in sources if s["status"] != "ok"],
         "redactions": _entries(summary.get("redactions"), ("kind", "ref", "count")),
         "warnings": list(summary.get("warnings") or []),
+        "earlier_incidents": list(summary.get("earlier_incidents", []) or []),
         "tool": _entries([summary.get("tool") or {}], ("name", "version"))[0],
     }
 

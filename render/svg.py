@@ -57,8 +57,12 @@ def timeline_svg(
     known = [m for m in milestones if m.get("at") is not None]
     quiet = [q for q in quiet_periods if q.get("start") is not None and q.get("end") is not None]
     scale = _TimeScale.fit(
-        [*key["ts"], *(m["at"] for m in known), *(q["start"] for q in quiet),
-         *(q["end"] for q in quiet)]  # fmt: skip
+        [
+            *key["ts"],
+            *(m["at"] for m in known),
+            *(q["start"] for q in quiet),
+            *(q["end"] for q in quiet),
+        ]
     )
     labels = _milestone_label_rows(known, scale)
     top = 12 + LABEL_ROW_HEIGHT * (max((row for row, _ in labels), default=-1) + 1)
@@ -146,7 +150,9 @@ def _axis(scale: _TimeScale, bottom: int) -> list[str]:
     fmt = "%m-%d %H:%M" if scale.seconds > 86400 else "%H:%M"
     parts = [f'<line class="axis" x1="{LEFT}" y1="{bottom}" x2="{WIDTH - RIGHT}" y2="{bottom}"/>']
     for tick, x in zip(ticks, scale.x(ticks), strict=True):
-        parts.append(f'<line class="tick" x1="{x:.1f}" y1="{bottom}" x2="{x:.1f}" y2="{bottom + 5}"/>')
+        parts.append(
+            f'<line class="tick" x1="{x:.1f}" y1="{bottom}" x2="{x:.1f}" y2="{bottom + 5}"/>'
+        )
         parts.append(
             f'<text class="tick-label" x="{x:.1f}" y="{bottom + 18}" '
             f'text-anchor="middle">{tick.strftime(fmt)}</text>'
@@ -213,12 +219,12 @@ def _marks(key: pd.DataFrame, sources: list[str], scale: _TimeScale, top: int) -
         y = top + number * LANE_HEIGHT + LANE_HEIGHT / 2 + offset
         kind = str(row["kind"])
         family = FAMILIES.get(kind.split(".")[0], "other")
-        text = f"{format_time(row['ts'])} UTC · {row['source']} · {kind_label(kind)}: {row['summary']}"
+        when = format_time(row["ts"])
+        text = f"{when} UTC · {row['source']} · {kind_label(kind)}: {row['summary']}"
         if row["actor"]:
             text += f" — {row['actor']}"
         attributes = (
-            f'class="mark {family}" data-ref="{escape(str(row["ref"]))}" '
-            f'data-kind="{escape(kind)}"'
+            f'class="mark {family}" data-ref="{escape(str(row["ref"]))}" data-kind="{escape(kind)}"'
         )
         if family == "change":
             side = MARK_RADIUS * 1.7

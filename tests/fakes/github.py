@@ -35,6 +35,8 @@ class Repo:
     commits: list[dict[str, Any]] = field(default_factory=list)
     pulls: list[dict[str, Any]] = field(default_factory=list)
     releases: list[dict[str, Any]] = field(default_factory=list)
+    # Listings ("deployments", "commits", "pulls", "releases") the token may not read: 403.
+    forbidden: set[str] = field(default_factory=set)
 
 
 class FakeGitHub(FakeServer):
@@ -80,10 +82,14 @@ class FakeGitHub(FakeServer):
         origin = f"http://{request.headers.get('Host')}"
         if what is None:
             return self._serve(origin, _repository(full_name))
+        if what in repo.forbidden:
+            return _message(403, "Resource not accessible by personal access token")
         if deployment_id is not None:
-            if what != "deployments" or int(deployment_id) not in repo.statuses:
+            listed = {d["id"] for d in repo.deployments}
+            if what != "deployments" or int(deployment_id) not in repo.statuses.keys() | listed:
                 return _message(404, "Not Found")
-            return self._page(origin, request, repo.statuses[int(deployment_id)])
+            # A deployment nobody reported on yet has an empty list of statuses.
+            return self._page(origin, request, repo.statuses.get(int(deployment_id), []))
         items = _filtered(what, getattr(repo, what), request)
         return self._page(origin, request, items)
 
@@ -120,7 +126,11 @@ def _filtered(what: str, items: list[dict[str, Any]], request: Recorded) -> list
         ]
     if what == "pulls":
         state = request.arg("state") or "open"
-        return [p for p in items if state == "all" or p["state"] == state]
+        items = [p for p in items if state == "all" or p["state"] == state]
+        if (sort := request.arg("sort")) in ("created", "updated"):
+            descending = (request.arg("direction") or "desc") == "desc"
+            items = sorted(items, key=lambda p: _instant(p[f"{sort}_at"]), reverse=descending)
+        return items
     if what == "deployments":
         for key in ("environment", "sha", "ref", "task"):
             if value := request.arg(key):
@@ -210,7 +220,14 @@ def commit(
     return record
 
 
-def pull(repo: str, number: int, *, merged_at: str | None, state: str = "closed") -> dict[str, Any]:
+def pull(
+    repo: str,
+    number: int,
+    *,
+    merged_at: str | None,
+    state: str = "closed",
+    updated_at: str | None = None,
+) -> dict[str, Any]:
     record = copy.deepcopy(load_fixture("github_list_pulls.json")[0])
     record.update(
         number=number,
@@ -220,6 +237,8 @@ def pull(repo: str, number: int, *, merged_at: str | None, state: str = "closed"
         url=f"{API}/repos/{repo}/pulls/{number}",
         html_url=f"https://github.com/{repo}/pull/{number}",
     )
+    if updated_at is not None:
+        record.update(updated_at=updated_at)
     return record
 
 

@@ -83,6 +83,8 @@ class FakePagerDuty(FakeServer):
             items = [i for i in items if i["status"] in statuses]
         if service_ids := request.args("service_ids[]"):
             items = [i for i in items if i["service"]["id"] in service_ids]
+        if urgencies := request.args("urgencies[]"):
+            items = [i for i in items if i.get("urgency") in urgencies]
         if request.arg("date_range") != "all":
             since, until = request.arg("since"), request.arg("until")
             if since:
@@ -118,8 +120,12 @@ def incident(
     title: str = "The server is on fire.",
     service_id: str = "PIJ90N7",
     resolved_at: str | None = None,
+    priority: str | None = "P2",
+    urgency: str = "high",
+    service_name: str = "My Mail Service",
 ) -> dict[str, Any]:
-    """An incident in the shape of the spec's ``GET /incidents/{id}`` example."""
+    """An incident in the shape of the spec's ``GET /incidents/{id}`` example; ``priority``
+    None gives an incident without a priority (its urgency is then its severity)."""
     record = copy.deepcopy(load_fixture("pagerduty_get_incident.json")["incident"])
     record.update(
         id=incident_id,
@@ -133,6 +139,12 @@ def incident(
         html_url=f"https://subdomain.pagerduty.com/incidents/{incident_id}",
     )
     record["service"]["id"] = service_id
+    record["service"]["summary"] = service_name
+    record["urgency"] = urgency
+    if priority is None:
+        record["priority"] = None
+    else:
+        record["priority"]["summary"] = priority
     return record
 
 

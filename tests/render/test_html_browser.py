@@ -1,0 +1,158 @@
+"""The HTML report in a real browser: headless Chromium, driven by chromedriver over loopback.
+
+The page is served from a temporary folder on 127.0.0.1; the browser starts once for the
+module with networking features off and a fresh profile. A screenshot of each page is written
+to ``test-artifacts/`` at the repository root.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from render.html import render_html
+from tests.render.html_cases import SCRIPT, hostile_rows, hostile_summary, make_frame
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+INSTALL = "install it with: apt-get update && apt-get install -y chromium chromium-driver"
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,900",
+)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A loopback HTTP server over a temporary folder: (base URL, folder)."""
+    folder = tmp_path_factory.mktemp("site")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", folder
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory):
+    """One headless Chromium for the module, with its console log kept."""
+    for program in (CHROMIUM, CHROMEDRIVER):
+        if not program.exists():
+            pytest.fail(f"{program} is not installed; {INSTALL}")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.fail("selenium is not installed; pip install -e '.[test]'")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def open_page(browser, site: tuple[str, Path], name: str, page: str) -> list[dict]:
+    """Serve ``page`` as ``name``, load it, and return the console entries it produced."""
+    base, folder = site
+    (folder / name).write_text(page, encoding="utf-8")
+    browser.get_log("browser")  # drop what earlier pages logged
+    browser.get(f"{base}/{name}")
+    browser.execute_script("return document.readyState")
+    return browser.get_log("browser")
+
+
+def screenshot(browser, name: str, width: int) -> Path:
+    """A full-page PNG of the current page in ``test-artifacts/``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.set_window_size(width, 900)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(width, min(int(height) + 120, 12000))
+    path = ARTIFACTS / name
+    path.unlink(missing_ok=True)
+    assert browser.save_screenshot(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def hostile_report(browser, site) -> list[dict]:
+    page = render_html(make_frame(hostile_rows()), hostile_summary())
+    return open_page(browser, site, "report.html", page)
+
+
+def test_page_loads_without_console_errors(browser, hostile_report):
+    errors = [entry for entry in hostile_report if entry["level"] == "SEVERE"]
+    assert errors == []
+    assert browser.title.startswith("Postmortem: Checkout errors")
+
+
+def test_svg_has_one_mark_per_key_event(browser, hostile_report):
+    frame = make_frame(hostile_rows())
+    refs = browser.execute_script(
+        "return Array.from(document.querySelectorAll('svg.timeline .mark'))"
+        ".map(m => m.getAttribute('data-ref'))"
+    )
+    assert refs == list(frame.loc[frame["key"], "ref"])
+    box = browser.execute_script(
+        "const b = document.querySelector('svg.timeline').getBoundingClientRect();"
+        "return [b.width, b.height]"
+    )
+    assert box[0] > 500 and box[1] > 100
+
+
+def test_hostile_text_stays_text(browser, hostile_report):
+    from selenium.common.exceptions import NoAlertPresentException
+
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert  # noqa: B018 (the property raises when no alert is open)
+    assert browser.execute_script("return document.scripts.length") == 0
+    assert browser.execute_script("return document.images.length") == 0
+    titles = browser.execute_script(
+        "return Array.from(document.querySelectorAll('svg.timeline .mark > title'))"
+        ".map(t => t.textContent)"
+    )
+    assert any(SCRIPT in title for title in titles)
+
+
+def test_narrow_screen_does_not_scroll_sideways(browser, hostile_report):
+    browser.set_window_size(390, 900)
+    overflow = browser.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 1
+    path = screenshot(browser, "report-narrow.png", 390)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_screenshot_is_written(browser, hostile_report):
+    path = screenshot(browser, "report.png", 1280)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 10_000
+
