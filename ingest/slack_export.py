@@ -80,9 +80,12 @@ def _channel_pages(
     for index, relpath in enumerate(files):
         with _collector_paused():
             day, may_edit = _read_day(export, relpath)
-            columns = message_columns(
-                day, channel_id=channel_id, users=users, workspace_url=ctx.workspace_url
-            )
+            try:
+                columns = message_columns(
+                    day, channel_id=channel_id, users=users, workspace_url=ctx.workspace_url
+                )
+            except InputError as e:
+                raise InputError(str(e), path=export.label(relpath)) from e
             batch.add(relpath, columns, message_edits(day) if may_edit else {})
             del day  # the parsed records are the bulk of the memory: free them now
         if batch.size < PAGE_MESSAGES and index < len(files) - 1:

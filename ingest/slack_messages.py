@@ -160,7 +160,24 @@ def message_columns(
     """The first, pure-Python half of :func:`messages_frame`: one list per column, times still
     as Slack ``ts`` strings (``ts``, ``edited``). Lists of several calls may be joined
     (``list.extend``) and turned into one frame by :func:`columns_frame`, so that the parsed
-    records can be freed early and the frame's fixed cost is paid once."""
+    records can be freed early and the frame's fixed cost is paid once.
+
+    Raises InputError when a record is not shaped like a Slack message.
+    """
+    try:
+        return _message_columns(messages, channel_id, users, workspace_url)
+    except (AttributeError, TypeError, KeyError) as e:
+        raise InputError(
+            f"a message is not shaped like a Slack message object ({type(e).__name__}: {e})"
+        ) from e
+
+
+def _message_columns(
+    messages: Sequence[Mapping[str, Any]],
+    channel_id: str,
+    users: Mapping[str, str],
+    workspace_url: str,
+) -> dict[str, list[str]]:
     subtypes = [record.get("subtype") or "" for record in messages]
     edits = message_edits(messages) if "message_changed" in subtypes else {}
     if _RESTATING_SUBTYPES.intersection(subtypes):

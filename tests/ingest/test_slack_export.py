@@ -449,3 +449,10 @@ def test_markup_edge_cases() -> None:
         "@db-oncall see https://x.io",
         "&lt;kept&gt; a<b",
     ]
+
+
+def test_message_of_the_wrong_shape_names_the_day_file(export_copy: Path) -> None:
+    day = export_copy / "general" / "2024-03-05.json"
+    day.write_text('[{"type": "message", "text": "x", "ts": "1.000001", "edited": "yes"}]')
+    with pytest.raises(InputError, match=r"general/2024-03-05.json: a message is not shaped"):
+        read(export_copy)

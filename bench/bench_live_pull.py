@@ -1,0 +1,188 @@
+"""Live pull against the fake APIs with added latency: requests per source beside the minimum
+for the page sizes, and the whole (concurrent) pull beside each source pulled alone.
+
+    python bench/bench_live_pull.py [--latency 0.05] [--messages 3000] [--threads 300]
+                                    [--log-entries 400] [--commits 200]
+
+Run from the repository root (it uses the fake servers in tests/fakes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import trustme
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ingest import github_api, pagerduty_api, slack_api  # noqa: E402
+from ingest.clients import Secret, github_client, pagerduty_client, slack_client  # noqa: E402
+from ingest.config import config_from_mapping  # noqa: E402
+from ingest.progress import Progress  # noqa: E402
+from tests.fakes import (  # noqa: E402
+    GITHUB_TEST_TOKEN,
+    PAGERDUTY_TEST_TOKEN,
+    SLACK_TEST_TOKEN,
+    FakeGitHub,
+    FakePagerDuty,
+    FakeSlack,
+    tls_context,
+)
+from tests.fakes import github as gh  # noqa: E402
+from tests.fakes import pagerduty as pd_fake  # noqa: E402
+from tests.fakes import slack as sl  # noqa: E402
+from timeline.filepull import FilePull  # noqa: E402
+from timeline.livepull import live_window, pull_live  # noqa: E402
+
+START = pd.Timestamp("2026-10-14T14:00:00Z")
+REPO = "acme/checkout-api"
+CHANNEL = "C0INC0001"
+USERS = 20
+LOG_TYPES = ["notify_log_entry", "annotate_log_entry", "assign_log_entry", "escalate_log_entry"]
+
+
+def iso(seconds: float) -> str:
+    return (START + pd.Timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def slack_ts(seconds: float) -> str:
+    stamp = START + pd.Timedelta(seconds=seconds)
+    return f"{stamp.value // 1_000_000_000}.{(stamp.value // 1000) % 1_000_000:06d}"
+
+
+def populate(pagerduty: FakePagerDuty, github: FakeGitHub, slack: FakeSlack, args) -> None:
+    span = 3 * 3600
+    entries = [pd_fake.log_entry("RTRIGGER", "PBENCH1", created_at=iso(0))]
+    entries += [
+        pd_fake.log_entry(f"R{i:06d}", "PBENCH1", created_at=iso(60 + i * span / args.log_entries),
+                          type=LOG_TYPES[i % len(LOG_TYPES)])
+        for i in range(args.log_entries - 2)
+    ]
+    entries.append(pd_fake.log_entry("RRESOLVE", "PBENCH1", created_at=iso(span),
+                                     type="resolve_log_entry"))
+    pagerduty.add_incident(
+        pd_fake.incident("PBENCH1", 4242, created_at=iso(0), resolved_at=iso(span),
+                         service_name="checkout-api"),
+        log_entries=entries,
+    )
+    repo = github.repo(REPO)
+    for i in range(args.commits):
+        repo.commits.append(gh.commit(REPO, f"{i:040x}", committed_at=iso(60 + i * 40)))
+    for i in range(4):
+        repo.deployments.append(gh.deployment(REPO, 100 + i, sha=f"{i:040x}", created_at=iso(i * 600)))
+        repo.statuses[100 + i] = [
+            gh.deployment_status(REPO, 100 + i, 1000 + i, state="success", created_at=iso(i * 600 + 90))
+        ]
+    for user in range(USERS):
+        slack.add_user(f"U{user:08d}", f"person{user}", f"Person {user}")
+    channel = slack.add_channel(CHANNEL, "inc-4242")
+    replies_each = max(1, (args.messages // 10) // max(args.threads, 1))
+    parents = args.messages - args.threads * replies_each
+    step = span / parents
+    for i in range(parents):
+        ts = slack_ts(i * step)
+        message = sl.message(ts, f"message {i}", user=f"U{i % USERS:08d}")
+        if i < args.threads:
+            message.update(thread_ts=ts, reply_count=replies_each,
+                           latest_reply=slack_ts(i * step + replies_each))
+            channel.replies[ts] = [
+                sl.reply(slack_ts(i * step + r + 1), f"reply {r}", parent_ts=ts,
+                         user=f"U{(i + r) % USERS:08d}")
+                for r in range(replies_each)
+            ]
+        channel.messages.append(message)
+
+
+def config_for(pagerduty, github, slack, ca_path):
+    return config_from_mapping({
+        "pagerduty": {"base_url": pagerduty.origin, "ca_bundle": ca_path},
+        "github": {"base_url": github.base_url, "repos": [REPO]},
+        "slack": {"base_url": slack.base_url, "channels": ["inc-4242"],
+                  "workspace_url": "https://acme.slack.com"},
+    })
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--threads", type=int, default=300)
+    parser.add_argument("--log-entries", type=int, default=400)
+    parser.add_argument("--commits", type=int, default=200)
+    args = parser.parse_args()
+
+    ca = trustme.CA()
+    with tempfile.TemporaryDirectory() as tmp, \
+            FakePagerDuty(PAGERDUTY_TEST_TOKEN, tls=tls_context(ca, "127.0.0.1"),
+                          latency=args.latency) as pagerduty, \
+            FakeGitHub(GITHUB_TEST_TOKEN, latency=args.latency) as github, \
+            FakeSlack(SLACK_TEST_TOKEN, latency=args.latency) as slack:
+        ca_path = str(Path(tmp) / "ca.pem")
+        ca.cert_pem.write_to_path(ca_path)
+        populate(pagerduty, github, slack, args)
+        config = config_for(pagerduty, github, slack, ca_path)
+        request = FilePull(specs=[], config=config)
+        environ = {"PAGERDUTY_API_TOKEN": PAGERDUTY_TEST_TOKEN, "GITHUB_TOKEN": GITHUB_TEST_TOKEN,
+                   "SLACK_BOT_TOKEN": SLACK_TEST_TOKEN}
+
+        pd_client = pagerduty_client(config.pagerduty, Secret(PAGERDUTY_TEST_TOKEN))
+        incident = pagerduty_api.fetch_incident(pd_client, "PBENCH1", severity_map={})
+        window, _ = live_window(incident, request, config)
+        alone = {
+            "pagerduty": lambda: pagerduty_api.pull_pagerduty(pd_client, incident, window, Progress()),
+            "github": lambda: github_api.pull_github(
+                github_client(config.github, Secret(GITHUB_TEST_TOKEN)), config.github, window,
+                Progress()),
+            "slack": lambda: slack_api.pull_slack(
+                slack_client(config.slack, Secret(SLACK_TEST_TOKEN)), config.slack, window,
+                Progress(), incident=incident),
+        }
+        fakes = {"pagerduty": pagerduty, "github": github, "slack": slack}
+        seconds_alone, rows_alone = {}, {}
+        for name, pull in alone.items():
+            for fake in fakes.values():
+                fake.reset_log()
+            began = time.perf_counter()
+            rows_alone[name] = sum(len(frame) for frame in pull())
+            seconds_alone[name] = time.perf_counter() - began
+        for fake in fakes.values():
+            fake.reset_log()
+        began = time.perf_counter()
+        bundle = pull_live("PBENCH1", request, environ=environ)
+        whole = time.perf_counter() - began
+        requests = {name: len(fake.requests) for name, fake in fakes.items()}
+
+    threads = args.threads
+    parents = args.messages - threads * max(1, (args.messages // 10) // max(threads, 1))
+    minimum = {
+        # incident, log entry pages, alerts, notes
+        "pagerduty": 1 + math.ceil(args.log_entries / 100) + 1 + 1,
+        # deployments page, one statuses call per deployment, commit pages, pulls, releases
+        "github": 1 + 4 + math.ceil(args.commits / 100) + 1 + 1,
+        # channel lookup, pins, history pages, one replies call per thread, one users.info
+        # per person, chat.getPermalink per key row (counted separately below)
+        "slack": 1 + 1 + math.ceil(parents / 999) + threads + USERS,
+    }
+    key_slack = int((bundle.frame["key"] & (bundle.frame["source"] == "slack")).sum())
+    print(f"latency per response: {args.latency * 1000:.0f} ms; {args.messages} chat messages "
+          f"({threads} threads), {args.log_entries} log entries, {args.commits} commits")
+    print(f"{'source':<10} {'requests':>8} {'minimum':>8} {'rows':>6} {'alone (s)':>10}")
+    minimum["slack"] += key_slack  # one chat.getPermalink per key chat row
+    for name in alone:
+        extra = f" (includes {key_slack} chat.getPermalink for key rows)" if name == "slack" else ""
+        print(f"{name:<10} {requests[name]:>8} {minimum[name]:>8} {rows_alone[name]:>6} "
+              f"{seconds_alone[name]:>10.2f}{extra}")
+    slowest = max(seconds_alone.values())
+    print(f"whole pull: {whole:.2f} s; slowest source alone: {slowest:.2f} s; "
+          f"ratio {whole / slowest:.2f} (target <= 1.25)")
+    print(f"bundle: {len(bundle.frame)} events, {int(bundle.frame['key'].sum())} key rows")
+
+
+if __name__ == "__main__":
+    main()
