@@ -1,1 +1,36 @@
-"""Building the ordered timeline, its milestones and gaps, and the bundle."""
+"""Building the ordered timeline, its milestones and gaps, and the bundle; reviewing drafts.
+
+The names below are imported on first use, so that ``postmortem --help`` (which imports
+``timeline.cli``) does not pay for pandas.
+"""
+
+from importlib import import_module
+from typing import Any
+
+_WHERE = {
+    "IncidentFacts": "timeline.assemble",
+    "SourceOutcome": "timeline.assemble",
+    "assemble": "timeline.assemble",
+    "Bundle": "timeline.bundle",
+    "read_bundle": "timeline.bundle",
+    "write_bundle": "timeline.bundle",
+    "FilePull": "timeline.filepull",
+    "example_specs": "timeline.filepull",
+    "pull_files": "timeline.filepull",
+    "pull_live": "timeline.livepull",
+    "GAPS": "timeline.milestones",
+    "MILESTONES": "timeline.milestones",
+    "compute_gaps": "timeline.milestones",
+    "find_milestones": "timeline.milestones",
+    "Finding": "timeline.review",
+    "format_findings": "timeline.review",
+    "review_draft": "timeline.review",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'timeline' has no attribute {name!r}")
+    return getattr(import_module(_WHERE[name]), name)

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from ingest.config import config_from_mapping
+from ingest.errors import PostmortemError
 from render.markdown import render_markdown
 from tests.fakes import PAGERDUTY_TEST_TOKEN
 from tests.fakes import pagerduty as pd_fake
@@ -338,9 +339,11 @@ def test_archive_rows_events_and_earlier_incidents_section(fake_pagerduty, ca_bu
     assert "Earlier incidents" not in (out / first / "timeline.md").read_text()
 
 
-def test_state_file_is_never_left_half_written(tmp_path):
+def test_a_damaged_state_file_is_named_with_what_to_do(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / STATE_FILE).write_text('{"version": 1, "exported": {')
-    with pytest.raises(Exception, match="the export state cannot be read"):
+    with pytest.raises(PostmortemError) as caught:
         read_state(out)
+    assert str(caught.value).startswith(f"{out / STATE_FILE}: the export state cannot be read")
+    assert str(caught.value).endswith("move it away to export everything again")
