@@ -17,6 +17,7 @@ the hints let through.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -400,7 +401,10 @@ def _may_match(series: pd.Series, rules: tuple[Rule, ...]) -> np.ndarray:
 
 
 def _contains(series: pd.Series, pattern: str) -> np.ndarray:
-    return series.str.contains(pattern, regex=True, na=False).to_numpy(dtype=bool)
+    with warnings.catch_warnings():
+        # a configured pattern may have groups; here only whether it matches counts
+        warnings.filterwarnings("ignore", "This pattern is interpreted", UserWarning)
+        return series.str.contains(pattern, regex=True, na=False).to_numpy(dtype=bool)
 
 
 def _aggregate(row_hits: list[Hit], refs: pd.Series) -> list[dict]:

@@ -40,9 +40,8 @@ INCIDENT_COLUMNS: dict[str, Any] = {
     "service": STRING,
     "severity": STRING,
     "url": STRING,
-    "created_at": UTC_TIME,
-    "resolved_at": UTC_TIME,
-    **{f"{name}_at": UTC_TIME for name in MILESTONES},
+    "created_at": UTC_TIME,  # opened in PagerDuty
+    **{f"{name}_at": UTC_TIME for name in MILESTONES},  # resolved_at among them
     **{name: "float64" for name in GAPS},
     **{f"status_{name}": STRING for name in LIVE_SOURCES},
     "events": "int64",
@@ -65,8 +64,9 @@ def incident_row(
 ) -> dict[str, Any]:
     """The archive row of one bundle, from its summary.json mapping.
 
-    ``created_at`` and ``resolved_at`` come from PagerDuty when known; otherwise the detected
-    and resolved milestones stand in.
+    ``created_at`` (the incident's opening) comes from PagerDuty when known, else the detected
+    milestone stands in; ``resolved_at`` (PagerDuty's resolve) fills the resolved milestone's
+    column only when the bundle left that milestone unknown.
     """
     incident = summary.get("incident") or {}
     milestones = summary.get("milestones") or {}
@@ -80,7 +80,6 @@ def incident_row(
         "severity": str(incident.get("severity") or ""),
         "url": str(incident.get("url") or ""),
         "created_at": created_at if created_at is not None else at["detected"],
-        "resolved_at": resolved_at if resolved_at is not None else at["resolved"],
         **{f"{name}_at": at[name] for name in MILESTONES},
         **{name: gaps.get(name) for name in GAPS},
         **{f"status_{name}": str(statuses.get(name) or "") for name in LIVE_SOURCES},
@@ -88,6 +87,8 @@ def incident_row(
         "bundle": bundle,
         "exported_at": exported_at,
     }
+    if row["resolved_at"] is None and resolved_at is not None:
+        row["resolved_at"] = resolved_at
     if not row["id"]:
         raise BundleError("an archived bundle needs an incident ID (summary.json incident.id)")
     return row

@@ -51,6 +51,12 @@ def test_incident_row_reads_the_summary():
     assert (got["status_pagerduty"], got["status_github"], got["status_slack"]) == (
         "ok", "", "failed")
     assert got["time_to_mitigate"] == 900.0 and got["time_to_detect"] is None
+    assert got["resolved_at"] == "2026-10-11T11:00:00Z"  # the resolved milestone
+    unresolved = summary("P1")
+    del unresolved["milestones"]["resolved"]
+    fallback = incident_row(unresolved, bundle="P1", exported_at=EXPORTED,
+                            resolved_at=pd.Timestamp("2026-10-11T12:00:00Z"))
+    assert fallback["resolved_at"] == pd.Timestamp("2026-10-11T12:00:00Z")  # PagerDuty's
     with pytest.raises(BundleError, match="needs an incident ID"):
         incident_row({"incident": {}}, bundle="x", exported_at=EXPORTED)
 
