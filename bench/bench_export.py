@@ -92,6 +92,9 @@ def populate(pagerduty: FakePagerDuty, github: FakeGitHub, slack: FakeSlack, cou
         replies = [slack_fake.reply(f"{base + 30 + 60 * k}.000100", f"reply {k}", parent_ts=parent)
                    for k in range(5)]
         slack.add_channel(f"C{n:08d}", f"inc-{n}", messages=messages, replies={parent: replies})
+    # GitHub lists deployments and commits newest first.
+    repo.deployments.reverse()
+    repo.commits.reverse()
 
 
 def config_for(pagerduty: FakePagerDuty, github: FakeGitHub, slack: FakeSlack, ca: str) -> Config:

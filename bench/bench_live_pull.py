@@ -60,24 +60,34 @@ def populate(pagerduty: FakePagerDuty, github: FakeGitHub, slack: FakeSlack, arg
     span = 3 * 3600
     entries = [pd_fake.log_entry("RTRIGGER", "PBENCH1", created_at=iso(0))]
     entries += [
-        pd_fake.log_entry(f"R{i:06d}", "PBENCH1", created_at=iso(60 + i * span / args.log_entries),
-                          type=LOG_TYPES[i % len(LOG_TYPES)])
+        pd_fake.log_entry(
+            f"R{i:06d}",
+            "PBENCH1",
+            created_at=iso(60 + i * span / args.log_entries),
+            type=LOG_TYPES[i % len(LOG_TYPES)],
+        )
         for i in range(args.log_entries - 2)
     ]
-    entries.append(pd_fake.log_entry("RRESOLVE", "PBENCH1", created_at=iso(span),
-                                     type="resolve_log_entry"))
+    entries.append(
+        pd_fake.log_entry("RRESOLVE", "PBENCH1", created_at=iso(span), type="resolve_log_entry")
+    )
     pagerduty.add_incident(
-        pd_fake.incident("PBENCH1", 4242, created_at=iso(0), resolved_at=iso(span),
-                         service_name="checkout-api"),
+        pd_fake.incident(
+            "PBENCH1", 4242, created_at=iso(0), resolved_at=iso(span), service_name="checkout-api"
+        ),
         log_entries=entries,
     )
     repo = github.repo(REPO)
     for i in range(args.commits):
         repo.commits.append(gh.commit(REPO, f"{i:040x}", committed_at=iso(60 + i * 40)))
     for i in range(4):
-        repo.deployments.append(gh.deployment(REPO, 100 + i, sha=f"{i:040x}", created_at=iso(i * 600)))
+        repo.deployments.append(
+            gh.deployment(REPO, 100 + i, sha=f"{i:040x}", created_at=iso(i * 600))
+        )
         repo.statuses[100 + i] = [
-            gh.deployment_status(REPO, 100 + i, 1000 + i, state="success", created_at=iso(i * 600 + 90))
+            gh.deployment_status(
+                REPO, 100 + i, 1000 + i, state="success", created_at=iso(i * 600 + 90)
+            )
         ]
     for user in range(USERS):
         slack.add_user(f"U{user:08d}", f"person{user}", f"Person {user}")
@@ -89,23 +99,35 @@ def populate(pagerduty: FakePagerDuty, github: FakeGitHub, slack: FakeSlack, arg
         ts = slack_ts(i * step)
         message = sl.message(ts, f"message {i}", user=f"U{i % USERS:08d}")
         if i < args.threads:
-            message.update(thread_ts=ts, reply_count=replies_each,
-                           latest_reply=slack_ts(i * step + replies_each))
+            message.update(
+                thread_ts=ts,
+                reply_count=replies_each,
+                latest_reply=slack_ts(i * step + replies_each),
+            )
             channel.replies[ts] = [
-                sl.reply(slack_ts(i * step + r + 1), f"reply {r}", parent_ts=ts,
-                         user=f"U{(i + r) % USERS:08d}")
+                sl.reply(
+                    slack_ts(i * step + r + 1),
+                    f"reply {r}",
+                    parent_ts=ts,
+                    user=f"U{(i + r) % USERS:08d}",
+                )
                 for r in range(replies_each)
             ]
         channel.messages.append(message)
 
 
 def config_for(pagerduty, github, slack, ca_path):
-    return config_from_mapping({
-        "pagerduty": {"base_url": pagerduty.origin, "ca_bundle": ca_path},
-        "github": {"base_url": github.base_url, "repos": [REPO]},
-        "slack": {"base_url": slack.base_url, "channels": ["inc-4242"],
-                  "workspace_url": "https://acme.slack.com"},
-    })
+    return config_from_mapping(
+        {
+            "pagerduty": {"base_url": pagerduty.origin, "ca_bundle": ca_path},
+            "github": {"base_url": github.base_url, "repos": [REPO]},
+            "slack": {
+                "base_url": slack.base_url,
+                "channels": ["inc-4242"],
+                "workspace_url": "https://acme.slack.com",
+            },
+        }
+    )
 
 
 def main() -> None:
@@ -118,30 +140,45 @@ def main() -> None:
     args = parser.parse_args()
 
     ca = trustme.CA()
-    with tempfile.TemporaryDirectory() as tmp, \
-            FakePagerDuty(PAGERDUTY_TEST_TOKEN, tls=tls_context(ca, "127.0.0.1"),
-                          latency=args.latency) as pagerduty, \
-            FakeGitHub(GITHUB_TEST_TOKEN, latency=args.latency) as github, \
-            FakeSlack(SLACK_TEST_TOKEN, latency=args.latency) as slack:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        FakePagerDuty(
+            PAGERDUTY_TEST_TOKEN, tls=tls_context(ca, "127.0.0.1"), latency=args.latency
+        ) as pagerduty,
+        FakeGitHub(GITHUB_TEST_TOKEN, latency=args.latency) as github,
+        FakeSlack(SLACK_TEST_TOKEN, latency=args.latency) as slack,
+    ):
         ca_path = str(Path(tmp) / "ca.pem")
         ca.cert_pem.write_to_path(ca_path)
         populate(pagerduty, github, slack, args)
         config = config_for(pagerduty, github, slack, ca_path)
         request = FilePull(specs=[], config=config)
-        environ = {"PAGERDUTY_API_TOKEN": PAGERDUTY_TEST_TOKEN, "GITHUB_TOKEN": GITHUB_TEST_TOKEN,
-                   "SLACK_BOT_TOKEN": SLACK_TEST_TOKEN}
+        environ = {
+            "PAGERDUTY_API_TOKEN": PAGERDUTY_TEST_TOKEN,
+            "GITHUB_TOKEN": GITHUB_TEST_TOKEN,
+            "SLACK_BOT_TOKEN": SLACK_TEST_TOKEN,
+        }
 
         pd_client = pagerduty_client(config.pagerduty, Secret(PAGERDUTY_TEST_TOKEN))
         incident = pagerduty_api.fetch_incident(pd_client, "PBENCH1", severity_map={})
         window, _ = live_window(incident, request, config)
         alone = {
-            "pagerduty": lambda: pagerduty_api.pull_pagerduty(pd_client, incident, window, Progress()),
+            "pagerduty": lambda: pagerduty_api.pull_pagerduty(
+                pd_client, incident, window, Progress()
+            ),
             "github": lambda: github_api.pull_github(
-                github_client(config.github, Secret(GITHUB_TEST_TOKEN)), config.github, window,
-                Progress()),
+                github_client(config.github, Secret(GITHUB_TEST_TOKEN)),
+                config.github,
+                window,
+                Progress(),
+            ),
             "slack": lambda: slack_api.pull_slack(
-                slack_client(config.slack, Secret(SLACK_TEST_TOKEN)), config.slack, window,
-                Progress(), incident=incident),
+                slack_client(config.slack, Secret(SLACK_TEST_TOKEN)),
+                config.slack,
+                window,
+                Progress(),
+                incident=incident,
+            ),
         }
         fakes = {"pagerduty": pagerduty, "github": github, "slack": slack}
         seconds_alone, rows_alone = {}, {}
@@ -170,17 +207,23 @@ def main() -> None:
         "slack": 1 + 1 + math.ceil(parents / 999) + threads + USERS,
     }
     key_slack = int((bundle.frame["key"] & (bundle.frame["source"] == "slack")).sum())
-    print(f"latency per response: {args.latency * 1000:.0f} ms; {args.messages} chat messages "
-          f"({threads} threads), {args.log_entries} log entries, {args.commits} commits")
+    print(
+        f"latency per response: {args.latency * 1000:.0f} ms; {args.messages} chat messages "
+        f"({threads} threads), {args.log_entries} log entries, {args.commits} commits"
+    )
     print(f"{'source':<10} {'requests':>8} {'minimum':>8} {'rows':>6} {'alone (s)':>10}")
     minimum["slack"] += key_slack  # one chat.getPermalink per key chat row
     for name in alone:
         extra = f" (includes {key_slack} chat.getPermalink for key rows)" if name == "slack" else ""
-        print(f"{name:<10} {requests[name]:>8} {minimum[name]:>8} {rows_alone[name]:>6} "
-              f"{seconds_alone[name]:>10.2f}{extra}")
+        print(
+            f"{name:<10} {requests[name]:>8} {minimum[name]:>8} {rows_alone[name]:>6} "
+            f"{seconds_alone[name]:>10.2f}{extra}"
+        )
     slowest = max(seconds_alone.values())
-    print(f"whole pull: {whole:.2f} s; slowest source alone: {slowest:.2f} s; "
-          f"ratio {whole / slowest:.2f} (target <= 1.25)")
+    print(
+        f"whole pull: {whole:.2f} s; slowest source alone: {slowest:.2f} s; "
+        f"ratio {whole / slowest:.2f} (target <= 1.25)"
+    )
     print(f"bundle: {len(bundle.frame)} events, {int(bundle.frame['key'].sum())} key rows")
 
 

@@ -26,8 +26,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ingest.schema import COLUMNS, frame_from_columns  # noqa: E402
-from timeline.archive import EVENTS_DIR, INCIDENT_COLUMNS, rows_frame, write_atomically  # noqa: E402
-from timeline.archive import INCIDENTS_FILE  # noqa: E402
+from timeline.archive import (  # noqa: E402
+    EVENTS_DIR,
+    INCIDENT_COLUMNS,
+    INCIDENTS_FILE,  # noqa: E402
+    rows_frame,
+    write_atomically,
+)
 from timeline.milestones import GAPS  # noqa: E402
 from timeline.stats import compute_stats  # noqa: E402
 

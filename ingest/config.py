@@ -153,11 +153,15 @@ def config_from_mapping(raw: dict[str, Any], *, source: str = "config") -> Confi
     values: dict[str, Any] = {"path": source}
     for table, body in raw.items():
         if table not in known:
-            raise ConfigError(f"{source}: unknown table [{table}]; known tables: {', '.join(known)}")
+            raise ConfigError(
+                f"{source}: unknown table [{table}]; known tables: {', '.join(known)}"
+            )
         if not isinstance(body, dict):
             raise ConfigError(f"{source}: [{table}] must be a table")
         if table in _FREE_TABLES:
-            values[table] = {str(k): _expect(str, v, f"{table}.{k}", source) for k, v in body.items()}
+            values[table] = {
+                str(k): _expect(str, v, f"{table}.{k}", source) for k, v in body.items()
+            }
         else:
             values[table] = _build(_TABLES[table], body, table, source)
     return Config(**values)
@@ -173,7 +177,9 @@ def _build(cls: type, body: dict[str, Any], table: str, source: str) -> Any:
             raise ConfigError(f"{source}: unknown key {where}; known keys: {', '.join(names)}")
         hint = hints[key]
         if cls is RedactionSettings and key == "patterns":
-            kwargs[key] = tuple(_pattern(item, where, source) for item in _expect(list, value, where, source))
+            kwargs[key] = tuple(
+                _pattern(item, where, source) for item in _expect(list, value, where, source)
+            )
         elif hint == tuple[str, ...]:
             items = _expect(list, value, where, source)
             kwargs[key] = tuple(_expect(str, item, where, source) for item in items)

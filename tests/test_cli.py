@@ -29,10 +29,18 @@ def test_example_pull_writes_a_complete_bundle(tmp_path):
     assert f"Wrote {bundle}" in result.stdout
     assert "time_to_mitigate" in result.stdout
     assert sorted(p.name for p in bundle.iterdir()) == [
-        "events.csv", "events.parquet", "summary.json", "timeline.md"]
+        "events.csv",
+        "events.parquet",
+        "summary.json",
+        "timeline.md",
+    ]
     summary = json.loads((bundle / "summary.json").read_text())
     assert {s["name"]: s["status"] for s in summary["sources"]} == {
-        "pagerduty": "ok", "github": "ok", "slack": "ok", "notes": "ok"}
+        "pagerduty": "ok",
+        "github": "ok",
+        "slack": "ok",
+        "notes": "ok",
+    }
     assert summary["milestones"]["detected"]["evidence"] == "observed"
     assert summary["milestones"]["mitigated"]["evidence"] == "inferred"
     assert summary["gaps"]["time_to_mitigate"] > 0
@@ -43,14 +51,23 @@ def test_example_pull_writes_a_complete_bundle(tmp_path):
     assert (frame["ref"] != "").all()
     assert (frame["kind"] == "alert.other").any()
     markdown = (bundle / "timeline.md").read_text()
-    for section in ("## Key timestamps", "## Gaps", "## Timeline", "## Quiet periods",
-                    "Where we got lucky", "TK — author to confirm"):
+    for section in (
+        "## Key timestamps",
+        "## Gaps",
+        "## Timeline",
+        "## Quiet periods",
+        "Where we got lucky",
+        "TK — author to confirm",
+    ):
         assert section in markdown
 
 
 def test_planted_token_is_in_no_file_of_the_bundle(tmp_path):
-    planted = [line for line in (EXAMPLE_DIR / "slack-export").rglob("*.json")
-               if "xoxb-" in line.read_text()]
+    planted = [
+        line
+        for line in (EXAMPLE_DIR / "slack-export").rglob("*.json")
+        if "xoxb-" in line.read_text()
+    ]
     assert planted, "the example plants a fake Slack token"
     run("pull", "--example", "--out", str(tmp_path))
     for path in (tmp_path / "PXM2K7Q").iterdir():
@@ -61,20 +78,35 @@ def test_files_with_marks_and_explicit_window(tmp_path):
     example = EXAMPLE_DIR
     result = run(
         "pull",
-        "--from", f"pagerduty:{example / 'pagerduty-log-entries.json'}",
-        "--from", str(example / "github-deployments.json"),
-        "--from", str(example / "notes.txt"),
-        "--mark", "mitigated=2026-10-14T11:00:00-04:00",
-        "--since", "2026-10-14T13:00:00Z", "--until", "2026-10-14T17:00:00Z",
-        "--id", "INC-2231", "--out", str(tmp_path),
+        "--from",
+        f"pagerduty:{example / 'pagerduty-log-entries.json'}",
+        "--from",
+        str(example / "github-deployments.json"),
+        "--from",
+        str(example / "notes.txt"),
+        "--mark",
+        "mitigated=2026-10-14T11:00:00-04:00",
+        "--since",
+        "2026-10-14T13:00:00Z",
+        "--until",
+        "2026-10-14T17:00:00Z",
+        "--id",
+        "INC-2231",
+        "--out",
+        str(tmp_path),
     )
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "INC-2231" / "summary.json").read_text())
     assert summary["milestones"]["mitigated"] == {
-        "at": "2026-10-14T15:00:00Z", "evidence": "observed", "ref": "author mark",
-        "rule": "author mark"}
-    assert summary["incident"]["window"] == {"start": "2026-10-14T13:00:00Z",
-                                             "end": "2026-10-14T17:00:00Z"}
+        "at": "2026-10-14T15:00:00Z",
+        "evidence": "observed",
+        "ref": "author mark",
+        "rule": "author mark",
+    }
+    assert summary["incident"]["window"] == {
+        "start": "2026-10-14T13:00:00Z",
+        "end": "2026-10-14T17:00:00Z",
+    }
 
 
 def assert_fails_cleanly(result, tmp_path, code, first_line):
@@ -103,15 +135,23 @@ def test_unknown_format(tmp_path, out):
     bad = tmp_path / "dump.bin"
     bad.write_bytes(b"\x00\x01")
     result = run("pull", "--from", str(bad), "--out", str(out))
-    assert_fails_cleanly(result, out, 1,
+    assert_fails_cleanly(
+        result,
+        out,
+        1,
         f"Error: {bad}: an unknown file type '.bin'; name the format as --from FORMAT:{bad} "
-        "with FORMAT one of slack-export, pagerduty, github, table, notes")
+        "with FORMAT one of slack-export, pagerduty, github, table, notes",
+    )
 
 
 def test_missing_file(tmp_path, out):
     result = run("pull", "--from", str(tmp_path / "nope.json"), "--out", str(out))
-    assert_fails_cleanly(result, out, 1,
-        f"Error: {tmp_path / 'nope.json'}: file not found; check the path given to --from")
+    assert_fails_cleanly(
+        result,
+        out,
+        1,
+        f"Error: {tmp_path / 'nope.json'}: file not found; check the path given to --from",
+    )
 
 
 def test_naive_time_in_a_table(tmp_path, out):
@@ -138,9 +178,13 @@ def test_unknown_zone_abbreviation_in_notes(tmp_path, out):
 
 def test_unknown_milestone_mark(out):
     result = run("pull", "--example", "--mark", "fixed=2026-10-14T15:00:00Z", "--out", str(out))
-    assert_fails_cleanly(result, out, 1,
+    assert_fails_cleanly(
+        result,
+        out,
+        1,
         "Error: --mark fixed: unknown milestone; known milestones: impact_start, detected, "
-        "acknowledged, escalated, mitigated, resolved, first_comms")
+        "acknowledged, escalated, mitigated, resolved, first_comms",
+    )
     assert not out.exists()
 
 
@@ -160,15 +204,29 @@ def test_nothing_to_pull_is_usage():
     result = run("pull")
     assert result.exit_code == 2
     assert first_error_line(result) == (
-        "Error: nothing to pull: give an incident ID, --from FILE or --example")
+        "Error: nothing to pull: give an incident ID, --from FILE or --example"
+    )
 
 
 def test_slack_export_zip_and_channel_option(tmp_path):
     archive = shutil.make_archive(str(tmp_path / "export"), "zip", EXAMPLE_DIR / "slack-export")
-    result = run("pull", "--from", archive, "--channel", "inc-2231-checkout-5xx",
-                 "--slack-workspace-url", "https://acme.slack.com",
-                 "--since", "2026-10-14T14:00:00Z", "--until", "2026-10-14T16:00:00Z",
-                 "--title", "Checkout errors", "--out", str(tmp_path / "out"))
+    result = run(
+        "pull",
+        "--from",
+        archive,
+        "--channel",
+        "inc-2231-checkout-5xx",
+        "--slack-workspace-url",
+        "https://acme.slack.com",
+        "--since",
+        "2026-10-14T14:00:00Z",
+        "--until",
+        "2026-10-14T16:00:00Z",
+        "--title",
+        "Checkout errors",
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert result.exit_code == 0, result.output
     frame = pd.read_parquet(tmp_path / "out" / "Checkout-errors" / "events.parquet")
     assert set(frame["channel"]) == {"#inc-2231-checkout-5xx"}
@@ -204,4 +262,5 @@ def test_draft_of_a_non_bundle(tmp_path):
     assert result.exit_code == 1
     assert first_error_line(result) == (
         f"Error: {tmp_path}: not a bundle (no events.parquet); give a folder written by "
-        "'postmortem pull'")
+        "'postmortem pull'"
+    )

@@ -24,7 +24,10 @@ def test_example_config_documents_every_key():
     for table in ("window", "timeline", "redaction", "pagerduty", "github", "slack"):
         settings = getattr(Config(), table)
         for field in dataclasses.fields(settings):
-            assert field.name in raw.get(table, {}) or f"# {field.name}" in text, (table, field.name)
+            assert field.name in raw.get(table, {}) or f"# {field.name}" in text, (
+                table,
+                field.name,
+            )
 
 
 def write(tmp_path, text):
@@ -35,7 +38,9 @@ def write(tmp_path, text):
 
 def test_unknown_key_names_key_and_file(tmp_path):
     path = write(tmp_path, "[slack]\nchanels = ['inc']\n")
-    with pytest.raises(ConfigError, match=r"postmortem.toml: unknown key slack.chanels; known keys: base_url"):
+    with pytest.raises(
+        ConfigError, match=r"postmortem.toml: unknown key slack.chanels; known keys: base_url"
+    ):
         load_config(path)
 
 

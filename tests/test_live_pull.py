@@ -10,8 +10,11 @@ from tests.fakes.scenario import serve_example
 from timeline.cli import main
 from timeline.filepull import EXAMPLE_DIR
 
-TOKENS = {"PAGERDUTY_API_TOKEN": PAGERDUTY_TEST_TOKEN, "GITHUB_TOKEN": GITHUB_TEST_TOKEN,
-          "SLACK_BOT_TOKEN": SLACK_TEST_TOKEN}
+TOKENS = {
+    "PAGERDUTY_API_TOKEN": PAGERDUTY_TEST_TOKEN,
+    "GITHUB_TOKEN": GITHUB_TEST_TOKEN,
+    "SLACK_BOT_TOKEN": SLACK_TEST_TOKEN,
+}
 
 
 @pytest.fixture
@@ -38,14 +41,19 @@ workspace_url = "https://acme.slack.com"
 channel_template = "inc-{{number}}-checkout-5xx"
 comms_channels = ["status-updates"]
 """)
-    return {"config": config, "out": tmp_path / "out", "pagerduty": fake_pagerduty,
-            "github": fake_github, "slack": fake_slack}
+    return {
+        "config": config,
+        "out": tmp_path / "out",
+        "pagerduty": fake_pagerduty,
+        "github": fake_github,
+        "slack": fake_slack,
+    }
 
 
 def pull(live, *args, env=TOKENS):
     return CliRunner().invoke(
-        main, ["pull", *args, "--config", str(live["config"]), "--out", str(live["out"])],
-        env=env)
+        main, ["pull", *args, "--config", str(live["config"]), "--out", str(live["out"])], env=env
+    )
 
 
 def test_live_pull_matches_the_same_artifacts_read_from_files(live, tmp_path):
@@ -56,16 +64,31 @@ def test_live_pull_matches_the_same_artifacts_read_from_files(live, tmp_path):
     summary = json.loads((live["out"] / "PXM2K7Q" / "summary.json").read_text())
     assert summary["incident"]["severity"] == "SEV-1"
     assert {s["name"]: s["status"] for s in summary["sources"]} == {
-        "pagerduty": "ok", "github": "ok", "slack": "ok"}
+        "pagerduty": "ok",
+        "github": "ok",
+        "slack": "ok",
+    }
     assert summary["retries"]["pagerduty"]["count"] == 1
     assert summary["retries"]["pagerduty"]["seconds"] >= 1
 
-    files = CliRunner().invoke(main, [
-        "pull", "--config", str(live["config"]), "--out", str(tmp_path / "files"),
-        "--from", str(EXAMPLE_DIR / "pagerduty-incident.json"),
-        "--from", str(EXAMPLE_DIR / "pagerduty-log-entries.json"),
-        "--from", str(EXAMPLE_DIR / "github-deployments.json"),
-        "--from", str(EXAMPLE_DIR / "slack-export")])
+    files = CliRunner().invoke(
+        main,
+        [
+            "pull",
+            "--config",
+            str(live["config"]),
+            "--out",
+            str(tmp_path / "files"),
+            "--from",
+            str(EXAMPLE_DIR / "pagerduty-incident.json"),
+            "--from",
+            str(EXAMPLE_DIR / "pagerduty-log-entries.json"),
+            "--from",
+            str(EXAMPLE_DIR / "github-deployments.json"),
+            "--from",
+            str(EXAMPLE_DIR / "slack-export"),
+        ],
+    )
     assert files.exit_code == 0, files.output
     from_files = json.loads((tmp_path / "files" / "PXM2K7Q" / "summary.json").read_text())
     for name in ("detected", "acknowledged", "escalated", "mitigated", "resolved", "first_comms"):
@@ -105,7 +128,8 @@ def test_missing_pagerduty_token_names_the_variable(live):
     result = pull(live, "PXM2K7Q", env={"PAGERDUTY_API_TOKEN": ""})
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
-        "Error: environment variable PAGERDUTY_API_TOKEN is not set: export it with the API token")
+        "Error: environment variable PAGERDUTY_API_TOKEN is not set: export it with the API token"
+    )
 
 
 def test_bad_pagerduty_token_says_token_or_region(live):
@@ -123,4 +147,7 @@ def test_missing_slack_token_fails_only_slack(live):
     assert result.exit_code == 3
     summary = json.loads((live["out"] / "PXM2K7Q" / "summary.json").read_text())
     slack = next(s for s in summary["sources"] if s["name"] == "slack")
-    assert slack["error"] == "environment variable SLACK_BOT_TOKEN is not set: export it with the API token"
+    assert (
+        slack["error"]
+        == "environment variable SLACK_BOT_TOKEN is not set: export it with the API token"
+    )

@@ -74,15 +74,15 @@ def assemble(
         }
         inventory.append(entry)
         if outcome.status == "ok" and len(outcome.frame) and not inside.any():
-            warnings.append(
-                f"{outcome.label}: {len(outcome.frame)} events, none inside the window"
-            )
+            warnings.append(f"{outcome.label}: {len(outcome.frame)} events, none inside the window")
 
     frame = concat(in_window_frames)
     frame = frame.sort_values(["ts", "source", "ref"], kind="mergesort")
     # The same record read twice (two overlapping files) is one event; two sentences on one
     # line of notes share a ref but not a time, so they stay two.
-    frame = frame.drop_duplicates(subset=["source", "ref", "ts"], keep="first").reset_index(drop=True)
+    frame = frame.drop_duplicates(subset=["source", "ref", "ts"], keep="first").reset_index(
+        drop=True
+    )
 
     frame, redactions = redact_frame(frame, config.redaction)
     title, title_findings = redact_text(incident.title, config.redaction, ref="incident title")
@@ -104,13 +104,18 @@ def assemble(
     if mitigated_at is not None:
         late_edit = frame["edited_at"].notna() & (frame["edited_at"] > mitigated_at)
         if late_edit.any():
-            frame.loc[late_edit, "tags"] = (frame.loc[late_edit, "tags"] + " edited_after_mitigation").str.strip()
+            frame.loc[late_edit, "tags"] = (
+                frame.loc[late_edit, "tags"] + " edited_after_mitigation"
+            ).str.strip()
             for ref in frame.loc[late_edit, "ref"]:
                 warnings.append(f"{ref}: edited after mitigation; may contain hindsight")
 
     future = frame["ts"] > now
     if future.any():
-        warnings.append(f"{int(future.sum())} events have times in the future (first: {frame.loc[future, 'ref'].iloc[0]})")
+        warnings.append(
+            f"{int(future.sum())} events have times in the future "
+            f"(first: {frame.loc[future, 'ref'].iloc[0]})"
+        )
 
     frame["key"] = select_key_rows(
         frame,

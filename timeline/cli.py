@@ -52,36 +52,78 @@ def main() -> None:
 
 @main.command()
 @click.argument("incident", required=False)
-@click.option("--from", "sources", multiple=True, metavar="[FORMAT:]PATH",
-              help="An exported artifact: Slack export (ZIP or folder), PagerDuty or GitHub JSON, "
-                   "CSV/JSONL table, or raw notes. Repeatable. FORMAT is one of slack-export, "
-                   "pagerduty, github, table, notes; detected when omitted.")
+@click.option(
+    "--from",
+    "sources",
+    multiple=True,
+    metavar="[FORMAT:]PATH",
+    help="An exported artifact: Slack export (ZIP or folder), PagerDuty or GitHub JSON, "
+    "CSV/JSONL table, or raw notes. Repeatable. FORMAT is one of slack-export, "
+    "pagerduty, github, table, notes; detected when omitted.",
+)
 @click.option("--example", is_flag=True, help="Pull the example incident shipped with the tool.")
-@click.option("--since", help="Window start (ISO 8601 with offset). Default: first alert - lookback.")
+@click.option(
+    "--since", help="Window start (ISO 8601 with offset). Default: first alert - lookback."
+)
 @click.option("--until", help="Window end (ISO 8601 with offset). Default: resolve + lookahead.")
 @click.option("--tz", help="IANA zone for times written without one (tables, notes).")
-@click.option("--date", "on_date", metavar="YYYY-MM-DD", help="Date for notes that give only times.")
+@click.option(
+    "--date", "on_date", metavar="YYYY-MM-DD", help="Date for notes that give only times."
+)
 @click.option("--channel", "channels", multiple=True, help="Slack channel to read (repeatable).")
 @click.option("--slack-workspace-url", help="e.g. https://acme.slack.com, to build permalinks.")
-@click.option("--mark", "marks", multiple=True, metavar="NAME=TIME",
-              help="Author mark for a milestone (impact_start, detected, acknowledged, escalated, "
-                   "mitigated, resolved, first_comms); marks always win.")
+@click.option(
+    "--mark",
+    "marks",
+    multiple=True,
+    metavar="NAME=TIME",
+    help="Author mark for a milestone (impact_start, detected, acknowledged, escalated, "
+    "mitigated, resolved, first_comms); marks always win.",
+)
 @click.option("--id", "incident_id", help="Incident ID for the bundle folder and header.")
 @click.option("--title", help="Incident title.")
 @click.option("--severity", help="Incident severity, e.g. SEV-1.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("postmortems"),
-              show_default=True, help="Folder that receives the bundle folder.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="TOML config (default ./postmortem.toml if present).")
-@click.option("--template", "template_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder of Jinja2 templates overriding the packaged ones.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("postmortems"),
+    show_default=True,
+    help="Folder that receives the bundle folder.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="TOML config (default ./postmortem.toml if present).",
+)
+@click.option(
+    "--template",
+    "template_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of Jinja2 templates overriding the packaged ones.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress or result lines on stderr/stdout.")
 @_one_line_errors
-def pull(incident: str | None, sources: tuple[str, ...], example: bool, since: str | None,
-         until: str | None, tz: str | None, on_date: str | None, channels: tuple[str, ...],
-         slack_workspace_url: str | None, marks: tuple[str, ...], incident_id: str | None,
-         title: str | None, severity: str | None, out_dir: Path, config_path: Path | None,
-         template_dir: Path | None, quiet: bool) -> None:
+def pull(
+    incident: str | None,
+    sources: tuple[str, ...],
+    example: bool,
+    since: str | None,
+    until: str | None,
+    tz: str | None,
+    on_date: str | None,
+    channels: tuple[str, ...],
+    slack_workspace_url: str | None,
+    marks: tuple[str, ...],
+    incident_id: str | None,
+    title: str | None,
+    severity: str | None,
+    out_dir: Path,
+    config_path: Path | None,
+    template_dir: Path | None,
+    quiet: bool,
+) -> None:
     """Pull one incident into a bundle: from files (--from), the example, or live by ID.
 
     \b
@@ -133,18 +175,41 @@ def pull(incident: str | None, sources: tuple[str, ...], example: bool, since: s
 
 @main.command()
 @click.argument("bundle_dir", metavar="BUNDLE", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--audience", type=click.Choice(["internal", "public"]), default="internal",
-              show_default=True, help="public renders roles or stable aliases instead of names.")
+@click.option(
+    "--audience",
+    type=click.Choice(["internal", "public"]),
+    default="internal",
+    show_default=True,
+    help="public renders roles or stable aliases instead of names.",
+)
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
-              help="File to write; default BUNDLE/draft-AUDIENCE.md or .html.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="TOML config, for the roster of roles (default ./postmortem.toml).")
-@click.option("--template", "template_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder of Jinja2 templates overriding the packaged ones.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write; default BUNDLE/draft-AUDIENCE.md or .html.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="TOML config, for the roster of roles (default ./postmortem.toml).",
+)
+@click.option(
+    "--template",
+    "template_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of Jinja2 templates overriding the packaged ones.",
+)
 @_one_line_errors
-def draft(bundle_dir: Path, audience: str, fmt: str, output: Path | None,
-          config_path: Path | None, template_dir: Path | None) -> None:
+def draft(
+    bundle_dir: Path,
+    audience: str,
+    fmt: str,
+    output: Path | None,
+    config_path: Path | None,
+    template_dir: Path | None,
+) -> None:
     """Re-render a pulled bundle as a draft without pulling again.
 
     \b
@@ -158,8 +223,9 @@ def draft(bundle_dir: Path, audience: str, fmt: str, output: Path | None,
 
     config = load_config(config_path)
     bundle = read_bundle(bundle_dir)
-    frame, summary = for_audience(bundle.frame, bundle.summary, audience=audience,
-                                  roster=config.roster)
+    frame, summary = for_audience(
+        bundle.frame, bundle.summary, audience=audience, roster=config.roster
+    )
     if fmt == "html":
         from render.html import render_html
 
@@ -175,12 +241,21 @@ def draft(bundle_dir: Path, audience: str, fmt: str, output: Path | None,
 
 @main.command()
 @click.argument("draft_path", metavar="DRAFT", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--bundle", "bundle_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Cross-check times, refs and milestones against this bundle.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="TOML config, for extra redaction patterns (default ./postmortem.toml).")
+@click.option(
+    "--bundle",
+    "bundle_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Cross-check times, refs and milestones against this bundle.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="TOML config, for extra redaction patterns (default ./postmortem.toml).",
+)
 @_one_line_errors
 def review(draft_path: Path, bundle_dir: Path | None, fmt: str, config_path: Path | None) -> None:
     """Check a postmortem draft against the blameless rubric (and the bundle).
@@ -286,7 +361,9 @@ def _parse_marks(marks: tuple[str, ...]) -> dict[str, str]:
     for mark in marks:
         name, sep, when = mark.partition("=")
         if not sep or not name or not when:
-            raise UsageError(f"--mark {mark!r}: write it as NAME=TIME, e.g. mitigated=2026-10-14T15:06Z")
+            raise UsageError(
+                f"--mark {mark!r}: write it as NAME=TIME, e.g. mitigated=2026-10-14T15:06Z"
+            )
         parsed[name.strip()] = when.strip()
     return parsed
 

@@ -61,20 +61,30 @@ def pull_live(
         jobs["github"] = (
             "repositories (API)",
             lambda: github_api.pull_github(
-                github_client(github_settings, Secret.from_env(github_settings.token_env, environ),
-                              log=log),
-                github_settings, window, progress, service=str(incident.get("service") or ""),
+                github_client(
+                    github_settings, Secret.from_env(github_settings.token_env, environ), log=log
+                ),
+                github_settings,
+                window,
+                progress,
+                service=str(incident.get("service") or ""),
             ),
             "",
         )
     else:
-        jobs["github"] = ("repositories (API)", None, "no repositories configured: set github.repos")
+        jobs["github"] = (
+            "repositories (API)",
+            None,
+            "no repositories configured: set github.repos",
+        )
     slack_settings = config.slack
     if slack_settings.channels or slack_settings.channel_template or slack_settings.comms_channels:
         slack_token_env = slack_settings.token_env
 
         def slack_job() -> Iterator[pd.DataFrame]:
-            client = slack_client(slack_settings, Secret.from_env(slack_token_env, environ), log=log)
+            client = slack_client(
+                slack_settings, Secret.from_env(slack_token_env, environ), log=log
+            )
             jobs_state["slack_client"] = client
             return slack_api.pull_slack(client, slack_settings, window, progress, incident=incident)
 
@@ -140,16 +150,15 @@ def live_window(
         if resolved is None:
             end = request.now
             warnings.append(
-                f"incident {incident['id']} is not resolved; the window ends now ({end:%Y-%m-%d %H:%M} UTC)"
+                f"incident {incident['id']} is not resolved; "
+                f"the window ends now ({end:%Y-%m-%d %H:%M} UTC)"
             )
         else:
             end = resolved + lookahead
     return Window(start, end), warnings
 
 
-def _run(
-    name: str, label: str, job: Job | None, skip: str, progress: Progress
-) -> SourceOutcome:
+def _run(name: str, label: str, job: Job | None, skip: str, progress: Progress) -> SourceOutcome:
     if job is None:
         progress.finish(name, skip)
         return SourceOutcome(name, label, status="skipped", error=skip)

@@ -52,7 +52,12 @@ class Milestone:
     rule: str = ""
 
     def as_dict(self) -> dict[str, str | None]:
-        return {"at": to_iso(self.at), "evidence": self.evidence, "ref": self.ref, "rule": self.rule}
+        return {
+            "at": to_iso(self.at),
+            "evidence": self.evidence,
+            "ref": self.ref,
+            "rule": self.rule,
+        }
 
 
 UNKNOWN = Milestone(at=None, evidence="unknown")
@@ -137,14 +142,21 @@ def find_milestones(
     return {name: found.get(name, UNKNOWN) for name in MILESTONES}
 
 
-def _mitigation(frame: pd.DataFrame, kinds: pd.Series, detected_at: pd.Timestamp | None) -> Milestone:
+def _mitigation(
+    frame: pd.DataFrame, kinds: pd.Series, detected_at: pd.Timestamp | None
+) -> Milestone:
     after = frame["ts"] >= detected_at if detected_at is not None else pd.Series(True, frame.index)
     rollback = _has_tag(frame, "rollback")
     finished = rollback & (kinds == "deploy.succeeded")
     # A rollback counts when it finished; one still running counts only if none finished.
-    rollback_rule = "rollback deploy succeeded" if (finished & after).any() else "rollback deploy started"
+    rollback_rule = (
+        "rollback deploy succeeded" if (finished & after).any() else "rollback deploy started"
+    )
     candidates = [
-        (finished if (finished & after).any() else rollback & (kinds == "deploy.started"), rollback_rule),
+        (
+            finished if (finished & after).any() else rollback & (kinds == "deploy.started"),
+            rollback_rule,
+        ),
         (_has_tag(frame, "revert"), "revert commit"),
         (_has_tag(frame, "mitigation"), "notes say mitigated or recovered"),
         (

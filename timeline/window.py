@@ -51,7 +51,9 @@ def derive_window(
 
 def _checked(since: pd.Timestamp, until: pd.Timestamp) -> Window:
     if until <= since:
-        raise UsageError(f"the window ends ({until}) before it starts ({since}); check --since/--until")
+        raise UsageError(
+            f"the window ends ({until}) before it starts ({since}); check --since/--until"
+        )
     return Window(since, until)
 
 

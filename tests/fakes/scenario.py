@@ -16,8 +16,9 @@ def _load(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def serve_example(example: Path, pagerduty: FakePagerDuty, github: FakeGitHub,
-                  slack: FakeSlack) -> None:
+def serve_example(
+    example: Path, pagerduty: FakePagerDuty, github: FakeGitHub, slack: FakeSlack
+) -> None:
     """Load the example incident's artifacts into the fakes."""
     incident = _load(example / "pagerduty-incident.json")["incident"]
     entries = _load(example / "pagerduty-log-entries.json")["log_entries"]

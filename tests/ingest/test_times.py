@@ -9,9 +9,11 @@ from ingest.errors import TimeError
 from ingest.times import iso_to_utc, parse_one, slack_ts_to_utc, to_iso, zone
 
 offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
-    lambda m: timezone(timedelta(minutes=m)))
-aware = st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2099, 1, 1),
-                     timezones=offsets)
+    lambda m: timezone(timedelta(minutes=m))
+)
+aware = st.datetimes(
+    min_value=datetime(1971, 1, 1), max_value=datetime(2099, 1, 1), timezones=offsets
+)
 
 
 @given(aware)
@@ -23,8 +25,10 @@ def test_any_aware_time_maps_to_one_utc_instant(moment):
     assert parse_one(text) == parsed
 
 
-@given(st.integers(min_value=1_000_000_000, max_value=4_000_000_000),
-       st.integers(min_value=0, max_value=999_999))
+@given(
+    st.integers(min_value=1_000_000_000, max_value=4_000_000_000),
+    st.integers(min_value=0, max_value=999_999),
+)
 def test_slack_ts_keeps_every_microsecond(seconds, micros):
     text = f"{seconds}.{micros:06d}"
     parsed = slack_ts_to_utc([text]).iloc[0]
@@ -33,8 +37,10 @@ def test_slack_ts_keeps_every_microsecond(seconds, micros):
 
 def test_mixed_offsets_in_one_column():
     parsed = iso_to_utc(["2015-10-06T21:30:42Z", "2018-08-09T14:40:48-07:00", None, ""])
-    assert list(parsed[:2]) == [pd.Timestamp("2015-10-06T21:30:42Z"),
-                                pd.Timestamp("2018-08-09T21:40:48Z")]
+    assert list(parsed[:2]) == [
+        pd.Timestamp("2015-10-06T21:30:42Z"),
+        pd.Timestamp("2018-08-09T21:40:48Z"),
+    ]
     assert parsed[2:].isna().all()
 
 
@@ -45,7 +51,8 @@ def test_naive_iso_is_an_error_naming_the_value():
 
 def test_naive_cli_time_takes_tz_or_errors():
     assert parse_one("2026-10-14 10:31", tz=zone("America/New_York")) == pd.Timestamp(
-        "2026-10-14T14:31:00Z")
+        "2026-10-14T14:31:00Z"
+    )
     with pytest.raises(TimeError, match="--since '2026-10-14 10:31' has no time zone"):
         parse_one("2026-10-14 10:31", what="--since")
 

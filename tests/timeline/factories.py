@@ -19,7 +19,16 @@ def events(rows: Iterable[dict]) -> pd.DataFrame:
     columns["ts"] = pd.to_datetime(columns["ts"], utc=True, format="ISO8601")
     if "edited_at" in columns:
         columns["edited_at"] = pd.to_datetime(columns["edited_at"], utc=True, format="ISO8601")
-    for name in ("actor", "summary", "url", "channel", "thread_ref", "tags", "kind_rule", "subtype"):
+    for name in (
+        "actor",
+        "summary",
+        "url",
+        "channel",
+        "thread_ref",
+        "tags",
+        "kind_rule",
+        "subtype",
+    ):
         if name in columns:
             columns[name] = [v or "" for v in columns[name]]
     columns.setdefault("ref", [f"r{i}" for i in range(len(rows))])

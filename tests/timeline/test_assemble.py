@@ -1,4 +1,3 @@
-import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,25 +12,57 @@ NOW = ts("2026-10-15T00:00:00Z")
 
 
 def build(outcomes, **kwargs):
-    return assemble(outcomes, window=WINDOW, incident=kwargs.pop("incident", IncidentFacts()),
-                    config=Config(), marks=kwargs.pop("marks", {}), warnings=[], now=NOW)
+    return assemble(
+        outcomes,
+        window=WINDOW,
+        incident=kwargs.pop("incident", IncidentFacts()),
+        config=Config(),
+        marks=kwargs.pop("marks", {}),
+        warnings=[],
+        now=NOW,
+    )
 
 
 def test_order_dedupe_and_window_counts():
-    pd_rows = events([
-        {"ts": "2026-10-14T14:31:00Z", "source": "pagerduty", "kind": "alert.triggered", "ref": "T"},
-        {"ts": "2026-10-14T13:00:00Z", "source": "pagerduty", "kind": "alert.notified", "ref": "early"},
-    ])
-    same_again = events([
-        {"ts": "2026-10-14T14:31:00Z", "source": "pagerduty", "kind": "alert.triggered", "ref": "T"},
-    ])
-    notes = events([
-        {"ts": "2026-10-14T14:31:00Z", "source": "notes", "kind": "note", "ref": "n.txt:1"},
-        {"ts": "2026-10-14T14:35:00Z", "source": "notes", "kind": "note", "ref": "n.txt:1"},
-    ])
-    bundle = build([SourceOutcome("pagerduty", "a.json", pd_rows),
-                    SourceOutcome("pagerduty", "b.json", same_again),
-                    SourceOutcome("notes", "n.txt", notes)])
+    pd_rows = events(
+        [
+            {
+                "ts": "2026-10-14T14:31:00Z",
+                "source": "pagerduty",
+                "kind": "alert.triggered",
+                "ref": "T",
+            },
+            {
+                "ts": "2026-10-14T13:00:00Z",
+                "source": "pagerduty",
+                "kind": "alert.notified",
+                "ref": "early",
+            },
+        ]
+    )
+    same_again = events(
+        [
+            {
+                "ts": "2026-10-14T14:31:00Z",
+                "source": "pagerduty",
+                "kind": "alert.triggered",
+                "ref": "T",
+            },
+        ]
+    )
+    notes = events(
+        [
+            {"ts": "2026-10-14T14:31:00Z", "source": "notes", "kind": "note", "ref": "n.txt:1"},
+            {"ts": "2026-10-14T14:35:00Z", "source": "notes", "kind": "note", "ref": "n.txt:1"},
+        ]
+    )
+    bundle = build(
+        [
+            SourceOutcome("pagerduty", "a.json", pd_rows),
+            SourceOutcome("pagerduty", "b.json", same_again),
+            SourceOutcome("notes", "n.txt", notes),
+        ]
+    )
     validate(bundle.frame)
     assert list(bundle.frame["ref"]) == ["T", "n.txt:1", "n.txt:1"]
     inventory = {e["name"]: e for e in bundle.summary["inventory"]}
@@ -44,39 +75,81 @@ def test_order_dedupe_and_window_counts():
 
 def test_failed_source_is_recorded_and_others_land():
     ok = events([{"ts": "2026-10-14T14:31:00Z", "source": "pagerduty", "kind": "alert.triggered"}])
-    bundle = build([SourceOutcome("pagerduty", "api", ok),
-                    SourceOutcome("slack", "#inc", status="failed", error="slack: not_in_channel")])
+    bundle = build(
+        [
+            SourceOutcome("pagerduty", "api", ok),
+            SourceOutcome("slack", "#inc", status="failed", error="slack: not_in_channel"),
+        ]
+    )
     statuses = {s["name"]: s for s in bundle.summary["sources"]}
-    assert statuses["slack"] == {"name": "slack", "status": "failed", "events": 0,
-                                 "error": "slack: not_in_channel"}
+    assert statuses["slack"] == {
+        "name": "slack",
+        "status": "failed",
+        "events": 0,
+        "error": "slack: not_in_channel",
+    }
     assert statuses["pagerduty"]["events"] == 1
 
 
 def test_warnings_for_late_edits_future_events_and_empty_sources():
-    rows = events([
-        {"ts": "2026-10-14T14:31:00Z", "source": "pagerduty", "kind": "alert.triggered", "ref": "T"},
-        {"ts": "2026-10-14T14:50:00Z", "source": "slack", "kind": "chat.message", "ref": "C/1",
-         "actor": "Ana", "summary": "it was the pool config",
-         "edited_at": "2026-10-14T15:30:00Z"},
-        {"ts": "2026-10-14T15:00:00Z", "source": "slack", "kind": "chat.message", "ref": "C/2",
-         "actor": "Ana", "summary": "we rolled back"},
-    ])
+    rows = events(
+        [
+            {
+                "ts": "2026-10-14T14:31:00Z",
+                "source": "pagerduty",
+                "kind": "alert.triggered",
+                "ref": "T",
+            },
+            {
+                "ts": "2026-10-14T14:50:00Z",
+                "source": "slack",
+                "kind": "chat.message",
+                "ref": "C/1",
+                "actor": "Ana",
+                "summary": "it was the pool config",
+                "edited_at": "2026-10-14T15:30:00Z",
+            },
+            {
+                "ts": "2026-10-14T15:00:00Z",
+                "source": "slack",
+                "kind": "chat.message",
+                "ref": "C/2",
+                "actor": "Ana",
+                "summary": "we rolled back",
+            },
+        ]
+    )
     old = events([{"ts": "2026-10-10T00:00:00Z", "source": "github", "kind": "commit", "ref": "c"}])
-    bundle = assemble([SourceOutcome("pagerduty", "x", rows), SourceOutcome("github", "gh.json", old)],
-                      window=WINDOW, incident=IncidentFacts(), config=Config(), marks={},
-                      warnings=[], now=ts("2026-10-14T14:55:00Z"))
+    bundle = assemble(
+        [SourceOutcome("pagerduty", "x", rows), SourceOutcome("github", "gh.json", old)],
+        window=WINDOW,
+        incident=IncidentFacts(),
+        config=Config(),
+        marks={},
+        warnings=[],
+        now=ts("2026-10-14T14:55:00Z"),
+    )
     warnings = bundle.summary["warnings"]
     assert "C/1: edited after mitigation; may contain hindsight" in warnings
     assert "gh.json: 1 events, none inside the window" in warnings
     assert any("in the future" in w for w in warnings)
-    tags = dict(zip(bundle.frame["ref"], bundle.frame["tags"]))
+    tags = dict(zip(bundle.frame["ref"], bundle.frame["tags"], strict=True))
     assert "edited_after_mitigation" in tags["C/1"]
 
 
 def test_secrets_are_redacted_before_the_bundle_exists():
-    rows = events([{"ts": "2026-10-14T14:31:00Z", "source": "slack", "kind": "chat.message",
-                    "ref": "C/1", "actor": "Ana",
-                    "summary": "token xoxb-123456789012-123456789012-abcdefghijklmnopqrstuvwx"}])
+    rows = events(
+        [
+            {
+                "ts": "2026-10-14T14:31:00Z",
+                "source": "slack",
+                "kind": "chat.message",
+                "ref": "C/1",
+                "actor": "Ana",
+                "summary": "token xoxb-123456789012-123456789012-abcdefghijklmnopqrstuvwx",
+            }
+        ]
+    )
     bundle = build([SourceOutcome("slack", "#inc", rows)])
     assert "xoxb-1234" not in bundle.frame["summary"].iloc[0]
     assert bundle.summary["redactions"] == [{"kind": "slack_token", "ref": "C/1", "count": 1}]
@@ -90,9 +163,15 @@ minutes = st.integers(min_value=0, max_value=5)
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.tuples(minutes, sources, refs), min_size=1, max_size=30))
 def test_ordering_is_by_time_then_source_then_ref_and_stable(rows):
-    frame = events([{"ts": f"2026-10-14T15:0{m}:00Z", "source": s, "kind": "note", "ref": r}
-                    for m, s, r in rows])
+    frame = events(
+        [
+            {"ts": f"2026-10-14T15:0{m}:00Z", "source": s, "kind": "note", "ref": r}
+            for m, s, r in rows
+        ]
+    )
     bundle = build([SourceOutcome("notes", "x", frame)])
-    got = list(zip(bundle.frame["ts"], bundle.frame["source"].cat.codes, bundle.frame["ref"]))
+    got = list(
+        zip(bundle.frame["ts"], bundle.frame["source"].cat.codes, bundle.frame["ref"], strict=True)
+    )
     assert got == sorted(got)
     assert len(set(got)) == len(got)

@@ -9,8 +9,13 @@ from tests.timeline.factories import events
 from timeline.bundle import Bundle, folder_name, read_bundle, write_bundle
 
 ROWS = [
-    {"ts": "2026-10-14T14:31:00.123456Z", "source": "slack", "kind": "chat.message", "ref": "C/1",
-     "summary": "hello, \"quoted\" | piped"},
+    {
+        "ts": "2026-10-14T14:31:00.123456Z",
+        "source": "slack",
+        "kind": "chat.message",
+        "ref": "C/1",
+        "summary": 'hello, "quoted" | piped',
+    },
     {"ts": "2026-10-14T14:32:00Z", "source": "pagerduty", "kind": "alert.triggered", "ref": "T1"},
 ]
 
@@ -23,7 +28,11 @@ def test_round_trip_keeps_dtypes_and_microseconds(tmp_path):
     path = write_bundle(bundle(), tmp_path, {"timeline.md": "# hi\n"})
     assert path == tmp_path / "PX1"
     assert sorted(p.name for p in path.iterdir()) == [
-        "events.csv", "events.parquet", "summary.json", "timeline.md"]
+        "events.csv",
+        "events.parquet",
+        "summary.json",
+        "timeline.md",
+    ]
     back = read_bundle(path)
     validate(back.frame)
     assert back.frame["ts"].iloc[0] == pd.Timestamp("2026-10-14T14:31:00.123456Z")
@@ -68,4 +77,7 @@ def test_summary_is_json_with_unicode(tmp_path):
     b = bundle()
     b.summary["incident"]["title"] = "Zahlungsausfall – Köln"
     path = write_bundle(b, tmp_path, {})
-    assert json.loads((path / "summary.json").read_text())["incident"]["title"] == "Zahlungsausfall – Köln"
+    assert (
+        json.loads((path / "summary.json").read_text())["incident"]["title"]
+        == "Zahlungsausfall – Köln"
+    )

@@ -19,22 +19,44 @@ from timeline.milestones import (
 
 INCIDENT = [
     {"ts": "2026-10-14T14:05:00Z", "source": "github", "kind": "deploy.succeeded", "ref": "d1"},
-    {"ts": "2026-10-14T14:20:00Z", "source": "notes", "kind": "report.customer",
-     "ref": "notes.txt:2", "kind_rule": "notes: 'customer complaint' -> report.customer"},
+    {
+        "ts": "2026-10-14T14:20:00Z",
+        "source": "notes",
+        "kind": "report.customer",
+        "ref": "notes.txt:2",
+        "kind_rule": "notes: 'customer complaint' -> report.customer",
+    },
     {"ts": "2026-10-14T14:31:00Z", "source": "pagerduty", "kind": "alert.triggered", "ref": "T1"},
-    {"ts": "2026-10-14T14:33:30Z", "source": "pagerduty", "kind": "alert.acknowledged", "ref": "A1"},
+    {
+        "ts": "2026-10-14T14:33:30Z",
+        "source": "pagerduty",
+        "kind": "alert.acknowledged",
+        "ref": "A1",
+    },
     {"ts": "2026-10-14T14:40:00Z", "source": "pagerduty", "kind": "alert.escalated", "ref": "E1"},
-    {"ts": "2026-10-14T14:45:00Z", "source": "slack", "kind": "chat.message", "ref": "C1/1",
-     "channel": "#status-updates", "summary": "We are investigating elevated errors"},
-    {"ts": "2026-10-14T15:05:00Z", "source": "github", "kind": "deploy.succeeded", "ref": "d2",
-     "tags": "rollback"},
+    {
+        "ts": "2026-10-14T14:45:00Z",
+        "source": "slack",
+        "kind": "chat.message",
+        "ref": "C1/1",
+        "channel": "#status-updates",
+        "summary": "We are investigating elevated errors",
+    },
+    {
+        "ts": "2026-10-14T15:05:00Z",
+        "source": "github",
+        "kind": "deploy.succeeded",
+        "ref": "d2",
+        "tags": "rollback",
+    },
     {"ts": "2026-10-14T15:20:00Z", "source": "pagerduty", "kind": "alert.resolved", "ref": "R1"},
 ]
 
 
 def test_milestones_from_an_incident_have_the_right_evidence():
-    found = find_milestones(events(INCIDENT), marks={}, incident={},
-                            comms_channels=("status-updates",))
+    found = find_milestones(
+        events(INCIDENT), marks={}, incident={}, comms_channels=("status-updates",)
+    )
     assert found["detected"] == Milestone(ts("2026-10-14T14:31:00Z"), "observed", "T1", "")
     assert found["acknowledged"].ref == "A1"
     assert found["escalated"].ref == "E1"
@@ -48,8 +70,9 @@ def test_milestones_from_an_incident_have_the_right_evidence():
 
 
 def test_gaps_in_seconds():
-    found = find_milestones(events(INCIDENT), marks={}, incident={},
-                            comms_channels=("status-updates",))
+    found = find_milestones(
+        events(INCIDENT), marks={}, incident={}, comms_channels=("status-updates",)
+    )
     gaps = compute_gaps(found)
     assert gaps["time_to_detect"] == 11 * 60
     assert gaps["time_to_acknowledge"] == 150
@@ -78,10 +101,21 @@ def test_unknown_milestones_make_null_gaps_never_guesses():
 
 def test_detection_falls_back_to_first_channel_message_as_inferred():
     rows = [
-        {"ts": "2026-10-14T14:30:00Z", "source": "slack", "kind": "chat.message",
-         "tags": "system", "ref": "C/1"},
-        {"ts": "2026-10-14T14:32:00Z", "source": "slack", "kind": "chat.message", "ref": "C/2",
-         "actor": "Ana", "channel": "#inc"},
+        {
+            "ts": "2026-10-14T14:30:00Z",
+            "source": "slack",
+            "kind": "chat.message",
+            "tags": "system",
+            "ref": "C/1",
+        },
+        {
+            "ts": "2026-10-14T14:32:00Z",
+            "source": "slack",
+            "kind": "chat.message",
+            "ref": "C/2",
+            "actor": "Ana",
+            "channel": "#inc",
+        },
     ]
     found = find_milestones(events(rows), marks={}, incident={})
     assert found["detected"].ref == "C/2"
@@ -90,15 +124,23 @@ def test_detection_falls_back_to_first_channel_message_as_inferred():
 
 
 def test_incident_resolved_at_is_observed():
-    found = find_milestones(events(INCIDENT[:3]), marks={},
-                            incident={"id": "PX1", "resolved_at": ts("2026-10-14T16:00:00Z")})
+    found = find_milestones(
+        events(INCIDENT[:3]),
+        marks={},
+        incident={"id": "PX1", "resolved_at": ts("2026-10-14T16:00:00Z")},
+    )
     assert found["resolved"] == Milestone(ts("2026-10-14T16:00:00Z"), "observed", "PX1", "")
 
 
 def test_mitigation_before_detection_is_not_used():
     rows = [
-        {"ts": "2026-10-14T14:00:00Z", "source": "github", "kind": "deploy.succeeded",
-         "tags": "rollback", "ref": "early"},
+        {
+            "ts": "2026-10-14T14:00:00Z",
+            "source": "github",
+            "kind": "deploy.succeeded",
+            "tags": "rollback",
+            "ref": "early",
+        },
         {"ts": "2026-10-14T14:31:00Z", "source": "pagerduty", "kind": "alert.triggered"},
     ]
     assert find_milestones(events(rows), marks={}, incident={})["mitigated"].evidence == "unknown"
@@ -106,8 +148,13 @@ def test_mitigation_before_detection_is_not_used():
 
 def test_mitigation_from_chat_words_is_inferred():
     rows = INCIDENT[:5] + [
-        {"ts": "2026-10-14T14:50:00Z", "source": "slack", "kind": "chat.reply", "ref": "C/9",
-         "summary": "Error rate is back to normal after the config flag flip"},
+        {
+            "ts": "2026-10-14T14:50:00Z",
+            "source": "slack",
+            "kind": "chat.reply",
+            "ref": "C/9",
+            "summary": "Error rate is back to normal after the config flag flip",
+        },
     ]
     found = find_milestones(events(rows), marks={}, incident={})
     assert found["mitigated"].ref == "C/9"
@@ -116,15 +163,32 @@ def test_mitigation_from_chat_words_is_inferred():
 
 def test_reassignment_after_acknowledge_is_escalation():
     rows = [
-        {"ts": "2026-10-14T14:31:00Z", "source": "pagerduty", "kind": "alert.assigned", "ref": "S0"},
-        {"ts": "2026-10-14T14:32:00Z", "source": "pagerduty", "kind": "alert.acknowledged", "ref": "A"},
-        {"ts": "2026-10-14T14:39:00Z", "source": "pagerduty", "kind": "alert.assigned", "ref": "S1"},
+        {
+            "ts": "2026-10-14T14:31:00Z",
+            "source": "pagerduty",
+            "kind": "alert.assigned",
+            "ref": "S0",
+        },
+        {
+            "ts": "2026-10-14T14:32:00Z",
+            "source": "pagerduty",
+            "kind": "alert.acknowledged",
+            "ref": "A",
+        },
+        {
+            "ts": "2026-10-14T14:39:00Z",
+            "source": "pagerduty",
+            "kind": "alert.assigned",
+            "ref": "S1",
+        },
     ]
     assert find_milestones(events(rows), marks={}, incident={})["escalated"].ref == "S1"
 
 
 def test_unknown_mark_name_is_a_usage_error():
-    with pytest.raises(MarkError, match="--mark fixed: unknown milestone; known milestones: impact_start"):
+    with pytest.raises(
+        MarkError, match="--mark fixed: unknown milestone; known milestones: impact_start"
+    ):
         parse_marks({"fixed": "2026-10-14T15:00:00Z"})
 
 
@@ -135,8 +199,9 @@ def test_naive_mark_is_a_time_error():
 
 def test_quiet_periods_between_detection_and_resolve():
     times = events(INCIDENT)["ts"]
-    periods = quiet_periods(times, ts("2026-10-14T14:31:00Z"), ts("2026-10-14T15:20:00Z"),
-                            timedelta(minutes=10))
+    periods = quiet_periods(
+        times, ts("2026-10-14T14:31:00Z"), ts("2026-10-14T15:20:00Z"), timedelta(minutes=10)
+    )
     assert periods == [
         {"start": "2026-10-14T14:45:00Z", "end": "2026-10-14T15:05:00Z", "seconds": 1200.0},
         {"start": "2026-10-14T15:05:00Z", "end": "2026-10-14T15:20:00Z", "seconds": 900.0},
@@ -158,8 +223,9 @@ moments = st.datetimes(
 @given(st.dictionaries(st.sampled_from(MILESTONES), st.one_of(st.none(), moments)))
 def test_gaps_are_null_exactly_when_an_end_is_unknown(values):
     milestones = {
-        name: Milestone(pd.Timestamp(values[name]), "observed") if values.get(name) else
-        Milestone(None, "unknown")
+        name: Milestone(pd.Timestamp(values[name]), "observed")
+        if values.get(name)
+        else Milestone(None, "unknown")
         for name in MILESTONES
     }
     gaps = compute_gaps(milestones)
@@ -173,9 +239,19 @@ def test_gaps_are_null_exactly_when_an_end_is_unknown(values):
 
 def test_observed_events_win_over_guesses_from_notes():
     rows = [
-        {"ts": "2026-10-14T14:30:00Z", "source": "notes", "kind": "alert.triggered",
-         "ref": "notes.txt:1", "kind_rule": "notes: 'alert fired' -> alert.triggered"},
-        {"ts": "2026-10-14T14:31:07Z", "source": "pagerduty", "kind": "alert.triggered", "ref": "T"},
+        {
+            "ts": "2026-10-14T14:30:00Z",
+            "source": "notes",
+            "kind": "alert.triggered",
+            "ref": "notes.txt:1",
+            "kind_rule": "notes: 'alert fired' -> alert.triggered",
+        },
+        {
+            "ts": "2026-10-14T14:31:07Z",
+            "source": "pagerduty",
+            "kind": "alert.triggered",
+            "ref": "T",
+        },
     ]
     found = find_milestones(events(rows), marks={}, incident={})
     assert found["detected"] == Milestone(ts("2026-10-14T14:31:07Z"), "observed", "T", "")
@@ -186,10 +262,20 @@ def test_observed_events_win_over_guesses_from_notes():
 
 def test_a_rollback_counts_when_it_finished():
     rows = INCIDENT[:5] + [
-        {"ts": "2026-10-14T15:02:00Z", "source": "github", "kind": "deploy.started",
-         "tags": "rollback", "ref": "rb-start"},
-        {"ts": "2026-10-14T15:05:30Z", "source": "github", "kind": "deploy.succeeded",
-         "tags": "rollback", "ref": "rb-done"},
+        {
+            "ts": "2026-10-14T15:02:00Z",
+            "source": "github",
+            "kind": "deploy.started",
+            "tags": "rollback",
+            "ref": "rb-start",
+        },
+        {
+            "ts": "2026-10-14T15:05:30Z",
+            "source": "github",
+            "kind": "deploy.succeeded",
+            "tags": "rollback",
+            "ref": "rb-done",
+        },
     ]
     found = find_milestones(events(rows), marks={}, incident={})["mitigated"]
     assert (found.ref, found.rule) == ("rb-done", "rollback deploy succeeded")
@@ -199,10 +285,23 @@ def test_a_rollback_counts_when_it_finished():
 
 def test_a_recorded_rollback_wins_over_one_read_from_notes():
     rows = INCIDENT[:5] + [
-        {"ts": "2026-10-14T15:05:00Z", "source": "notes", "kind": "deploy.succeeded",
-         "tags": "rollback", "ref": "notes.txt:9", "kind_rule": "notes: 'rollback'"},
-        {"ts": "2026-10-14T15:05:34Z", "source": "github", "kind": "deploy.succeeded",
-         "tags": "rollback", "ref": "gh"},
+        {
+            "ts": "2026-10-14T15:05:00Z",
+            "source": "notes",
+            "kind": "deploy.succeeded",
+            "tags": "rollback",
+            "ref": "notes.txt:9",
+            "kind_rule": "notes: 'rollback'",
+        },
+        {
+            "ts": "2026-10-14T15:05:34Z",
+            "source": "github",
+            "kind": "deploy.succeeded",
+            "tags": "rollback",
+            "ref": "gh",
+        },
     ]
     assert find_milestones(events(rows), marks={}, incident={})["mitigated"].ref == "gh"
-    assert find_milestones(events(rows[:-1]), marks={}, incident={})["mitigated"].ref == "notes.txt:9"
+    assert (
+        find_milestones(events(rows[:-1]), marks={}, incident={})["mitigated"].ref == "notes.txt:9"
+    )
