@@ -62,35 +62,67 @@ def populate(pagerduty: FakePagerDuty, github: FakeGitHub, slack: FakeSlack, cou
         at = [opened + pd.Timedelta(minutes=m) for m in range(0, 61)]
         entries = [
             pd_fake.log_entry(f"Q{n}-{k}", incident_id, created_at=iso(at[m]), type=kind)
-            for k, (m, kind) in enumerate([
-                (1, "trigger_log_entry"), (2, "notify_log_entry"), (4, "acknowledge_log_entry"),
-                (9, "escalate_log_entry"), (30, "annotate_log_entry"), (60, "resolve_log_entry")])
+            for k, (m, kind) in enumerate(
+                [
+                    (1, "trigger_log_entry"),
+                    (2, "notify_log_entry"),
+                    (4, "acknowledge_log_entry"),
+                    (9, "escalate_log_entry"),
+                    (30, "annotate_log_entry"),
+                    (60, "resolve_log_entry"),
+                ]
+            )
         ]
         pagerduty.add_incident(
-            pd_fake.incident(incident_id, n, created_at=iso(at[1]), resolved_at=iso(at[60]),
-                             priority="P1" if n % 2 else "P2", service_name="checkout-api"),
+            pd_fake.incident(
+                incident_id,
+                n,
+                created_at=iso(at[1]),
+                resolved_at=iso(at[60]),
+                priority="P1" if n % 2 else "P2",
+                service_name="checkout-api",
+            ),
             log_entries=entries,
-            alerts=[pd_fake.alert(f"A{n}-{k}", incident_id, created_at=iso(at[1 + k]))
-                    for k in range(2)],
+            alerts=[
+                pd_fake.alert(f"A{n}-{k}", incident_id, created_at=iso(at[1 + k])) for k in range(2)
+            ],
             notes=pd_fake.notes_example()[:1],
         )
         deploy_id, rollback_id = 2 * n, 2 * n + 1
         repo.deployments += [
-            gh_fake.deployment(REPO, deploy_id, sha=f"{n:040x}", created_at=iso(opened - pd.Timedelta(minutes=20))),
+            gh_fake.deployment(
+                REPO, deploy_id, sha=f"{n:040x}", created_at=iso(opened - pd.Timedelta(minutes=20))
+            ),
             gh_fake.deployment(REPO, rollback_id, sha=f"{n - 1:040x}", created_at=iso(at[25])),
         ]
-        repo.statuses[deploy_id] = [gh_fake.deployment_status(
-            REPO, deploy_id, deploy_id, state="success", created_at=iso(opened - pd.Timedelta(minutes=15)))]
-        repo.statuses[rollback_id] = [gh_fake.deployment_status(
-            REPO, rollback_id, rollback_id, state="success", created_at=iso(at[28]))]
-        repo.commits.append(gh_fake.commit(REPO, f"{n:040x}", committed_at=iso(opened - pd.Timedelta(hours=1))))
+        repo.statuses[deploy_id] = [
+            gh_fake.deployment_status(
+                REPO,
+                deploy_id,
+                deploy_id,
+                state="success",
+                created_at=iso(opened - pd.Timedelta(minutes=15)),
+            )
+        ]
+        repo.statuses[rollback_id] = [
+            gh_fake.deployment_status(
+                REPO, rollback_id, rollback_id, state="success", created_at=iso(at[28])
+            )
+        ]
+        repo.commits.append(
+            gh_fake.commit(REPO, f"{n:040x}", committed_at=iso(opened - pd.Timedelta(hours=1)))
+        )
         base = int(at[2].timestamp())
-        messages = [slack_fake.message(f"{base + 60 * k}.{k:06d}", f"update {k} on checkout errors")
-                    for k in range(25)]
+        messages = [
+            slack_fake.message(f"{base + 60 * k}.{k:06d}", f"update {k} on checkout errors")
+            for k in range(25)
+        ]
         parent = messages[0]["ts"]
         messages[0].update(thread_ts=parent, reply_count=5)
-        replies = [slack_fake.reply(f"{base + 30 + 60 * k}.000100", f"reply {k}", parent_ts=parent)
-                   for k in range(5)]
+        replies = [
+            slack_fake.reply(f"{base + 30 + 60 * k}.000100", f"reply {k}", parent_ts=parent)
+            for k in range(5)
+        ]
         slack.add_channel(f"C{n:08d}", f"inc-{n}", messages=messages, replies={parent: replies})
     # GitHub lists deployments and commits newest first.
     repo.deployments.reverse()
@@ -98,13 +130,23 @@ def populate(pagerduty: FakePagerDuty, github: FakeGitHub, slack: FakeSlack, cou
 
 
 def config_for(pagerduty: FakePagerDuty, github: FakeGitHub, slack: FakeSlack, ca: str) -> Config:
-    return config_from_mapping({
-        "pagerduty": {"base_url": pagerduty.origin, "ca_bundle": ca, "timeout": 30,
-                      "severity_map": {"P1": "SEV-1", "P2": "SEV-2"}},
-        "github": {"base_url": github.base_url, "repos": [REPO], "timeout": 30},
-        "slack": {"base_url": slack.base_url, "channel_template": "inc-{number}",
-                  "workspace_url": "https://acme.slack.com", "timeout": 30},
-    })
+    return config_from_mapping(
+        {
+            "pagerduty": {
+                "base_url": pagerduty.origin,
+                "ca_bundle": ca,
+                "timeout": 30,
+                "severity_map": {"P1": "SEV-1", "P2": "SEV-2"},
+            },
+            "github": {"base_url": github.base_url, "repos": [REPO], "timeout": 30},
+            "slack": {
+                "base_url": slack.base_url,
+                "channel_template": "inc-{number}",
+                "workspace_url": "https://acme.slack.com",
+                "timeout": 30,
+            },
+        }
+    )
 
 
 def run_once(fakes: tuple, config: Config, concurrency: int, count: int) -> None:
@@ -112,21 +154,31 @@ def run_once(fakes: tuple, config: Config, concurrency: int, count: int) -> None
         fake.reset_log()
     with tempfile.TemporaryDirectory() as folder:
         request = ExportRequest(
-            out_dir=Path(folder) / "out", since=START, until=START + pd.Timedelta(days=60),
-            severities=("SEV-1", "SEV-2"), config=config, concurrency=concurrency,
+            out_dir=Path(folder) / "out",
+            since=START,
+            until=START + pd.Timedelta(days=60),
+            severities=("SEV-1", "SEV-2"),
+            config=config,
+            concurrency=concurrency,
         )
         started = time.perf_counter()
         report = export_incidents(
-            request, render=lambda b: {"timeline.md": render_markdown(b.frame, b.summary)},
-            environ=ENVIRON)
+            request,
+            render=lambda b: {"timeline.md": render_markdown(b.frame, b.summary)},
+            environ=ENVIRON,
+        )
         seconds = time.perf_counter() - started
     statuses = {s: report.count(s) for s in ("exported", "partial", "failed") if report.count(s)}
-    print(f"concurrency {concurrency}: {count} incidents in {seconds:.1f} s "
-          f"({seconds / count * 1000:.0f} ms per incident) {statuses}")
+    print(
+        f"concurrency {concurrency}: {count} incidents in {seconds:.1f} s "
+        f"({seconds / count * 1000:.0f} ms per incident) {statuses}"
+    )
     for fake in fakes:
         requests = len(fake.requests)
-        print(f"  {fake.name:<10} {requests:>6} requests, {requests / count:5.1f} per incident, "
-              f"{requests / seconds * 60:7.0f} per minute")
+        print(
+            f"  {fake.name:<10} {requests:>6} requests, {requests / count:5.1f} per incident, "
+            f"{requests / seconds * 60:7.0f} per minute"
+        )
 
 
 def main() -> None:
@@ -139,8 +191,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         ca_path = Path(folder) / "ca.pem"
         ca.cert_pem.write_to_path(str(ca_path))
-        pagerduty = FakePagerDuty(PAGERDUTY_TEST_TOKEN, tls=tls_context(ca, "127.0.0.1"),
-                                  latency=args.latency)
+        pagerduty = FakePagerDuty(
+            PAGERDUTY_TEST_TOKEN, tls=tls_context(ca, "127.0.0.1"), latency=args.latency
+        )
         github = FakeGitHub(GITHUB_TEST_TOKEN, latency=args.latency)
         slack = FakeSlack(SLACK_TEST_TOKEN, latency=args.latency)
         populate(pagerduty, github, slack, args.incidents)
@@ -149,7 +202,9 @@ def main() -> None:
             fake.start()
         try:
             config = config_for(pagerduty, github, slack, str(ca_path))
-            print(f"{args.incidents} incidents, {args.latency * 1000:.0f} ms added to every response")
+            print(
+                f"{args.incidents} incidents, {args.latency * 1000:.0f} ms added to every response"
+            )
             run_once(fakes, config, args.concurrency, args.incidents)
             run_once(fakes, config, 1, args.incidents)
         finally:

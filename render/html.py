@@ -19,8 +19,8 @@ import pandas as pd
 from markupsafe import Markup
 
 from ingest.errors import InputError
-from render.filters import FILTERS, UNKNOWN, safe_url
-from render.markdown import PACKAGED_TEMPLATES, build_context
+from render.filters import FILTERS, safe_url
+from render.markdown import PACKAGED_TEMPLATES, build_context, template_environment
 from render.svg import timeline_svg
 
 TEMPLATE = "report.html.j2"
@@ -57,23 +57,7 @@ def href(url: object) -> str:
 
 
 def _environment(template_dir: Path | None) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = []
-    if template_dir is not None:
-        if not Path(template_dir).is_dir():
-            raise InputError(
-                "template directory not found: give a folder holding .j2 templates",
-                path=template_dir,
-            )
-        loaders.append(jinja2.FileSystemLoader(str(template_dir)))
-    loaders.append(jinja2.FileSystemLoader(str(PACKAGED_TEMPLATES)))
-    environment = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    environment = template_environment(template_dir, html=True)
     environment.filters.update({name: FILTERS[name] for name in _TEXT_FILTERS})
     environment.filters["href"] = href
-    environment.globals["TK"] = UNKNOWN
     return environment

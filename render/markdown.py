@@ -65,7 +65,7 @@ def render_markdown(
     template in it, TimeError for a summary time without a zone.
     """
     context = build_context(frame, summary)
-    environment = _environment(template_dir)
+    environment = template_environment(template_dir, html=False)
     try:
         text = environment.get_template(TEMPLATE).render(**context)
     except jinja2.TemplateSyntaxError as e:
@@ -231,12 +231,17 @@ def _records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     return records.to_dict("records")
 
 
-def _environment(template_dir: Path | None) -> jinja2.Environment:
+def template_environment(template_dir: Path | None, *, html: bool) -> jinja2.Environment:
+    """Templates from ``template_dir`` first (overriding by name), then the packaged ones.
+
+    HTML autoescapes every value; Markdown escapes through the filters instead.
+    """
     loaders: list[jinja2.BaseLoader] = []
     if template_dir is not None:
         if not Path(template_dir).is_dir():
+            suffix = ".j2" if html else ".md.j2"
             raise InputError(
-                "template directory not found: give a folder holding .md.j2 templates",
+                f"template directory not found: give a folder holding {suffix} templates",
                 path=template_dir,
             )
         loaders.append(jinja2.FileSystemLoader(str(template_dir)))
@@ -244,12 +249,13 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
+        autoescape=html,
+        keep_trailing_newline=not html,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(FILTERS)
     environment.globals["TK"] = UNKNOWN
+    if not html:
+        environment.filters.update(FILTERS)
     return environment
 

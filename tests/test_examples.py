@@ -27,9 +27,22 @@ CRON_FIELD_RANGES = [(0, 59), (0, 23), (1, 31), (1, 12), (0, 7)]
 # .timer(5)): a misspelt key is only a warning to systemd, so it is caught here.
 KNOWN_DIRECTIVES = {
     "Unit": {"Description", "Documentation", "Wants", "After", "Requires", "OnFailure"},
-    "Service": {"Type", "User", "Group", "WorkingDirectory", "EnvironmentFile", "Environment",
-                "ExecStart", "TimeoutStartSec", "NoNewPrivileges", "PrivateTmp",
-                "ProtectSystem", "ProtectHome", "ReadWritePaths", "SuccessExitStatus"},
+    "Service": {
+        "Type",
+        "User",
+        "Group",
+        "WorkingDirectory",
+        "EnvironmentFile",
+        "Environment",
+        "ExecStart",
+        "TimeoutStartSec",
+        "NoNewPrivileges",
+        "PrivateTmp",
+        "ProtectSystem",
+        "ProtectHome",
+        "ReadWritePaths",
+        "SuccessExitStatus",
+    },
     "Timer": {"OnCalendar", "RandomizedDelaySec", "Persistent", "Unit", "AccuracySec"},
     "Install": {"WantedBy"},
 }
@@ -39,10 +52,11 @@ def export_arguments(command: str) -> list[str]:
     """The arguments after `postmortem export` in a shell command (its line, in a script)."""
     line = next(line for line in command.splitlines() if "postmortem export" in line)
     words = shlex.split(line)
-    start = next(i for i, w in enumerate(words) if w.endswith("postmortem") and
-                 words[i + 1] == "export")
+    start = next(
+        i for i, w in enumerate(words) if w.endswith("postmortem") and words[i + 1] == "export"
+    )
     arguments = []
-    for word in words[start + 2:]:
+    for word in words[start + 2 :]:
         if word in ("&&", "||", "|", ";"):
             break
         arguments.append(word)
@@ -67,8 +81,11 @@ def assert_cron_schedule(fields: list[str]) -> None:
 
 
 def test_crontab_line_is_valid_and_its_command_parses():
-    lines = [line for line in CRONTAB.read_text().splitlines()
-             if line.strip() and not line.startswith("#")]
+    lines = [
+        line
+        for line in CRONTAB.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     environment = [line for line in lines if re.fullmatch(r"[A-Z_]+=\S+", line)]
     jobs = [line for line in lines if line not in environment]
     assert environment == ["MAILTO=sre-oncall@example.com"]
@@ -119,12 +136,17 @@ def test_systemd_units_pass_systemd_analyze_where_installed(tmp_path):
     shutil.copy(TIMER, tmp_path / TIMER.name)
     result = subprocess.run(
         [analyze, "verify", str(tmp_path / SERVICE.name), str(tmp_path / TIMER.name)],
-        capture_output=True, text=True, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == "", result.stderr  # unknown keys are only warnings: none allowed
-    calendar = subprocess.run([analyze, "calendar", read_unit(TIMER)["Timer"]["OnCalendar"]],
-                              capture_output=True, text=True)
+    calendar = subprocess.run(
+        [analyze, "calendar", read_unit(TIMER)["Timer"]["OnCalendar"]],
+        capture_output=True,
+        text=True,
+    )
     assert calendar.returncode == 0, calendar.stderr
 
 

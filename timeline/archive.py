@@ -113,7 +113,9 @@ def read_incidents(archive_dir: Path) -> pd.DataFrame:
     try:
         frame = pd.read_parquet(path)
     except (OSError, ValueError) as e:
-        raise BundleError(f"{path}: the archive table cannot be read ({e}); export again with --force") from e
+        raise BundleError(
+            f"{path}: the archive table cannot be read ({e}); export again with --force"
+        ) from e
     return frame.reindex(columns=list(INCIDENT_COLUMNS)).astype(INCIDENT_COLUMNS)
 
 

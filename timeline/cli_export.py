@@ -25,33 +25,76 @@ STATUS_WORDS = {
 
 
 @click.command()
-@click.option("--resolved-since", "resolved_since", required=True, metavar="DURATION|TIME",
-              help="Export incidents resolved since then: a duration ago (24h, 7d) or an ISO "
-                   "8601 time with offset.")
-@click.option("--until", metavar="DURATION|TIME",
-              help="Resolved before this (a duration ago or an ISO time). Default: now.")
-@click.option("--severity", "severities", multiple=True, metavar="SEV[,SEV...]",
-              help="Severities to export, e.g. SEV-1,SEV-2 (PagerDuty priorities through "
-                   "pagerduty.severity_map; urgency:high|low for incidents without one). "
-                   "Repeatable. Default: all.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("postmortems"), show_default=True,
-              help="Folder of bundles; it also holds the archive, the state and the lock file.")
-@click.option("--archive", "archive_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Archive folder. Default: OUT/archive.")
+@click.option(
+    "--resolved-since",
+    "resolved_since",
+    required=True,
+    metavar="DURATION|TIME",
+    help="Export incidents resolved since then: a duration ago (24h, 7d) or an ISO "
+    "8601 time with offset.",
+)
+@click.option(
+    "--until",
+    metavar="DURATION|TIME",
+    help="Resolved before this (a duration ago or an ISO time). Default: now.",
+)
+@click.option(
+    "--severity",
+    "severities",
+    multiple=True,
+    metavar="SEV[,SEV...]",
+    help="Severities to export, e.g. SEV-1,SEV-2 (PagerDuty priorities through "
+    "pagerduty.severity_map; urgency:high|low for incidents without one). "
+    "Repeatable. Default: all.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("postmortems"),
+    show_default=True,
+    help="Folder of bundles; it also holds the archive, the state and the lock file.",
+)
+@click.option(
+    "--archive",
+    "archive_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Archive folder. Default: OUT/archive.",
+)
 @click.option("--force", is_flag=True, help="Pull again incidents exported before.")
 @click.option("--dry-run", is_flag=True, help="List what would be exported; write nothing.")
-@click.option("--concurrency", type=click.IntRange(min=1),
-              help="Incidents pulled at once. Default: export.concurrency (4).")
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="TOML config (default ./postmortem.toml if present).")
-@click.option("--template", "template_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder of Jinja2 templates overriding the packaged ones.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    help="Incidents pulled at once. Default: export.concurrency (4).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="TOML config (default ./postmortem.toml if present).",
+)
+@click.option(
+    "--template",
+    "template_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of Jinja2 templates overriding the packaged ones.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures.")
 @_one_line_errors
-def export(resolved_since: str, until: str | None, severities: tuple[str, ...], out_dir: Path,
-           archive_dir: Path | None, force: bool, dry_run: bool, concurrency: int | None,
-           config_path: Path | None, template_dir: Path | None, quiet: bool) -> None:
+def export(
+    resolved_since: str,
+    until: str | None,
+    severities: tuple[str, ...],
+    out_dir: Path,
+    archive_dir: Path | None,
+    force: bool,
+    dry_run: bool,
+    concurrency: int | None,
+    config_path: Path | None,
+    template_dir: Path | None,
+    quiet: bool,
+) -> None:
     """Export every PagerDuty incident resolved in a range, once each, into bundles and the
     archive. Exit 3 when an incident failed or a bundle is partial (the others still land).
 
@@ -82,14 +125,18 @@ def export(resolved_since: str, until: str | None, severities: tuple[str, ...], 
     )
 
     def render(bundle: Any) -> dict[str, str]:
-        return {TIMELINE_MD: render_markdown(bundle.frame, bundle.summary, template_dir=template_dir)}
+        return {
+            TIMELINE_MD: render_markdown(bundle.frame, bundle.summary, template_dir=template_dir)
+        }
 
     def show(outcome: Any) -> None:
         if quiet and outcome.status not in ("failed", "partial"):
             return
         when = outcome.resolved_at.strftime("%Y-%m-%d %H:%M") if outcome.resolved_at else "-"
-        line = (f"{STATUS_WORDS[outcome.status]} {outcome.id:<10} {outcome.severity or '-':<8} "
-                f"resolved {when}  {outcome.title}")
+        line = (
+            f"{STATUS_WORDS[outcome.status]} {outcome.id:<10} {outcome.severity or '-':<8} "
+            f"resolved {when}  {outcome.title}"
+        )
         if outcome.error:
             line += f"\n    {outcome.error}"
         click.echo(line, err=outcome.status == "failed")
@@ -111,12 +158,25 @@ def export(resolved_since: str, until: str | None, severities: tuple[str, ...], 
 
 @click.command()
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--by", type=click.Choice(["service", "severity", "month"]), default="service",
-              show_default=True, help="Group incidents by this.")
-@click.option("--since", metavar="DURATION|TIME",
-              help="Only incidents opened since then (a duration ago, e.g. 90d, or an ISO time).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--by",
+    type=click.Choice(["service", "severity", "month"]),
+    default="service",
+    show_default=True,
+    help="Group incidents by this.",
+)
+@click.option(
+    "--since",
+    metavar="DURATION|TIME",
+    help="Only incidents opened since then (a duration ago, e.g. 90d, or an ISO time).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
 @_one_line_errors
 def stats(folder: Path, by: str, since: str | None, fmt: str) -> None:
     """Incidents, and the median and 90th percentile of each gap, per group, from the archive

@@ -337,7 +337,9 @@ def _planned(info: dict, state: Mapping[str, Any], force: bool, todo: str) -> In
     return _outcome(info, todo)
 
 
-def _outcome(info: Mapping[str, Any], status: str, *, path: str = "", error: str = "") -> IncidentOutcome:
+def _outcome(
+    info: Mapping[str, Any], status: str, *, path: str = "", error: str = ""
+) -> IncidentOutcome:
     return IncidentOutcome(
         id=str(info["id"]),
         title=str(info.get("title") or ""),

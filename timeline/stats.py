@@ -201,7 +201,10 @@ def _table(stats: dict[str, Any]) -> str:
                 f"{format_seconds(figures['p90']):>9}"
             )
     if stats["recurring"]:
-        lines += ["", f"Recurring ({RECURRENCE_COUNT}+ incidents on one service in {RECURRENCE_DAYS} days):"]
+        lines += [
+            "",
+            f"Recurring ({RECURRENCE_COUNT}+ incidents on one service in {RECURRENCE_DAYS} days):",
+        ]
         for item in stats["recurring"]:
             lines.append(
                 f"  {item['service']}: {item['incidents']} incidents from {item['from']} to {item['to']}"

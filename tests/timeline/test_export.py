@@ -40,30 +40,57 @@ SEVERITY_MAP = {"P1": "SEV-1", "P2": "SEV-2", "P3": "SEV-3", "urgency:high": "SE
 BUNDLE_FILES = {"events.parquet", "events.csv", "summary.json", "timeline.md"}
 
 
-def add(fake, number: int, *, day: int, priority: str | None = "P1", service: str = "checkout",
-        resolved_day: int | None = None) -> str:
+def add(
+    fake,
+    number: int,
+    *,
+    day: int,
+    priority: str | None = "P1",
+    service: str = "checkout",
+    resolved_day: int | None = None,
+) -> str:
     """An incident opened on October ``day`` 10:00, resolved an hour later (or on
     ``resolved_day``), with trigger, acknowledge and resolve log entries."""
     incident_id = f"PEX{number:04d}"
     opened = f"2026-10-{day:02d}T10:00:00Z"
     resolved = f"2026-10-{resolved_day or day:02d}T11:00:00Z"
     fake.add_incident(
-        pd_fake.incident(incident_id, number, created_at=opened, resolved_at=resolved,
-                         priority=priority, service_name=service, title=f"Incident {number}"),
+        pd_fake.incident(
+            incident_id,
+            number,
+            created_at=opened,
+            resolved_at=resolved,
+            priority=priority,
+            service_name=service,
+            title=f"Incident {number}",
+        ),
         log_entries=[
-            pd_fake.log_entry(f"Q{number}T", incident_id, created_at=f"2026-10-{day:02d}T10:01:00Z"),
-            pd_fake.log_entry(f"Q{number}A", incident_id, created_at=f"2026-10-{day:02d}T10:05:00Z",
-                              type="acknowledge_log_entry"),
-            pd_fake.log_entry(f"Q{number}R", incident_id, created_at=resolved,
-                              type="resolve_log_entry"),
+            pd_fake.log_entry(
+                f"Q{number}T", incident_id, created_at=f"2026-10-{day:02d}T10:01:00Z"
+            ),
+            pd_fake.log_entry(
+                f"Q{number}A",
+                incident_id,
+                created_at=f"2026-10-{day:02d}T10:05:00Z",
+                type="acknowledge_log_entry",
+            ),
+            pd_fake.log_entry(
+                f"Q{number}R", incident_id, created_at=resolved, type="resolve_log_entry"
+            ),
         ],
     )
     return incident_id
 
 
 def settings(fake, ca_bundle_path: str) -> dict:
-    return {"pagerduty": {"base_url": fake.origin, "ca_bundle": ca_bundle_path, "timeout": 5,
-                          "severity_map": SEVERITY_MAP}}
+    return {
+        "pagerduty": {
+            "base_url": fake.origin,
+            "ca_bundle": ca_bundle_path,
+            "timeout": 5,
+            "severity_map": SEVERITY_MAP,
+        }
+    }
 
 
 def write_config(tmp_path: Path, fake, ca_bundle_path: str) -> Path:
@@ -107,19 +134,23 @@ def cli(*args: str):
 # -- selection --------------------------------------------------------------------------------
 
 
-def test_only_incidents_resolved_in_range_of_chosen_severities(fake_pagerduty, ca_bundle_path,
-                                                                tmp_path):
+def test_only_incidents_resolved_in_range_of_chosen_severities(
+    fake_pagerduty, ca_bundle_path, tmp_path
+):
     sev1 = add(fake_pagerduty, 1, day=12)
     add(fake_pagerduty, 2, day=13, priority="P3")  # SEV-3: not asked for
     by_urgency = add(fake_pagerduty, 3, day=14, priority=None)  # urgency:high -> SEV-2
     add(fake_pagerduty, 4, day=21)  # resolved after --until
     add(fake_pagerduty, 5, day=8)  # opened and resolved before the range
     long_open = add(fake_pagerduty, 6, day=1, resolved_day=11)  # opened before, resolved in it
-    report = run(request(fake_pagerduty, ca_bundle_path, tmp_path / "out",
-                         severities=("sev-1", "SEV-2")))
+    report = run(
+        request(fake_pagerduty, ca_bundle_path, tmp_path / "out", severities=("sev-1", "SEV-2"))
+    )
     assert [(o.id, o.severity, o.status) for o in report.outcomes] == [
-        (long_open, "SEV-1", "exported"), (sev1, "SEV-1", "exported"),
-        (by_urgency, "SEV-2", "exported")]
+        (long_open, "SEV-1", "exported"),
+        (sev1, "SEV-1", "exported"),
+        (by_urgency, "SEV-2", "exported"),
+    ]
     listing = fake_pagerduty.requests_to("/incidents")[0]
     assert listing.path == "/incidents"
     assert listing.args("statuses[]") == ["resolved"]
@@ -138,8 +169,9 @@ def test_listing_follows_pagination(fake_pagerduty, ca_bundle_path, tmp_path):
 # -- once each, state, force, dry run ----------------------------------------------------------
 
 
-def test_two_consecutive_exports_export_each_incident_once(fake_pagerduty, ca_bundle_path,
-                                                           tmp_path):
+def test_two_consecutive_exports_export_each_incident_once(
+    fake_pagerduty, ca_bundle_path, tmp_path
+):
     ids = [add(fake_pagerduty, n, day=10 + n) for n in (1, 2, 3)]
     out = tmp_path / "out"
     first = run(request(fake_pagerduty, ca_bundle_path, out, concurrency=3))
@@ -173,8 +205,17 @@ def test_dry_run_lists_and_writes_nothing(fake_pagerduty, ca_bundle_path, tmp_pa
     add(fake_pagerduty, 2, day=12)
     config = write_config(tmp_path, fake_pagerduty, ca_bundle_path)
     out = tmp_path / "out"
-    result = cli("--resolved-since", SINCE, "--until", UNTIL, "--out", str(out),
-                 "--config", str(config), "--dry-run")
+    result = cli(
+        "--resolved-since",
+        SINCE,
+        "--until",
+        UNTIL,
+        "--out",
+        str(out),
+        "--config",
+        str(config),
+        "--dry-run",
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "would export PEX0001    SEV-1    resolved 2026-10-11 11:00  Incident 1",
@@ -188,8 +229,9 @@ def test_dry_run_lists_and_writes_nothing(fake_pagerduty, ca_bundle_path, tmp_pa
 # -- failures ------------------------------------------------------------------------------
 
 
-def test_a_failing_incident_gives_exit_3_and_the_others_land(fake_pagerduty, ca_bundle_path,
-                                                             tmp_path):
+def test_a_failing_incident_gives_exit_3_and_the_others_land(
+    fake_pagerduty, ca_bundle_path, tmp_path
+):
     ids = [add(fake_pagerduty, n, day=10 + n) for n in (1, 2, 3)]
     fake_pagerduty.fail_next(1, 404, path="/incidents/PEX0002")
     config = write_config(tmp_path, fake_pagerduty, ca_bundle_path)
@@ -198,11 +240,17 @@ def test_a_failing_incident_gives_exit_3_and_the_others_land(fake_pagerduty, ca_
     result = cli(*args)
     assert result.exit_code == 3
     assert result.stderr.splitlines()[0] == (
-        "FAILED   PEX0002    SEV-1    resolved 2026-10-12 11:00  Incident 2")
+        "FAILED   PEX0002    SEV-1    resolved 2026-10-12 11:00  Incident 2"
+    )
     assert "pagerduty: incident PEX0002 not found" in result.stderr
-    assert result.stdout.splitlines()[-1] == "3 incidents resolved in the range: 2 exported, 1 failed"
+    assert (
+        result.stdout.splitlines()[-1] == "3 incidents resolved in the range: 2 exported, 1 failed"
+    )
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
-        ids[0], ids[2], "archive"]
+        ids[0],
+        ids[2],
+        "archive",
+    ]
     state = read_state(out)
     assert sorted(state["exported"]) == [ids[0], ids[2]]
     assert "not found" in state["failed"][ids[1]]["error"]
@@ -236,7 +284,8 @@ def test_bad_resolved_since_is_a_usage_error():
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == (
         "Error: --resolved-since 'yesterday-ish': give a duration such as 24h or 7d, or an ISO "
-        "8601 time with an offset such as 2026-10-14T00:00:00Z")
+        "8601 time with an offset such as 2026-10-14T00:00:00Z"
+    )
 
 
 def test_durations_count_back_from_now():
@@ -244,7 +293,8 @@ def test_durations_count_back_from_now():
     assert parse_moment("24h", now=now, what="x") == pd.Timestamp("2026-10-13T12:00:00Z")
     assert parse_moment("7d", now=now, what="x") == pd.Timestamp("2026-10-07T12:00:00Z")
     assert parse_moment("2026-10-01T02:00:00+02:00", now=now, what="x") == pd.Timestamp(
-        "2026-10-01T00:00:00Z")
+        "2026-10-01T00:00:00Z"
+    )
 
 
 # -- lock and crash safety -----------------------------------------------------------------
@@ -257,15 +307,18 @@ def test_a_second_export_on_the_same_folder_is_refused(fake_pagerduty, ca_bundle
     with export_lock(out):
         with pytest.raises(ExportBusyError, match="another export is running on this folder"):
             run(request(fake_pagerduty, ca_bundle_path, out))
-        result = cli("--resolved-since", SINCE, "--until", UNTIL, "--out", str(out),
-                     "--config", str(config))
+        result = cli(
+            "--resolved-since", SINCE, "--until", UNTIL, "--out", str(out), "--config", str(config)
+        )
         assert result.exit_code == 1
         assert result.stderr.splitlines()[0] == (
             f"Error: {out}: another export is running on this folder (process {os.getpid()}, "
-            f"lock {LOCK_FILE}); wait for it to finish or give another --out")
+            f"lock {LOCK_FILE}); wait for it to finish or give another --out"
+        )
     assert pulled(fake_pagerduty) == set()
     assert [o.status for o in run(request(fake_pagerduty, ca_bundle_path, out)).outcomes] == [
-        "exported"]
+        "exported"
+    ]
 
 
 def test_a_run_killed_after_its_first_bundle_leaves_no_half_bundle_and_the_rerun_completes(
@@ -275,11 +328,25 @@ def test_a_run_killed_after_its_first_bundle_leaves_no_half_bundle_and_the_rerun
     fake_pagerduty.latency = 0.1  # slow enough that the kill lands mid-run
     config = write_config(tmp_path, fake_pagerduty, ca_bundle_path)
     out = tmp_path / "out"
-    args = ["--resolved-since", SINCE, "--until", UNTIL, "--out", str(out), "--config",
-            str(config), "--concurrency", "1", "--quiet"]
+    args = [
+        "--resolved-since",
+        SINCE,
+        "--until",
+        UNTIL,
+        "--out",
+        str(out),
+        "--config",
+        str(config),
+        "--concurrency",
+        "1",
+        "--quiet",
+    ]
     code = f"from timeline.cli_export import export; export({args!r})"
-    child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT,
-                             env={**os.environ, **ENVIRON, "PYTHONPATH": str(ROOT)})
+    child = subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, **ENVIRON, "PYTHONPATH": str(ROOT)},
+    )
     try:
         deadline = time.monotonic() + 60
         while not any(out.glob("PEX*")):
@@ -310,8 +377,9 @@ def test_a_run_killed_after_its_first_bundle_leaves_no_half_bundle_and_the_rerun
 # -- archive and the skeleton ----------------------------------------------------------------
 
 
-def test_archive_rows_events_and_earlier_incidents_section(fake_pagerduty, ca_bundle_path,
-                                                           tmp_path):
+def test_archive_rows_events_and_earlier_incidents_section(
+    fake_pagerduty, ca_bundle_path, tmp_path
+):
     first = add(fake_pagerduty, 1, day=11)
     add(fake_pagerduty, 2, day=12, service="search")
     second = add(fake_pagerduty, 3, day=15)
@@ -327,12 +395,17 @@ def test_archive_rows_events_and_earlier_incidents_section(fake_pagerduty, ca_bu
     assert (row["status_pagerduty"], row["status_github"]) == ("ok", "skipped")
     events = pd.read_parquet(out / "archive" / "events")
     assert events.groupby("incident", observed=True).size().to_dict() == {
-        first: 3, "PEX0002": 3, second: 3}
+        first: 3,
+        "PEX0002": 3,
+        second: 3,
+    }
 
     text = (out / second / "timeline.md").read_text()
     assert "## Earlier incidents on this service" in text
-    assert (f"| 2026-10-11 10:00:00 | [{first}](../{first}/timeline.md): Incident 1 | SEV-1 | "
-            "not recorded |") in text
+    assert (
+        f"| 2026-10-11 10:00:00 | [{first}](../{first}/timeline.md): Incident 1 | SEV-1 | "
+        "not recorded |"
+    ) in text
     assert "PEX0002" not in text  # another service
     summary = json.loads((out / second / "summary.json").read_text())
     assert [e["id"] for e in summary["earlier_incidents"]] == [first]

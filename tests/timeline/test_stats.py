@@ -20,9 +20,18 @@ GAP_NAMES = [name for name, dtype in INCIDENT_COLUMNS.items() if dtype == "float
 
 def incident(incident_id: str, service: str, severity: str, opened: str, **gaps: float) -> dict:
     record = {name: None for name in INCIDENT_COLUMNS}
-    record.update(id=incident_id, title=incident_id, service=service, severity=severity,
-                  url="", created_at=opened, events=1, bundle=incident_id,
-                  exported_at="2026-12-01T00:00:00Z", **gaps)
+    record.update(
+        id=incident_id,
+        title=incident_id,
+        service=service,
+        severity=severity,
+        url="",
+        created_at=opened,
+        events=1,
+        bundle=incident_id,
+        exported_at="2026-12-01T00:00:00Z",
+        **gaps,
+    )
     return record
 
 
@@ -31,16 +40,25 @@ def archive(tmp_path):
     """checkout: time_to_mitigate 60, 120, 300, 600 and one unknown; opened on Sep 1, 10, 25
     (three in 30 days), Oct 30 and Nov 5. search: one incident (100 s), Sep 1, 40 days apart
     from its next (Oct 11)."""
-    upsert_incidents(tmp_path, [
-        incident("C1", "checkout", "SEV-1", "2026-09-01T10:00:00Z", time_to_mitigate=60.0,
-                 time_to_acknowledge=30.0),
-        incident("C2", "checkout", "SEV-2", "2026-09-10T10:00:00Z", time_to_mitigate=120.0),
-        incident("C3", "checkout", "SEV-1", "2026-09-25T10:00:00Z", time_to_mitigate=300.0),
-        incident("C4", "checkout", "SEV-2", "2026-10-30T10:00:00Z", time_to_mitigate=600.0),
-        incident("C5", "checkout", "SEV-2", "2026-11-05T10:00:00Z"),
-        incident("S1", "search", "SEV-1", "2026-09-01T12:00:00Z", time_to_mitigate=100.0),
-        incident("S2", "search", "SEV-2", "2026-10-11T12:00:00Z"),
-    ])
+    upsert_incidents(
+        tmp_path,
+        [
+            incident(
+                "C1",
+                "checkout",
+                "SEV-1",
+                "2026-09-01T10:00:00Z",
+                time_to_mitigate=60.0,
+                time_to_acknowledge=30.0,
+            ),
+            incident("C2", "checkout", "SEV-2", "2026-09-10T10:00:00Z", time_to_mitigate=120.0),
+            incident("C3", "checkout", "SEV-1", "2026-09-25T10:00:00Z", time_to_mitigate=300.0),
+            incident("C4", "checkout", "SEV-2", "2026-10-30T10:00:00Z", time_to_mitigate=600.0),
+            incident("C5", "checkout", "SEV-2", "2026-11-05T10:00:00Z"),
+            incident("S1", "search", "SEV-1", "2026-09-01T12:00:00Z", time_to_mitigate=100.0),
+            incident("S2", "search", "SEV-2", "2026-10-11T12:00:00Z"),
+        ],
+    )
     return tmp_path
 
 
@@ -67,8 +85,11 @@ def test_by_severity_and_month_and_since(archive):
     assert severity["SEV-1"]["gaps"]["time_to_mitigate"] == {"n": 3, "median": 100.0, "p90": 260.0}
     assert severity["SEV-2"]["incidents"] == 4
     month = by_group(compute_stats(archive, by="month"))
-    assert {k: v["incidents"] for k, v in month.items()} == {"2026-09": 4, "2026-10": 2,
-                                                             "2026-11": 1}
+    assert {k: v["incidents"] for k, v in month.items()} == {
+        "2026-09": 4,
+        "2026-10": 2,
+        "2026-11": 1,
+    }
     since = compute_stats(archive, by="service", since=pd.Timestamp("2026-10-01T00:00:00Z"))
     assert since["incidents"] == 3
     assert by_group(since)["checkout"]["gaps"]["time_to_mitigate"]["median"] == 600.0
@@ -77,10 +98,22 @@ def test_by_severity_and_month_and_since(archive):
 
 def test_recurrence_is_three_incidents_on_a_service_within_30_days(archive):
     figures = compute_stats(archive)
-    assert figures["recurring"] == [{"service": "checkout", "incidents": 3,
-                                     "from": "2026-09-01T10:00:00Z", "to": "2026-09-25T10:00:00Z"}]
-    spaced = pd.DataFrame({"service": ["a", "a", "a"], "created_at": pd.to_datetime(
-        ["2026-01-01T00:00:00Z", "2026-01-16T00:00:00Z", "2026-01-31T00:00:01Z"], utc=True)})
+    assert figures["recurring"] == [
+        {
+            "service": "checkout",
+            "incidents": 3,
+            "from": "2026-09-01T10:00:00Z",
+            "to": "2026-09-25T10:00:00Z",
+        }
+    ]
+    spaced = pd.DataFrame(
+        {
+            "service": ["a", "a", "a"],
+            "created_at": pd.to_datetime(
+                ["2026-01-01T00:00:00Z", "2026-01-16T00:00:00Z", "2026-01-31T00:00:01Z"], utc=True
+            ),
+        }
+    )
     assert recurrences(spaced) == []  # the third opens one second past 30 days
     spaced.loc[2, "created_at"] = pd.Timestamp("2026-01-31T00:00:00Z")
     assert recurrences(spaced)[0]["incidents"] == 3
@@ -91,8 +124,11 @@ def test_csv_and_json_carry_the_same_figures(archive):
     rows = list(csv.DictReader(io.StringIO(format_stats(figures, "csv"))))
     assert [r["service"] for r in rows] == ["checkout", "search"]
     assert (rows[0]["incidents"], rows[0]["recurring"]) == ("5", "true")
-    assert (rows[0]["time_to_mitigate_n"], rows[0]["time_to_mitigate_median_s"],
-            rows[0]["time_to_mitigate_p90_s"]) == ("4", "210", "510")
+    assert (
+        rows[0]["time_to_mitigate_n"],
+        rows[0]["time_to_mitigate_median_s"],
+        rows[0]["time_to_mitigate_p90_s"],
+    ) == ("4", "210", "510")
     assert rows[0]["time_to_detect_median_s"] == ""
     assert json.loads(format_stats(figures, "json")) == figures
 
@@ -107,7 +143,13 @@ def test_table_shows_durations_and_the_recurring_flag(archive):
 
 def test_format_seconds():
     assert [format_seconds(s) for s in (None, 9, 245, 3725, 183600, -60)] == [
-        "-", "9s", "4m 05s", "1h 02m", "2d 03h", "-1m 00s"]
+        "-",
+        "9s",
+        "4m 05s",
+        "1h 02m",
+        "2d 03h",
+        "-1m 00s",
+    ]
 
 
 def test_unknown_grouping_and_format_are_usage_errors(archive):
@@ -122,12 +164,23 @@ def test_stats_command_reads_an_export_folder(archive, tmp_path):
     (export_folder / "archive").mkdir(parents=True)
     for path in archive.glob("*.parquet"):
         (export_folder / "archive" / path.name).write_bytes(path.read_bytes())
-    result = CliRunner().invoke(stats_command, [str(export_folder), "--by", "severity",
-                                                "--format", "json", "--since", "2026-10-01T00:00:00Z"])
+    result = CliRunner().invoke(
+        stats_command,
+        [
+            str(export_folder),
+            "--by",
+            "severity",
+            "--format",
+            "json",
+            "--since",
+            "2026-10-01T00:00:00Z",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["incidents"] == 3
     missing = CliRunner().invoke(stats_command, [str(tmp_path / "empty")])
     assert missing.exit_code == 2
     assert missing.stderr.splitlines()[0] == (
         f"Error: {tmp_path / 'empty'}: no archive here (no incidents.parquet); give the --out "
-        "folder of 'postmortem export' or its archive folder")
+        "folder of 'postmortem export' or its archive folder"
+    )
