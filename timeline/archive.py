@@ -153,9 +153,11 @@ def earlier_incidents(
     """Archived incidents on ``service`` opened in the ``days`` before ``before``, oldest first.
 
     Each is ``{id, title, severity, date, url, bundle, link, time_to_mitigate}``: ``date`` is
-    ISO 8601 with Z, ``bundle`` the bundle folder as archived (relative to the archive folder's
-    parent), ``link`` its ``timeline.md``, percent-encoded for a Markdown link (relative to ``relative_to`` when given, e.g. the new
-    bundle's folder, else absolute), ``time_to_mitigate`` seconds or None. Empty when the archive has none, or the service is unknown.
+    ISO 8601 with Z; ``bundle`` the bundle folder as archived (relative to the archive folder's
+    parent); ``link`` its ``timeline.md``, percent-encoded for a Markdown link, relative to
+    ``relative_to`` when given (e.g. the new bundle's folder), else absolute;
+    ``time_to_mitigate`` seconds or None. Empty when the archive has none or the service is
+    unknown.
     """
     if not service or before is None:
         return []

@@ -7,13 +7,15 @@ the result. Heavy modules are imported inside the commands.
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
-from timeline.cli import EXIT_PARTIAL, _one_line_errors
+F = TypeVar("F", bound=Callable[..., Any])
 
 STATUS_WORDS = {
     "exported": "exported",
@@ -22,6 +24,19 @@ STATUS_WORDS = {
     "skipped": "skipped ",
     "pending": "would export",
 }
+
+
+def _one_line_errors(func: F) -> F:
+    """``timeline.cli``'s error handling, looked up when the command runs: ``timeline.cli``
+    imports this module to register the commands, so it cannot be imported from here first."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from timeline import cli
+
+        return cli._one_line_errors(func)(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 @click.command()
@@ -153,6 +168,8 @@ def export(
         )
         click.echo(f"{len(report.outcomes)} incidents resolved in the range: {counts or 'none'}")
     if report.incomplete:
+        from timeline.cli import EXIT_PARTIAL
+
         sys.exit(EXIT_PARTIAL)
 
 

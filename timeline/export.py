@@ -117,9 +117,8 @@ def export_incidents(
     if concurrency < 1:
         raise UsageError(f"--concurrency {concurrency}: give 1 or more")
     if request.since >= request.until:
-        raise UsageError(
-            f"--resolved-since {to_iso(request.since)} is not before --until {to_iso(request.until)}"
-        )
+        since, until = to_iso(request.since), to_iso(request.until)
+        raise UsageError(f"--resolved-since {since} is not before --until {until}")
     listed = resolved_incidents(request, environ=environ)
     if request.dry_run:
         state = read_state(request.out_dir)
@@ -230,7 +229,8 @@ def read_state(out_dir: Path) -> dict[str, Any]:
         state = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as e:
         raise PostmortemError(
-            f"{path}: the export state cannot be read ({e}); move it away to export everything again"
+            f"{path}: the export state cannot be read ({e}); "
+            "move it away to export everything again"
         ) from e
     if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
         raise PostmortemError(f"{path}: not an export state file of version {STATE_VERSION}")
@@ -240,7 +240,11 @@ def read_state(out_dir: Path) -> dict[str, Any]:
 def write_state(out_dir: Path, state: Mapping[str, Any]) -> None:
     """Replace the state file atomically."""
     text = json.dumps(state, indent=2, sort_keys=True) + "\n"
-    write_atomically(Path(out_dir) / STATE_FILE, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    write_atomically(Path(out_dir) / STATE_FILE, write)
 
 
 @contextlib.contextmanager

@@ -206,7 +206,6 @@ def _table(stats: dict[str, Any]) -> str:
             f"Recurring ({RECURRENCE_COUNT}+ incidents on one service in {RECURRENCE_DAYS} days):",
         ]
         for item in stats["recurring"]:
-            lines.append(
-                f"  {item['service']}: {item['incidents']} incidents from {item['from']} to {item['to']}"
-            )
+            span = f"from {item['from']} to {item['to']}"
+            lines.append(f"  {item['service']}: {item['incidents']} incidents {span}")
     return "\n".join(lines) + "\n"
