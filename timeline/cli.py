@@ -166,6 +166,7 @@ def pull(
             bundle = pull_live(incident, request, progress=progress)
     else:
         bundle = pull_files(request)
+    _add_earlier_incidents(bundle, out_dir)
     path = _write(bundle, out_dir, template_dir)
     if not quiet:
         _report(bundle, path)
@@ -280,6 +281,25 @@ def review(draft_path: Path, bundle_dir: Path | None, fmt: str, config_path: Pat
         sys.exit(EXIT_ERROR)
 
 
+def _add_earlier_incidents(bundle: Any, out_dir: Path) -> None:
+    """When OUT holds an export archive, list the service's earlier incidents in the skeleton."""
+    import pandas as pd
+
+    from timeline.archive import earlier_incidents
+
+    archive = out_dir / "archive"
+    if not (archive / "incidents.parquet").exists():
+        return
+    incident = bundle.summary["incident"]
+    start = bundle.summary["milestones"]["detected"]["at"] or incident["window"]["start"]
+    bundle.summary["earlier_incidents"] = earlier_incidents(
+        archive,
+        str(incident.get("service") or ""),
+        pd.Timestamp(start),
+        relative_to=out_dir / bundle.name,
+    )
+
+
 def _write(bundle: Any, out_dir: Path, template_dir: Path | None) -> Path:
     from render.markdown import render_markdown
     from timeline.bundle import TIMELINE_MD, write_bundle
@@ -380,6 +400,11 @@ def _parse_date(text: str | None) -> Any:
     except ValueError as e:
         raise UsageError(f"--date {text!r}: write it as YYYY-MM-DD") from e
 
+
+from timeline.cli_export import export, stats  # noqa: E402
+
+main.add_command(export)
+main.add_command(stats)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
