@@ -270,18 +270,36 @@ def test_pull_into_an_export_folder_lists_earlier_incidents_of_the_service(tmp_p
     from timeline.archive import incident_row, upsert_incidents
 
     earlier = {
-        "incident": {"id": "PEARLY1", "title": "Checkout latency", "severity": "SEV-2",
-                     "url": "", "service": "checkout-api",
-                     "window": {"start": "2026-09-30T10:00:00Z", "end": "2026-09-30T12:00:00Z"}},
-        "milestones": {name: {"at": None, "evidence": "unknown", "ref": "", "rule": ""}
-                       for name in ("impact_start", "detected", "acknowledged", "escalated",
-                                    "mitigated", "resolved", "first_comms")},
+        "incident": {
+            "id": "PEARLY1",
+            "title": "Checkout latency",
+            "severity": "SEV-2",
+            "url": "",
+            "service": "checkout-api",
+            "window": {"start": "2026-09-30T10:00:00Z", "end": "2026-09-30T12:00:00Z"},
+        },
+        "milestones": {
+            name: {"at": None, "evidence": "unknown", "ref": "", "rule": ""}
+            for name in (
+                "impact_start",
+                "detected",
+                "acknowledged",
+                "escalated",
+                "mitigated",
+                "resolved",
+                "first_comms",
+            )
+        },
         "gaps": {"time_to_mitigate": 1500.0},
         "sources": [],
         "counts": {"events": 0},
     }
-    row = incident_row(earlier, bundle="out/PEARLY1", exported_at=pd.Timestamp("2026-10-01T00:00:00Z"),
-                       created_at=pd.Timestamp("2026-09-30T10:30:00Z"))
+    row = incident_row(
+        earlier,
+        bundle="out/PEARLY1",
+        exported_at=pd.Timestamp("2026-10-01T00:00:00Z"),
+        created_at=pd.Timestamp("2026-09-30T10:30:00Z"),
+    )
     upsert_incidents(tmp_path / "out" / "archive", [row])
     result = run("pull", "--example", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
