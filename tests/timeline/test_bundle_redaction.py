@@ -30,7 +30,7 @@ def test_no_planted_secret_reaches_any_bundle_file(tmp_path):
             assert secret.encode() not in data, f"{kind} secret found in {name}"
     # Parquet pages may be compressed: check its decoded text too.
     frame = pd.read_parquet(bundle / "events.parquet")
-    decoded = "\n".join(frame.astype(str).to_numpy().ravel())
+    decoded = "\n".join(str(value) for value in frame.to_numpy().ravel())
     for kind, _text, secret, _kept in PLANTED:
         assert secret not in decoded, f"{kind} secret found in events.parquet"
     summary = json.loads(contents["summary.json"])
