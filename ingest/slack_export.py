@@ -15,6 +15,7 @@ import os
 import re
 import zipfile
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -235,20 +236,20 @@ def _day_range(window: Window) -> list[str]:
     return [f"{first + timedelta(days=n)}.json" for n in range((last - first).days + 1)]
 
 
-class _Export:
+class _Export(ABC):
     """Read access to an export, the same for a folder and a ZIP (paths use ``/``)."""
 
-    def label(self, relpath: str) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def label(self, relpath: str) -> str: ...
 
-    def has(self, relpath: str) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def has(self, relpath: str) -> bool: ...
 
-    def read(self, relpath: str) -> bytes:
-        raise NotImplementedError
+    @abstractmethod
+    def read(self, relpath: str) -> bytes: ...
 
-    def listing(self, folder: str) -> list[str]:
-        raise NotImplementedError
+    @abstractmethod
+    def listing(self, folder: str) -> list[str]: ...
 
     def day_files(self, folder: str, window: Window | None) -> list[str]:
         """The channel folder's day files in date order; for a window only those in its

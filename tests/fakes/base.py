@@ -139,7 +139,8 @@ class FakeServer:
     # -- for subclasses ----------------------------------------------------------------------
 
     def route(self, request: Recorded) -> Reply:
-        raise NotImplementedError
+        """Answer one request; every fake implements its own API's paths here."""
+        raise NotImplementedError(f"{type(self).__name__} serves no routes")
 
     def fault_body(self, status: int) -> Any:
         """The body an injected fault carries, in the service's own error shape."""
