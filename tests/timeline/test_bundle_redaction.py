@@ -12,15 +12,21 @@ from timeline.cli import main
 def test_no_planted_secret_reaches_any_bundle_file(tmp_path):
     table = tmp_path / "events.jsonl"
     with table.open("w") as out:
-        for i, (kind, text, _secret, _kept) in enumerate(PLANTED):
-            out.write(json.dumps({
-                "time": f"2026-10-14T14:{i % 60:02d}:00Z",
-                "event": text,
-                "actor": "on-call",
-                "url": "https://status.example.com/x",
-            }) + "\n")
-    result = CliRunner().invoke(main, ["pull", "--from", str(table), "--id", "INC-1",
-                                       "--out", str(tmp_path / "out")])
+        for i, (_kind, text, _secret, _kept) in enumerate(PLANTED):
+            out.write(
+                json.dumps(
+                    {
+                        "time": f"2026-10-14T14:{i % 60:02d}:00Z",
+                        "event": text,
+                        "actor": "on-call",
+                        "url": "https://status.example.com/x",
+                    }
+                )
+                + "\n"
+            )
+    result = CliRunner().invoke(
+        main, ["pull", "--from", str(table), "--id", "INC-1", "--out", str(tmp_path / "out")]
+    )
     assert result.exit_code == 0, result.output
     bundle = tmp_path / "out" / "INC-1"
     contents = {path.name: path.read_bytes() for path in bundle.iterdir()}
