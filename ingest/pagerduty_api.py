@@ -21,6 +21,7 @@ import pandas as pd
 from ingest.errors import InputError, SourceError, TimeError, UsageError
 from ingest.pagerduty import alerts_frame, incident_info, log_entries_frame, notes_frame
 from ingest.progress import Progress
+from ingest.schema import concat
 from ingest.times import to_iso
 from ingest.types import Window
 
@@ -31,6 +32,8 @@ PAGE_SIZE = 100  # the most any of these list endpoints returns per page
 INCIDENT_INCLUDES = ("priorities", "services")
 # GET /incidents refuses a since/until range longer than six months.
 LONGEST_RANGE = timedelta(days=180)
+# An annotate log entry and the note it records are written within moments of each other.
+NOTE_MATCH = pd.Timedelta(seconds=2)
 TOKEN_HINT = "check the API token (pagerduty.token_env, default PAGERDUTY_API_TOKEN)"
 
 
@@ -77,16 +80,37 @@ def pull_pagerduty(
     service = str(incident.get("service") or "")
     base = f"/incidents/{incident_id}"
     log_params = {"time_zone": "UTC", "is_overview": "false"}
+    annotations = []
     with _requests_counted(client, progress) as counter, _translated(client):
         for records in _api_pages(client, f"{base}/log_entries", log_params, counter):
             frame = log_entries_frame(records, incident_id=incident_id, service=service)
-            yield from _in_window(frame, window, progress)
+            # Held back until the notes are in: most notes are also an annotate log entry.
+            annotated = frame["kind"] == "alert.annotated"
+            annotations.append(frame[annotated])
+            yield from _in_window(frame[~annotated], window, progress)
         for records in _api_pages(client, f"{base}/alerts", {}, counter):
             yield from _in_window(alerts_frame(records), window, progress)
         # The notes endpoint is not paginated (no "more"), so it is one plain GET.
         notes = client.rget(f"{base}/notes")
         frame = notes_frame(list(notes), incident_id=incident_id, service=service)
-        yield from _in_window(frame, window, progress)
+        notes_page = concat([_unmatched(concat(annotations), frame), frame])
+        yield from _in_window(notes_page, window, progress)
+
+
+def _unmatched(annotations: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
+    """Annotate log entries that no note stands for. A note is the better row of the two: its
+    text is the note itself and it carries its edit time."""
+    if annotations.empty or notes.empty:
+        return annotations
+    nearest = pd.merge_asof(
+        annotations[["ts"]].reset_index().sort_values("ts"),
+        notes[["ts"]].assign(note_ts=notes["ts"]).sort_values("ts"),
+        on="ts",
+        direction="nearest",
+        tolerance=NOTE_MATCH,
+    )
+    matched = nearest.loc[nearest["note_ts"].notna(), "index"]
+    return annotations.drop(index=matched)
 
 
 def list_incidents(

@@ -379,3 +379,35 @@ def test_list_incidents_refuses_naive_or_one_sided_ranges(fake_pagerduty, ca_bun
         until = datetime(2024, 5, 1, tzinfo=UTC)
         list(list_incidents(client, since=until, until=until))
     assert fake_pagerduty.requests == []
+
+
+def test_a_note_and_its_annotate_log_entry_are_one_row(fake_pagerduty, ca_bundle_path):
+    from tests.fakes import pagerduty as fakes
+
+    inc = fakes.incident(
+        "PNOTE01", 7, created_at="2026-10-14T14:00:00Z", resolved_at="2026-10-14T15:00:00Z"
+    )
+    trigger = fakes.log_entry("RT", "PNOTE01", created_at="2026-10-14T14:00:00Z")
+    annotate = fakes.log_entry(
+        "RA", "PNOTE01", created_at="2026-10-14T14:10:00Z", type="annotate_log_entry"
+    )
+    lonely = fakes.log_entry(
+        "RB", "PNOTE01", created_at="2026-10-14T14:20:00Z", type="annotate_log_entry"
+    )
+    note = {
+        "id": "PN1",
+        "user": {"summary": "Ana"},
+        "content": "Checking the pool settings",
+        "created_at": "2026-10-14T14:10:01Z",
+        "updated_at": "2026-10-14T14:10:01Z",
+    }
+    fake_pagerduty.add_incident(inc, log_entries=[trigger, annotate, lonely], notes=[note])
+    client = pagerduty_client(
+        PagerDutySettings(base_url=fake_pagerduty.origin, ca_bundle=ca_bundle_path),
+        Secret(PAGERDUTY_TEST_TOKEN),
+    )
+    incident = fetch_incident(client, "PNOTE01", severity_map={})
+    window = Window(pd.Timestamp("2026-10-14T13:00:00Z"), pd.Timestamp("2026-10-14T16:00:00Z"))
+    frame = pd.concat(list(pull_pagerduty(client, incident, window, Progress())))
+    annotated = frame[frame["kind"] == "alert.annotated"]
+    assert sorted(annotated["ref"]) == ["PN1", "RB"]
