@@ -10,38 +10,20 @@ Exit codes: 0 done; 1 an error (one line on stderr, nothing written); 2 bad usag
 from __future__ import annotations
 
 import contextlib
-import functools
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_PARTIAL = 3
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _one_line_errors(func: F) -> F:
-    """Expected failures become one line on stderr and an exit code, never a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ingest.errors import PostmortemError, UsageError
-
-        try:
-            return func(*args, **kwargs)
-        except UsageError as e:
-            click.echo(f"Error: {e}", err=True)
-            sys.exit(EXIT_USAGE)
-        except PostmortemError as e:
-            click.echo(f"Error: {e}", err=True)
-            sys.exit(EXIT_ERROR)
-
-    return wrapper  # type: ignore[return-value]
+from timeline.cli_common import (
+    EXIT_ERROR,
+    EXIT_PARTIAL,
+    config_option,
+    one_line_errors,
+    template_option,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -91,20 +73,10 @@ def main() -> None:
     show_default=True,
     help="Folder that receives the bundle folder.",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="TOML config (default ./postmortem.toml if present).",
-)
-@click.option(
-    "--template",
-    "template_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder of Jinja2 templates overriding the packaged ones.",
-)
+@config_option()
+@template_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress or result lines on stderr/stdout.")
-@_one_line_errors
+@one_line_errors
 def pull(
     incident: str | None,
     sources: tuple[str, ...],
@@ -190,19 +162,9 @@ def pull(
     type=click.Path(path_type=Path, dir_okay=False),
     help="File to write; default BUNDLE/draft-AUDIENCE.md or .html.",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="TOML config, for the roster of roles (default ./postmortem.toml).",
-)
-@click.option(
-    "--template",
-    "template_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder of Jinja2 templates overriding the packaged ones.",
-)
-@_one_line_errors
+@config_option("for the roster of roles")
+@template_option
+@one_line_errors
 def draft(
     bundle_dir: Path,
     audience: str,
@@ -251,13 +213,8 @@ def draft(
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="TOML config, for extra redaction patterns (default ./postmortem.toml).",
-)
-@_one_line_errors
+@config_option("for extra redaction patterns")
+@one_line_errors
 def review(draft_path: Path, bundle_dir: Path | None, fmt: str, config_path: Path | None) -> None:
     """Check a postmortem draft against the blameless rubric (and the bundle).
 

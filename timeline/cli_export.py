@@ -7,13 +7,14 @@ the result. Heavy modules are imported inside the commands.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+
+from timeline.cli_common import EXIT_PARTIAL, config_option, one_line_errors, template_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,19 +25,6 @@ STATUS_WORDS = {
     "skipped": "skipped ",
     "pending": "would export",
 }
-
-
-def _one_line_errors(func: F) -> F:
-    """``timeline.cli``'s error handling, looked up when the command runs: ``timeline.cli``
-    imports this module to register the commands, so it cannot be imported from here first."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from timeline import cli
-
-        return cli._one_line_errors(func)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.command()
@@ -83,20 +71,10 @@ def _one_line_errors(func: F) -> F:
     type=click.IntRange(min=1),
     help="Incidents pulled at once. Default: export.concurrency (4).",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="TOML config (default ./postmortem.toml if present).",
-)
-@click.option(
-    "--template",
-    "template_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder of Jinja2 templates overriding the packaged ones.",
-)
+@config_option()
+@template_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures.")
-@_one_line_errors
+@one_line_errors
 def export(
     resolved_since: str,
     until: str | None,
@@ -168,8 +146,6 @@ def export(
         )
         click.echo(f"{len(report.outcomes)} incidents resolved in the range: {counts or 'none'}")
     if report.incomplete:
-        from timeline.cli import EXIT_PARTIAL
-
         sys.exit(EXIT_PARTIAL)
 
 
@@ -194,7 +170,7 @@ def export(
     default="table",
     show_default=True,
 )
-@_one_line_errors
+@one_line_errors
 def stats(folder: Path, by: str, since: str | None, fmt: str) -> None:
     """Incidents, and the median and 90th percentile of each gap, per group, from the archive
     that 'postmortem export' keeps (FOLDER: its --out folder or the archive itself). Services

@@ -11,6 +11,7 @@ import json
 import ssl
 import threading
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -64,7 +65,7 @@ class Fault:
     headers: dict[str, str]
 
 
-class FakeServer:
+class FakeServer(ABC):
     """A small HTTP(S) API server in a background thread. Use as a context manager or
     call :meth:`start` / :meth:`stop`.
 
@@ -138,9 +139,9 @@ class FakeServer:
 
     # -- for subclasses ----------------------------------------------------------------------
 
+    @abstractmethod
     def route(self, request: Recorded) -> Reply:
         """Answer one request; every fake implements its own API's paths here."""
-        raise NotImplementedError(f"{type(self).__name__} serves no routes")
 
     def fault_body(self, status: int) -> Any:
         """The body an injected fault carries, in the service's own error shape."""

@@ -1,0 +1,58 @@
+"""What every command shares: exit codes, one-line errors, and the --config/--template options.
+
+Part of the command-line layer (it imports click); both ``cli.py`` and ``cli_export.py`` use it.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def one_line_errors(func: F) -> F:
+    """Expected failures become one line on stderr and an exit code, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ingest.errors import PostmortemError, UsageError
+
+        try:
+            return func(*args, **kwargs)
+        except UsageError as e:
+            click.echo(f"Error: {e}", err=True)
+            sys.exit(EXIT_USAGE)
+        except PostmortemError as e:
+            click.echo(f"Error: {e}", err=True)
+            sys.exit(EXIT_ERROR)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def config_option(purpose: str = "") -> Callable[[F], F]:
+    """``--config PATH``; ``purpose`` says what the command reads from it."""
+    what = f", {purpose}" if purpose else ""
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path),
+        help=f"TOML config{what} (default ./postmortem.toml if present).",
+    )
+
+
+template_option = click.option(
+    "--template",
+    "template_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of Jinja2 templates overriding the packaged ones.",
+)
