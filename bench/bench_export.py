@@ -36,7 +36,7 @@ from tests.fakes import (  # noqa: E402
 from tests.fakes import github as gh_fake  # noqa: E402
 from tests.fakes import pagerduty as pd_fake  # noqa: E402
 from tests.fakes import slack as slack_fake  # noqa: E402
-from timeline.export import ExportRequest, export_incidents  # noqa: E402
+from timeline.export.run import ExportRequest, export_incidents  # noqa: E402
 
 REPO = "acme/checkout-api"
 START = pd.Timestamp("2026-10-01T00:00:00Z")

@@ -22,7 +22,7 @@ import trustme
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ingest import github_api, pagerduty_api, slack_api  # noqa: E402
-from ingest.clients import Secret, github_client, pagerduty_client, slack_client  # noqa: E402
+from ingest.clients.build import Secret, github_client, pagerduty_client, slack_client  # noqa: E402
 from ingest.config import config_from_mapping  # noqa: E402
 from ingest.progress import Progress  # noqa: E402
 from tests.fakes import (  # noqa: E402
@@ -37,8 +37,8 @@ from tests.fakes import (  # noqa: E402
 from tests.fakes import github as gh  # noqa: E402
 from tests.fakes import pagerduty as pd_fake  # noqa: E402
 from tests.fakes import slack as sl  # noqa: E402
-from timeline.filepull import FilePull  # noqa: E402
-from timeline.livepull import live_window, pull_live  # noqa: E402
+from timeline.pull.files import FilePull  # noqa: E402
+from timeline.pull.live import live_window, pull_live  # noqa: E402
 
 START = pd.Timestamp("2026-10-14T14:00:00Z")
 REPO = "acme/checkout-api"

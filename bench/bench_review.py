@@ -14,7 +14,7 @@ import pandas as pd
 
 from ingest.schema import frame_from_columns
 from timeline.bundle import Bundle
-from timeline.review import review_draft
+from timeline.review.check import review_draft
 
 START = pd.Timestamp("2026-10-14T12:00:00Z")
 

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_slack_export import START, write_export, zip_export  # noqa: E402
 
 from ingest.schema import concat  # noqa: E402
-from ingest.slack_export import read_slack_export  # noqa: E402
+from ingest.slack.export import read_slack_export  # noqa: E402
 from ingest.types import ReadContext, Window  # noqa: E402
 
 WORKSPACE = "https://acme.slack.com"

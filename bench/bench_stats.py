@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ingest.schema import COLUMNS, frame_from_columns  # noqa: E402
-from timeline.archive import (  # noqa: E402
+from timeline.export.archive import (  # noqa: E402
     EVENTS_DIR,
     INCIDENT_COLUMNS,
     INCIDENTS_FILE,  # noqa: E402
@@ -34,7 +34,7 @@ from timeline.archive import (  # noqa: E402
     write_atomically,
 )
 from timeline.milestones import GAPS  # noqa: E402
-from timeline.stats import compute_stats  # noqa: E402
+from timeline.export.stats import compute_stats  # noqa: E402
 
 SERVICES = [f"service-{n:02d}" for n in range(40)]
 SEVERITIES = ["SEV-1", "SEV-2", "SEV-3"]
@@ -105,7 +105,7 @@ def write_events(
 
 
 def timed_command(archive: Path, *args: str) -> float:
-    code = "import sys; from timeline.cli_export import stats; stats(sys.argv[1:])"
+    code = "import sys; from timeline.cli.export import stats; stats(sys.argv[1:])"
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-c", code, str(archive), *args],

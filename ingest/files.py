@@ -17,9 +17,9 @@ from ingest.types import ReadContext
 # format name -> (module, function, source slug). Imported on use, so a broken or slow
 # connector costs nothing when it is not asked for.
 FORMATS: dict[str, tuple[str, str, str]] = {
-    "slack-export": ("ingest.slack_export", "read_slack_export", "slack"),
-    "pagerduty": ("ingest.pagerduty", "read_pagerduty_file", "pagerduty"),
-    "github": ("ingest.github", "read_github_file", "github"),
+    "slack-export": ("ingest.slack.export", "read_slack_export", "slack"),
+    "pagerduty": ("ingest.pagerduty.normalise", "read_pagerduty_file", "pagerduty"),
+    "github": ("ingest.github.normalise", "read_github_file", "github"),
     "table": ("ingest.tabular", "read_table", "table"),
     "notes": ("ingest.notes", "read_notes", "notes"),
 }

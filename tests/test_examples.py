@@ -15,7 +15,7 @@ import click
 import pytest
 import yaml
 
-from timeline.cli_export import export
+from timeline.cli.export import export
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 CRONTAB = EXAMPLES / "cron" / "postmortem-export.crontab"

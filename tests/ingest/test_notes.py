@@ -16,7 +16,7 @@ from ingest.errors import InputError, TimeError
 from ingest.notes import guess_kind, read_notes, split_sentences
 from ingest.schema import validate
 from ingest.types import ReadContext, Window
-from ingest.zones import ABBREVIATIONS
+from ingest.times.zones import ABBREVIATIONS
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "notes"
 

@@ -1,0 +1,328 @@
+"""GitHub live: deployments (by status), commits, merged pull requests and releases of the
+configured repositories for an incident window, through PyGithub.
+
+The client comes built from settings (``ingest.clients.build.github_client``: 100 items per page,
+retries on 429 and 5xx). This module asks for as few pages as the window allows, turns each
+page into an event frame with the normalisers of ``ingest.github.normalise``, and translates PyGithub's
+errors into :class:`~ingest.errors.SourceError` messages that say what to fix.
+
+Requests per repository: no ``GET /repos/o/r`` (the repository is addressed lazily); per
+environment, deployment pages until one reaches a day before the window; one statuses request
+per deployment created from a day before the window to its end; commit pages of the window;
+closed pull request pages (most recently updated first) until one reaches the window start;
+release pages until a whole page was published more than a day before the window.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import github
+import pandas as pd
+import requests
+from github.GithubObject import GithubObject
+from github.PaginatedList import PaginatedList
+from github.Repository import Repository
+
+from ingest.config import GitHubSettings
+from ingest.errors import ConfigError, InputError, SourceError
+from ingest.github.normalise import commits_frame, deployments_frame, pulls_frame, releases_frame
+from ingest.progress import Progress
+from ingest.times import iso_to_utc
+from ingest.types import Window
+
+SOURCE = "github"
+# How far before the window deployments and releases are still read: a deployment started just
+# before the window reports its statuses inside it, and earlier deployments to the same
+# environment are what tells a redeploy of an older SHA (a rollback) apart.
+HISTORY = pd.Timedelta(days=1)
+SERVICE_KEYS = ("repos", "environments", "branch")
+REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+# Which fine-grained token permission each listing needs (a classic token needs ``repo``).
+PERMISSION = {
+    "deployments": "Deployments",
+    "commits": "Contents",
+    "releases": "Contents",
+    "pulls": "Pull requests",
+}
+
+
+@dataclass(frozen=True)
+class GitHubTargets:
+    """What to read for one incident: repositories, deployment environments (empty: all) and
+    the branch whose commits are listed (empty: each repository's default branch)."""
+
+    repos: tuple[str, ...]
+    environments: tuple[str, ...]
+    branch: str
+
+
+def github_targets(settings: GitHubSettings, service: str = "") -> GitHubTargets:
+    """The repositories, environments and branch for an incident on PagerDuty ``service``.
+
+    ``settings.services[service]`` (keys ``repos``, ``environments``, ``branch``) wins where
+    it has an entry; a key it leaves out, or a service it does not list, takes the global
+    ``repos`` / ``environments`` / ``branch``. Raises ConfigError for a malformed entry, a repo
+    that is not ``owner/name``, or no repositories at all.
+    """
+    entry = settings.services.get(service) if service else None
+    where = f'github.services."{service}"'
+    if entry is None:
+        entry, where = {}, "github"
+    if not isinstance(entry, Mapping):
+        raise ConfigError(f"{where} must be a table with keys {', '.join(SERVICE_KEYS)}")
+    unknown = sorted(set(entry) - set(SERVICE_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"unknown key {where}.{unknown[0]}; known keys: {', '.join(SERVICE_KEYS)}"
+        )
+    repos = _strings(entry.get("repos", settings.repos), f"{where}.repos")
+    environments = _strings(
+        entry.get("environments", settings.environments), f"{where}.environments"
+    )
+    branch = entry.get("branch", settings.branch)
+    if not isinstance(branch, str):
+        raise ConfigError(f"{where}.branch must be a string, not {branch!r}")
+    if not repos:
+        raise ConfigError(
+            'no GitHub repositories to read: set github.repos (or github.services."SERVICE"'
+            ".repos for the incident's PagerDuty service)"
+        )
+    for name in repos:
+        if not REPO_NAME.match(name):
+            raise ConfigError(f"{where}.repos entry {name!r} is not owner/name (e.g. acme/api)")
+    return GitHubTargets(tuple(dict.fromkeys(repos)), tuple(dict.fromkeys(environments)), branch)
+
+
+def pull_github(
+    client: github.Github,
+    settings: GitHubSettings,
+    window: Window,
+    progress: Progress,
+    *,
+    service: str = "",
+) -> Iterator[pd.DataFrame]:
+    """Schema frames of GitHub events inside ``window``, repository by repository.
+
+    Per repository: one frame of deployment statuses (after all of its deployments are read,
+    because telling a rollback needs the older ones, which come on later pages), then one frame
+    per page of commits on the branch, of merged pull requests and of published releases.
+    Each request is reported with ``progress.request`` and each frame with ``progress.page``;
+    retries happen in the client. Raises ConfigError (see :func:`github_targets`) and
+    SourceError: token rejected, missing permission, unknown repository, GitHub failing.
+    """
+    targets = github_targets(settings, service)
+    # A lazy twin of the client addresses a repository without GET /repos/o/r; it shares the
+    # client's settings and retry policy.
+    lazy = client.withLazy(True)
+    try:
+        for name in targets.repos:
+            reader = _RepoReader(lazy.get_repo(name), name, window, progress)
+            try:
+                yield from reader.frames(targets)
+            except (github.GithubException, requests.exceptions.RequestException) as e:
+                raise _source_error(e, reader, settings, client) from e
+            except InputError as e:
+                raise SourceError(
+                    f"{name} {reader.listing}: GitHub sent a record that cannot be read ({e})",
+                    source=SOURCE,
+                    url=reader.url,
+                ) from e
+    finally:
+        lazy.close()
+
+
+class _RepoReader:
+    """Reads one repository's listings, remembering which one it is on for error messages."""
+
+    def __init__(self, repo: Repository, name: str, window: Window, progress: Progress) -> None:
+        self.repo = repo
+        self.name = name
+        self.window = window
+        self.progress = progress
+        self.listing = ""
+        self.path = ""
+
+    @property
+    def url(self) -> str:
+        """The listing being read when something failed (no query, no token)."""
+        return self.repo.requester.base_url + self.path if self.path else ""
+
+    def frames(self, targets: GitHubTargets) -> Iterator[pd.DataFrame]:
+        yield from self._emit(self.deployments(targets.environments))
+        yield from self._emit(self.commits(targets.branch))
+        yield from self._emit(self.pulls())
+        yield from self._emit(self.releases())
+
+    def deployments(self, environments: Sequence[str]) -> Iterator[pd.DataFrame]:
+        """One frame: every status of the deployments created from a day before the window to
+        its end, with the older deployments of the pages read as history for rollbacks."""
+        oldest_wanted = self.window.start - HISTORY
+        listed: list[Any] = []
+        listings = [self.repo.get_deployments(environment=e) for e in environments]
+        for listing in listings or [self.repo.get_deployments()]:
+            for page in self._pages(listing, "deployments"):
+                listed += page
+                # Newest first: once a page reaches back past the history, the rest is older.
+                if _times(page, "created_at").min() < oldest_wanted:
+                    break
+        raw = [_raw(d) for d in listed]
+        created = _times(listed, "created_at")
+        in_range = (created >= oldest_wanted) & (created <= self.window.end)
+        statuses: dict[Any, list[dict]] = {}
+        for deployment, wanted in zip(listed, in_range, strict=True):
+            if wanted:
+                deployment_id = _raw(deployment).get("id")
+                pages = self._pages(
+                    deployment.get_statuses(), "deployments", f"{deployment_id}/statuses"
+                )
+                statuses[deployment_id] = [_raw(s) for page in pages for s in page]
+        yield deployments_frame(raw, statuses, repo=self.name)
+
+    def commits(self, branch: str) -> Iterator[pd.DataFrame]:
+        """A frame per page of the branch's commits whose committer date is in the window."""
+        # PyGithub writes since/until with a literal Z and ignores tzinfo: hand it UTC.
+        since, until = _utc(self.window.start), _utc(self.window.end)
+        listing = (
+            self.repo.get_commits(sha=branch, since=since, until=until)
+            if branch
+            else self.repo.get_commits(since=since, until=until)
+        )
+        for page in self._pages(listing, "commits"):
+            yield commits_frame([_raw(c) for c in page], repo=self.name)
+
+    def pulls(self) -> Iterator[pd.DataFrame]:
+        """A frame per page of pull requests merged in the window (``merged_at``, never the
+        ``merged`` property, which costs a request per pull request)."""
+        listing = self.repo.get_pulls(state="closed", sort="updated", direction="desc")
+        for page in self._pages(listing, "pulls"):
+            yield pulls_frame([_raw(p) for p in page], repo=self.name)
+            # A merge in the window updated its pull request in the window or later, so it
+            # sorts before the first one last updated before the window.
+            if _times(page, "updated_at").min() < self.window.start:
+                break
+
+    def releases(self) -> Iterator[pd.DataFrame]:
+        """A frame per page of releases published in the window; drafts are skipped."""
+        for page in self._pages(self.repo.get_releases(), "releases"):
+            yield releases_frame([_raw(r) for r in page], repo=self.name)
+            latest = _times(page, "published_at").fillna(_times(page, "created_at")).max()
+            if latest < self.window.start - HISTORY:
+                break
+
+    def _pages(
+        self, listing: PaginatedList, what: str, below: str = ""
+    ) -> Iterator[list[GithubObject]]:
+        """The listing page by page, one request each, following the ``Link`` header.
+        ``what`` names the listing in errors; ``below`` is the path under it, if any."""
+        # Iterating a PaginatedList hides where pages end; _grow() is the one-page step its
+        # own __iter__ takes, so early stops cost no extra request.
+        while listing._couldGrow():
+            self.listing = what
+            self.path = f"/repos/{self.name}/{what}" + (f"/{below}" if below else "")
+            self.progress.request(SOURCE)
+            page = listing._grow()
+            if not page:
+                return
+            yield page
+
+    def _emit(self, frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for frame in frames:
+            kept = frame[self.window.contains(frame["ts"])].reset_index(drop=True)
+            self.progress.page(SOURCE, len(kept))
+            if len(kept):
+                yield kept
+
+
+def _raw(item: GithubObject) -> dict:
+    # Not item.raw_data: on an object from a listing, that property first fetches the full
+    # object (one more request per record). The listing's own payload is all we need.
+    return item._rawData
+
+
+def _times(items: Sequence[GithubObject], key: str) -> pd.Series:
+    return iso_to_utc([_raw(item).get(key) for item in items], what=key)
+
+
+def _utc(moment: pd.Timestamp) -> datetime:
+    return moment.tz_convert("UTC").to_pydatetime()
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ConfigError(f"{where} must be a list of strings, not {value!r}")
+    if not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where} must be a list of strings, not {list(value)!r}")
+    return tuple(value)
+
+
+def _source_error(
+    e: Exception, reader: _RepoReader, settings: GitHubSettings, client: github.Github
+) -> SourceError:
+    """What went wrong, said so that the user knows what to fix; never the token."""
+    base = settings.base_url.rstrip("/")
+    name, what, url, path = reader.name, reader.listing, reader.url, reader.path
+
+    def error(message: str, status: int | None) -> SourceError:
+        return SourceError(message, source=SOURCE, url=url, status=status)
+
+    if isinstance(e, requests.exceptions.RetryError):
+        retries = _retries(client)
+        found = re.search(r"too many (\d{3}) error", str(e))
+        status = int(found.group(1)) if found else None
+        answer = f" (HTTP {status})" if status else ""
+        return error(
+            f"GitHub failed after {retries} retries{answer} on GET {path}; run again later",
+            status,
+        )
+    if isinstance(e, requests.exceptions.RequestException):
+        return error(
+            f"cannot reach GitHub at {base} ({e.__class__.__name__}): check github.base_url, "
+            "github.ca_bundle and the network",
+            None,
+        )
+    assert isinstance(e, github.GithubException)
+    status = e.status
+    message = _message(e)
+    if isinstance(e, github.BadCredentialsException) or status == 401:
+        return error(
+            f"GitHub rejected the token in {settings.token_env} (HTTP 401 {message}): "
+            f"set {settings.token_env} to a valid token for {base}",
+            status,
+        )
+    if isinstance(e, github.RateLimitExceededException) or status == 429:
+        return error(
+            f"rate limited (HTTP {status}) on GET {path} and the wait is too long; run again later",
+            status,
+        )
+    if status == 404:
+        return error(
+            f"repository {name} not found, or the token cannot see it (base_url is {base}): "
+            "check github.repos and the token's repository access",
+            status,
+        )
+    if status == 403:
+        return error(
+            f"the token in {settings.token_env} may not read {what} of {name} (HTTP 403 "
+            f"{message}): give it the repo scope (classic token) or {PERMISSION[what]}: read "
+            "(fine-grained token)",
+            status,
+        )
+    return error(f"GitHub answered HTTP {status} on GET {path}: {message}", status)
+
+
+def _message(e: github.GithubException) -> str:
+    data = e.data
+    if isinstance(data, Mapping) and isinstance(data.get("message"), str):
+        return data["message"]
+    return e.message or ""
+
+
+def _retries(client: github.Github) -> int:
+    retry = client.requester.kwargs.get("retry")
+    total = getattr(retry, "total", retry)
+    return total if isinstance(total, int) and not isinstance(total, bool) else 0

@@ -1,0 +1,1 @@
+"""Slack: messages to events, from a workspace export or the Web API."""

@@ -1,0 +1,346 @@
+"""The Slack workspace export (a ZIP, or the folder it unpacks to) as pages of chat events.
+
+An export holds ``users.json``, ``channels.json`` (and ``groups.json`` for private channels)
+and a folder per channel, named by channel name, of ``YYYY-MM-DD.json`` day files. Which zone
+splits the days is not documented (recent exports use America/Los_Angeles), so for a window
+the reader opens the day files from one day before its start to one day after its end, and
+takes every time from the messages' ``ts``, never from a file name. Files outside that range
+are never opened, so reading a window costs the same in a month's export as in a decade's.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+import zipfile
+import zlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pandas as pd
+
+from ingest.errors import InputError
+from ingest.slack.normalise import (
+    apply_edits,
+    columns_frame,
+    first_bad_time,
+    message_columns,
+    message_edits,
+    user_names,
+)
+from ingest.types import ReadContext, Window
+
+# Day files are normalised together, per channel, up to this many messages to a page: real
+# exports hold thousands of small day files, and building a frame has a fixed cost.
+PAGE_MESSAGES = 20_000
+
+_DAY_FILE = re.compile(r"\d{4}-\d{2}-\d{2}\.json")
+
+
+def read_slack_export(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
+    """Yield schema frames of the export's messages, channel by channel, in day-file order.
+
+    ``ctx.channels`` picks channels by name (with or without ``#``) or ID; empty reads every
+    channel in channels.json and groups.json. With ``ctx.window`` only messages whose ``ts``
+    lies in it are kept. Appends ``{"source": "slack", "name": "#NAME (export)", "records": N}``
+    to ``ctx.artifacts`` for each channel read. Raises InputError naming the file for a
+    missing or malformed export, and for a channel the export does not have.
+    """
+    with _open_export(Path(path)) as export:
+        users = user_names(_read_list(export, _USERS_FILES, ctx))
+        channels = _read_list(export, ("channels.json",), ctx)
+        channels += _read_list(export, ("groups.json",), ctx)
+        for channel in _select_channels(channels, ctx.channels, export.label("channels.json")):
+            records = 0
+            for page in _channel_pages(export, channel, users, ctx):
+                records += len(page)
+                yield page
+            name = f"#{channel['name']} (export)"
+            ctx.artifacts.append({"source": "slack", "name": name, "records": records})
+
+
+_USERS_FILES = ("users.json", "org_users.json")
+
+
+def _channel_pages(
+    export: _Export, channel: Mapping[str, Any], users: Mapping[str, str], ctx: ReadContext
+) -> Iterator[pd.DataFrame]:
+    channel_id, name = channel["id"], channel["name"]
+    files = export.day_files(name, ctx.window)
+    for extra in export.other_files(name) if ctx.window is None else ():
+        ctx.warn(f"{export.label(extra)}: skipped, not a YYYY-MM-DD.json day file")
+
+    held: pd.DataFrame | None = None  # the previous page, kept back for edits made after it
+    batch = _Batch()
+    for index, relpath in enumerate(files):
+        with _collector_paused():
+            day, may_edit = _read_day(export, relpath)
+            try:
+                columns = message_columns(
+                    day, channel_id=channel_id, users=users, workspace_url=ctx.workspace_url
+                )
+            except InputError as e:
+                raise InputError(str(e), path=export.label(relpath)) from e
+            batch.add(relpath, columns, message_edits(day) if may_edit else {})
+            del day  # the parsed records are the bulk of the memory: free them now
+        if batch.size < PAGE_MESSAGES and index < len(files) - 1:
+            continue
+        frame = batch.frame(name, export)
+        leftover = apply_edits(frame, batch.edits, channel_id)
+        if held is not None:
+            leftover = apply_edits(held, leftover, channel_id)
+            yield from _in_window(held, ctx.window)
+        _warn_unapplied(leftover, channel_id, export.label(name), ctx)
+        held, batch = frame, _Batch()
+    if held is not None:
+        yield from _in_window(held, ctx.window)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a day file is parsed and reduced to columns.
+
+    Parsed JSON holds no reference cycles, so the collector can free nothing in it; but the
+    many dicts it allocates set off collections that each walk every live object (all of
+    pandas), which doubled the reading time. The records are freed before it resumes.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _Batch:
+    """Column lists of consecutive day files of one channel, waiting to become one page."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[str]] = {}
+        self.files: list[tuple[str, int]] = []  # (day file, rows before it)
+        self.edits: dict[str, str] = {}
+        self.size = 0
+
+    def add(self, relpath: str, columns: dict[str, list[str]], edits: dict[str, str]) -> None:
+        self.files.append((relpath, self.size))
+        for key, values in columns.items():
+            self.columns.setdefault(key, []).extend(values)
+        self.size += len(columns["ts"])
+        for stamp, at in edits.items():  # a later file's edit of the same message is later
+            self.edits[stamp] = at
+
+    def frame(self, channel_name: str, export: _Export) -> pd.DataFrame:
+        try:
+            return columns_frame(self.columns, channel_name=channel_name)
+        except InputError as e:
+            bad = first_bad_time(self.columns)
+            if bad is None:
+                raise
+            relpath = max((f for f in self.files if f[1] <= bad[0]), key=lambda f: f[1])[0]
+            raise InputError(bad[1], path=export.label(relpath)) from e
+
+
+def _in_window(frame: pd.DataFrame, window: Window | None) -> Iterator[pd.DataFrame]:
+    if window is not None:
+        frame = frame[window.contains(frame["ts"])]
+    if len(frame):
+        yield frame.sort_values("ts", kind="stable", ignore_index=True)
+
+
+def _warn_unapplied(
+    edits: Mapping[str, str], channel_id: str, where: str, ctx: ReadContext
+) -> None:
+    for stamp in sorted(edits):
+        seconds = pd.Timestamp(int(stamp.partition(".")[0]), unit="s", tz="UTC")
+        if ctx.window is None or ctx.window.start <= seconds <= ctx.window.end:
+            ctx.warn(
+                f"{where}: an edit of message {channel_id}/{stamp} was not applied: "
+                "the message is not in the day files read"
+            )
+
+
+def _read_day(export: _Export, relpath: str) -> tuple[list[dict[str, Any]], bool]:
+    """The day file's messages, and whether it may hold message_changed events (a byte
+    search, so that the common file without any skips looking for them)."""
+    data = export.read(relpath)
+    day = _parse(data, export.label(relpath))
+    if not isinstance(day, list) or set(map(type, day)) - {dict}:
+        raise InputError(
+            "a day file must be a JSON array of message objects; re-export the workspace",
+            path=export.label(relpath),
+        )
+    return day, b"message_changed" in data
+
+
+def _read_list(export: _Export, names: Sequence[str], ctx: ReadContext) -> list[dict[str, Any]]:
+    for name in names:
+        if export.has(name):
+            records = _parse(export.read(name), export.label(name))
+            if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+                raise InputError("expected a JSON array of objects", path=export.label(name))
+            return records
+    if names[0] == "users.json":
+        ctx.warn(f"{export.label(names[0])}: missing; names are taken from the messages")
+    return []
+
+
+def _parse(data: bytes, where: str) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as e:
+        raise InputError(
+            f"not valid JSON ({e.msg}, column {e.colno}): the file is truncated or damaged; "
+            "re-export the workspace or unpack it again",
+            path=where,
+            line=e.lineno,
+        ) from None
+
+
+def _select_channels(
+    channels: list[dict[str, Any]], wanted: Sequence[str], where: str
+) -> list[dict[str, Any]]:
+    usable = [c for c in channels if c.get("id") and c.get("name")]
+    if not usable:
+        raise InputError(
+            "the export lists no channels (channels.json and groups.json are missing or empty); "
+            "give the folder or ZIP of a Slack workspace export",
+            path=where,
+        )
+    if not wanted:
+        return usable
+    by_key = {c["id"]: c for c in usable} | {c["name"]: c for c in usable}
+    chosen: list[dict[str, Any]] = []
+    for key in wanted:
+        channel = by_key.get(key.removeprefix("#"))
+        if channel is None:
+            names = sorted("#" + c["name"] for c in usable)
+            shown = ", ".join(names[:30]) + (
+                f" and {len(names) - 30} more" if len(names) > 30 else ""
+            )
+            raise InputError(f"channel {key!r} is not in this export; it has {shown}", path=where)
+        if channel not in chosen:
+            chosen.append(channel)
+    return chosen
+
+
+def _day_range(window: Window) -> list[str]:
+    first: date = (window.start - timedelta(days=1)).date()
+    last: date = (window.end + timedelta(days=1)).date()
+    return [f"{first + timedelta(days=n)}.json" for n in range((last - first).days + 1)]
+
+
+class _Export(ABC):
+    """Read access to an export, the same for a folder and a ZIP (paths use ``/``)."""
+
+    @abstractmethod
+    def label(self, relpath: str) -> str: ...
+
+    @abstractmethod
+    def has(self, relpath: str) -> bool: ...
+
+    @abstractmethod
+    def read(self, relpath: str) -> bytes: ...
+
+    @abstractmethod
+    def listing(self, folder: str) -> list[str]: ...
+
+    def day_files(self, folder: str, window: Window | None) -> list[str]:
+        """The channel folder's day files in date order; for a window only those in its
+        range, found by name without listing or opening the others."""
+        if window is None:
+            names = sorted(n for n in self.listing(folder) if _DAY_FILE.fullmatch(n))
+        else:
+            names = [n for n in _day_range(window) if self.has(f"{folder}/{n}")]
+        return [f"{folder}/{n}" for n in names]
+
+    def other_files(self, folder: str) -> list[str]:
+        return sorted(f"{folder}/{n}" for n in self.listing(folder) if not _DAY_FILE.fullmatch(n))
+
+    def __enter__(self) -> _Export:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class _FolderExport(_Export):
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def label(self, relpath: str) -> str:
+        return str(self.root / relpath)
+
+    def has(self, relpath: str) -> bool:
+        return (self.root / relpath).is_file()
+
+    def read(self, relpath: str) -> bytes:
+        try:
+            return (self.root / relpath).read_bytes()
+        except OSError as e:
+            raise InputError(f"cannot read ({e.strerror})", path=self.label(relpath)) from e
+
+    def listing(self, folder: str) -> list[str]:
+        try:
+            return [entry.name for entry in os.scandir(self.root / folder) if entry.is_file()]
+        except FileNotFoundError:
+            return []
+
+
+class _ZipExport(_Export):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as e:
+            raise InputError("not a readable ZIP file; download the export again", path=path) from e
+        names = self.archive.namelist()
+        # Some exports are zipped with a top folder: find the root by its channels.json.
+        roots = sorted(
+            (n[: -len("channels.json")] for n in names if n.rsplit("/", 1)[-1] == "channels.json"),
+            key=len,
+        )
+        self.prefix = roots[0] if roots else ""
+        self.members = {n[len(self.prefix) :] for n in names if n.startswith(self.prefix)}
+        self.folders: dict[str, list[str]] | None = None
+
+    def label(self, relpath: str) -> str:
+        return f"{self.path}!{relpath}"
+
+    def has(self, relpath: str) -> bool:
+        return relpath in self.members
+
+    def read(self, relpath: str) -> bytes:
+        try:
+            return self.archive.read(self.prefix + relpath)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as e:
+            raise InputError(
+                f"cannot read from the ZIP ({e}); download the export again",
+                path=self.label(relpath),
+            ) from e
+
+    def listing(self, folder: str) -> list[str]:
+        if self.folders is None:
+            self.folders = {}
+            for member in self.members:
+                parent, _, name = member.rpartition("/")
+                if name:
+                    self.folders.setdefault(parent, []).append(name)
+        return self.folders.get(folder, [])
+
+    def __exit__(self, *exc: object) -> None:
+        self.archive.close()
+
+
+def _open_export(path: Path) -> _Export:
+    if path.is_dir():
+        return _FolderExport(path)
+    if path.is_file():
+        return _ZipExport(path)
+    raise InputError("no such file or folder; give a Slack export ZIP or its folder", path=path)

@@ -1,0 +1,367 @@
+"""The command line: parse options, load config, call one library function, write the result.
+
+Heavy modules (pandas, the API clients) are imported inside the commands so that
+``postmortem --help`` stays fast.
+
+Exit codes: 0 done; 1 an error (one line on stderr, nothing written); 2 bad usage;
+3 partial (a bundle was written and some source failed: summary.json says which and why).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from timeline.cli.common import (
+    EXIT_ERROR,
+    EXIT_PARTIAL,
+    config_option,
+    one_line_errors,
+    template_option,
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="postmortem-timeline")
+def main() -> None:
+    """Pull incident artifacts into one UTC timeline and a hindsight-free postmortem skeleton."""
+
+
+@main.command()
+@click.argument("incident", required=False)
+@click.option(
+    "--from",
+    "sources",
+    multiple=True,
+    metavar="[FORMAT:]PATH",
+    help="An exported artifact: Slack export (ZIP or folder), PagerDuty or GitHub JSON, "
+    "CSV/JSONL table, or raw notes. Repeatable. FORMAT is one of slack-export, "
+    "pagerduty, github, table, notes; detected when omitted.",
+)
+@click.option("--example", is_flag=True, help="Pull the example incident shipped with the tool.")
+@click.option(
+    "--since", help="Window start (ISO 8601 with offset). Default: first alert - lookback."
+)
+@click.option("--until", help="Window end (ISO 8601 with offset). Default: resolve + lookahead.")
+@click.option("--tz", help="IANA zone for times written without one (tables, notes).")
+@click.option(
+    "--date", "on_date", metavar="YYYY-MM-DD", help="Date for notes that give only times."
+)
+@click.option("--channel", "channels", multiple=True, help="Slack channel to read (repeatable).")
+@click.option("--slack-workspace-url", help="e.g. https://acme.slack.com, to build permalinks.")
+@click.option(
+    "--mark",
+    "marks",
+    multiple=True,
+    metavar="NAME=TIME",
+    help="Author mark for a milestone (impact_start, detected, acknowledged, escalated, "
+    "mitigated, resolved, first_comms); marks always win.",
+)
+@click.option("--id", "incident_id", help="Incident ID for the bundle folder and header.")
+@click.option("--title", help="Incident title.")
+@click.option("--severity", help="Incident severity, e.g. SEV-1.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("postmortems"),
+    show_default=True,
+    help="Folder that receives the bundle folder.",
+)
+@config_option()
+@template_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress or result lines on stderr/stdout.")
+@one_line_errors
+def pull(
+    incident: str | None,
+    sources: tuple[str, ...],
+    example: bool,
+    since: str | None,
+    until: str | None,
+    tz: str | None,
+    on_date: str | None,
+    channels: tuple[str, ...],
+    slack_workspace_url: str | None,
+    marks: tuple[str, ...],
+    incident_id: str | None,
+    title: str | None,
+    severity: str | None,
+    out_dir: Path,
+    config_path: Path | None,
+    template_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """Pull one incident into a bundle: from files (--from), the example, or live by ID.
+
+    \b
+    Examples:
+      postmortem pull --example
+      postmortem pull --from slack-export.zip --from pd-log-entries.json \\
+                      --from deployments.json --from notes.txt --tz America/New_York
+      postmortem pull PT4KHLK          (live, tokens from the environment)
+    """
+    from ingest.config import load_config
+    from ingest.errors import UsageError
+    from ingest.files import parse_spec
+    from ingest.times import parse_one, zone
+    from timeline.pull.files import EXAMPLE_DIR, FilePull, example_specs, pull_files
+
+    if not (sources or example or incident):
+        raise UsageError("nothing to pull: give an incident ID, --from FILE or --example")
+    if example and config_path is None:
+        config_path = EXAMPLE_DIR / "postmortem.toml"
+    config = load_config(config_path)
+    zone_info = zone(tz) if tz else None
+    request = FilePull(
+        specs=(example_specs() if example else []) + [parse_spec(s) for s in sources],
+        config=config,
+        since=parse_one(since, tz=zone_info, what="--since") if since else None,
+        until=parse_one(until, tz=zone_info, what="--until") if until else None,
+        tz=zone_info,
+        date=_parse_date(on_date),
+        channels=channels,
+        workspace_url=slack_workspace_url or "",
+        incident_id=incident_id or "",
+        title=title or "",
+        severity=severity or "",
+        marks=_parse_marks(marks),
+    )
+    if incident and not request.specs:
+        from timeline.pull.live import pull_live
+
+        with _progress_display(quiet) as progress:
+            bundle = pull_live(incident, request, progress=progress)
+    else:
+        bundle = pull_files(request)
+    _add_earlier_incidents(bundle, out_dir)
+    path = _write(bundle, out_dir, template_dir)
+    if not quiet:
+        _report(bundle, path)
+    if any(s["status"] == "failed" for s in bundle.summary["sources"]):
+        sys.exit(EXIT_PARTIAL)
+
+
+@main.command()
+@click.argument("bundle_dir", metavar="BUNDLE", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--audience",
+    type=click.Choice(["internal", "public"]),
+    default="internal",
+    show_default=True,
+    help="public renders roles or stable aliases instead of names.",
+)
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write; default BUNDLE/draft-AUDIENCE.md or .html.",
+)
+@config_option("for the roster of roles")
+@template_option
+@one_line_errors
+def draft(
+    bundle_dir: Path,
+    audience: str,
+    fmt: str,
+    output: Path | None,
+    config_path: Path | None,
+    template_dir: Path | None,
+) -> None:
+    """Re-render a pulled bundle as a draft without pulling again.
+
+    \b
+    Examples:
+      postmortem draft postmortems/PXM2K7Q
+      postmortem draft postmortems/PXM2K7Q --audience public --format html
+    """
+    from ingest.config import load_config
+    from render.audience import for_audience
+    from timeline.bundle import read_bundle, write_text_atomic
+
+    config = load_config(config_path)
+    bundle = read_bundle(bundle_dir)
+    frame, summary = for_audience(
+        bundle.frame, bundle.summary, audience=audience, roster=config.roster
+    )
+    if fmt == "html":
+        from render.html import render_html
+
+        text = render_html(frame, summary, template_dir=template_dir)
+    else:
+        from render.markdown import render_markdown
+
+        text = render_markdown(frame, summary, template_dir=template_dir)
+    target = output or bundle_dir / f"draft-{audience}.{fmt}"
+    write_text_atomic(target, text)
+    click.echo(f"Wrote {target}")
+
+
+@main.command()
+@click.argument("draft_path", metavar="DRAFT", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--bundle",
+    "bundle_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Cross-check times, refs and milestones against this bundle.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@config_option("for extra redaction patterns")
+@one_line_errors
+def review(draft_path: Path, bundle_dir: Path | None, fmt: str, config_path: Path | None) -> None:
+    """Check a postmortem draft against the blameless rubric (and the bundle).
+
+    Exit 0 when there is no error-level finding, 1 otherwise, so a postmortems repository can
+    run it in CI.
+
+    \b
+    Example:
+      postmortem review my-postmortem.md --bundle postmortems/PXM2K7Q
+    """
+    from ingest.config import load_config
+    from timeline.bundle import read_bundle
+    from timeline.review.check import format_findings, has_errors, read_draft, review_draft
+
+    config = load_config(config_path)
+    text = read_draft(draft_path)
+    bundle = read_bundle(bundle_dir) if bundle_dir else None
+    findings = review_draft(text, bundle, redaction=config.redaction)
+    click.echo(format_findings(findings, fmt, path=str(draft_path)))
+    if has_errors(findings):
+        sys.exit(EXIT_ERROR)
+
+
+def _add_earlier_incidents(bundle: Any, out_dir: Path) -> None:
+    """When OUT holds an export archive, list the service's earlier incidents in the skeleton."""
+    import pandas as pd
+
+    from timeline.export.archive import earlier_incidents
+
+    archive = out_dir / "archive"
+    if not (archive / "incidents.parquet").exists():
+        return
+    incident = bundle.summary["incident"]
+    start = bundle.summary["milestones"]["detected"]["at"] or incident["window"]["start"]
+    bundle.summary["earlier_incidents"] = earlier_incidents(
+        archive,
+        str(incident.get("service") or ""),
+        pd.Timestamp(start),
+        relative_to=out_dir / bundle.name,
+    )
+
+
+def _write(bundle: Any, out_dir: Path, template_dir: Path | None) -> Path:
+    from render.markdown import render_markdown
+    from timeline.bundle import TIMELINE_MD, write_bundle
+
+    markdown = render_markdown(bundle.frame, bundle.summary, template_dir=template_dir)
+    return write_bundle(bundle, out_dir, {TIMELINE_MD: markdown})
+
+
+def _report(bundle: Any, path: Path) -> None:
+    from render.filters import format_duration
+
+    summary = bundle.summary
+    counts = summary["counts"]
+    click.echo(f"Wrote {path} ({counts['events']} events, {counts['key_events']} key rows)")
+    for source in summary["sources"]:
+        detail = source["error"] if source["status"] != "ok" else f"{source['events']} events"
+        click.echo(f"  {source['name']:<10} {source['status']:<8} {detail}")
+    click.echo("Gaps:")
+    for name, seconds in summary["gaps"].items():
+        shown = format_duration(seconds) if seconds is not None else "unknown (TK)"
+        click.echo(f"  {name:<26} {shown}")
+    if summary["redactions"]:
+        total = sum(r["count"] for r in summary["redactions"])
+        click.echo(f"Redacted {total} secrets or personal data; see timeline.md to rotate them.")
+    if summary["warnings"]:
+        click.echo(f"{len(summary['warnings'])} warnings in summary.json.")
+
+
+@contextlib.contextmanager
+def _progress_display(quiet: bool) -> Iterator[Any]:
+    """Per-source pages, events and retry waits on stderr: live with rich on a terminal, plain
+    lines (one per finished source) otherwise, nothing with --quiet."""
+    from ingest.progress import Progress
+
+    def line(name: str, state: Any) -> str:
+        status = f"failed: {state.failed}" if state.failed else ("done" if state.done else "...")
+        waited = f", {state.retries} retries ({state.waited:.1f} s waited)" if state.retries else ""
+        return f"{name:<10} {state.pages} pages, {state.events} events{waited}  {status}"
+
+    if quiet:
+        yield Progress()
+        return
+    if not sys.stderr.isatty():
+
+        class Plain(Progress):
+            def changed(self, source: str) -> None:
+                state = self.sources[source]
+                if state.done:
+                    click.echo(line(source, state), err=True)
+
+        yield Plain()
+        return
+
+    from rich.console import Console
+    from rich.live import Live
+    from rich.text import Text
+
+    class Rich(Progress):
+        live: Any = None
+
+        def render(self) -> Text:
+            return Text("\n".join(line(n, s) for n, s in sorted(self.sources.items())))
+
+        def changed(self, source: str) -> None:
+            if self.live is not None:
+                self.live.update(self.render())
+
+    display = Rich()
+    with Live(display.render(), console=Console(stderr=True), refresh_per_second=8) as live:
+        display.live = live
+        yield display
+        live.update(display.render())
+
+
+def _parse_marks(marks: tuple[str, ...]) -> dict[str, str]:
+    from ingest.errors import UsageError
+
+    parsed = {}
+    for mark in marks:
+        name, sep, when = mark.partition("=")
+        if not sep or not name or not when:
+            raise UsageError(
+                f"--mark {mark!r}: write it as NAME=TIME, e.g. mitigated=2026-10-14T15:06Z"
+            )
+        parsed[name.strip()] = when.strip()
+    return parsed
+
+
+def _parse_date(text: str | None) -> Any:
+    from datetime import date
+
+    from ingest.errors import UsageError
+
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as e:
+        raise UsageError(f"--date {text!r}: write it as YYYY-MM-DD") from e
+
+
+from timeline.cli.export import export, stats  # noqa: E402
+
+main.add_command(export)
+main.add_command(stats)
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

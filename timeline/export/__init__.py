@@ -1,0 +1,1 @@
+"""Scheduled export: incidents closed since the last run, each pulled into the archive; stats."""

@@ -1,0 +1,361 @@
+"""The scheduled export: every PagerDuty incident resolved in a range, of chosen severities,
+pulled live once into its own bundle, and added to the archive.
+
+The output folder holds the bundles (``OUT/ID/``), the archive (``OUT/archive/``), a state file
+(``OUT/.export-state.json``) recording what was exported and when, and a lock file
+(``OUT/.export.lock``). Every write is atomic, so a run killed at any point leaves complete
+bundles and a readable state file, and the next run exports exactly what is not recorded as
+done. A second export on the same folder while one runs stops with :class:`ExportBusyError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ingest.config import Config, parse_duration
+from ingest.errors import PostmortemError, UsageError
+from ingest.times import to_iso
+from timeline.export.archive import (
+    clean_staging,
+    earlier_incidents,
+    incident_row,
+    upsert_incidents,
+    write_atomically,
+    write_events,
+)
+from timeline.bundle import Bundle, write_bundle
+
+STATE_FILE = ".export-state.json"
+LOCK_FILE = ".export.lock"
+ARCHIVE_DIR = "archive"
+STATE_VERSION = 1
+
+# Renders a pulled bundle into the documents written beside its data ({"timeline.md": text}).
+Render = Callable[[Bundle], Mapping[str, str]]
+
+
+class ExportBusyError(PostmortemError):
+    """Another export holds the output folder's lock."""
+
+
+@dataclass
+class ExportRequest:
+    """What ``postmortem export`` is asked for; the command line fills it."""
+
+    out_dir: Path
+    since: pd.Timestamp  # resolved at or after
+    until: pd.Timestamp  # resolved before
+    severities: tuple[str, ...] = ()  # empty: every severity
+    config: Config = field(default_factory=Config)
+    force: bool = False
+    dry_run: bool = False
+    concurrency: int | None = None  # None: config export.concurrency
+    archive_dir: Path | None = None  # None: OUT/archive
+    now: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.now(tz="UTC"))
+
+    @property
+    def archive(self) -> Path:
+        return self.archive_dir or self.out_dir / ARCHIVE_DIR
+
+
+@dataclass
+class IncidentOutcome:
+    """What became of one listed incident.
+
+    ``status``: ``exported``; ``partial`` (bundle written, a source failed); ``failed`` (no
+    bundle, ``error`` says why); ``skipped`` (exported before); ``pending`` (a dry run).
+    """
+
+    id: str
+    title: str
+    severity: str
+    service: str
+    resolved_at: pd.Timestamp | None
+    status: str
+    path: str = ""
+    error: str = ""
+
+
+@dataclass
+class ExportReport:
+    outcomes: list[IncidentOutcome]
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def incomplete(self) -> bool:
+        """True when an incident failed or a bundle is partial (exit code 3)."""
+        return any(o.status in ("failed", "partial") for o in self.outcomes)
+
+
+def export_incidents(
+    request: ExportRequest,
+    *,
+    render: Render,
+    environ: Mapping[str, str] | None = None,
+    on_outcome: Callable[[IncidentOutcome], None] | None = None,
+) -> ExportReport:
+    """List the incidents resolved in ``[since, until)`` of the chosen severities and export
+    each one not exported before (all of them with ``force``), at most ``concurrency`` at once.
+
+    A failure of one incident is recorded (state file and outcome) and the others go on. A dry
+    run lists and reads the state but writes nothing and takes no lock. ``on_outcome`` is
+    called (in this thread) as each incident finishes.
+    """
+    concurrency = request.concurrency or request.config.export.concurrency
+    if concurrency < 1:
+        raise UsageError(f"--concurrency {concurrency}: give 1 or more")
+    if request.since >= request.until:
+        since, until = to_iso(request.since), to_iso(request.until)
+        raise UsageError(f"--resolved-since {since} is not before --until {until}")
+    listed = resolved_incidents(request, environ=environ)
+    if request.dry_run:
+        state = read_state(request.out_dir)
+        return ExportReport([_planned(i, state, request.force, "pending") for i in listed])
+    with export_lock(request.out_dir):
+        clean_staging(request.out_dir)
+        clean_staging(request.archive)
+        state = read_state(request.out_dir)
+        planned = [_planned(i, state, request.force, "") for i in listed]
+        outcomes = [o for o in planned if o.status == "skipped"]
+        for outcome in outcomes:
+            _notify(on_outcome, outcome)
+        todo = {o.id: i for o, i in zip(planned, listed, strict=True) if o.status != "skipped"}
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            running: dict[Future, dict] = {
+                pool.submit(_export_one, info, request, render, environ): info
+                for info in todo.values()
+            }
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    info = running.pop(future)
+                    outcome = _record(future, info, request, state)
+                    outcomes.append(outcome)
+                    _notify(on_outcome, outcome)
+    order = {i["id"]: n for n, i in enumerate(listed)}
+    return ExportReport(sorted(outcomes, key=lambda o: order[o.id]))
+
+
+def resolved_incidents(
+    request: ExportRequest, *, environ: Mapping[str, str] | None = None
+) -> list[dict]:
+    """The incidents resolved in ``[since, until)`` whose severity was asked for, oldest
+    resolve first, as ``pagerduty_api.list_incidents`` gives them.
+
+    PagerDuty filters the list by creation time, so incidents opened from ``export.max_age``
+    before ``since`` up to ``until`` are listed (status resolved) and filtered here.
+    """
+    from ingest.pagerduty import live as pagerduty_api
+    from ingest.clients.build import Secret, pagerduty_client
+
+    config = request.config
+    max_age = parse_duration(config.export.max_age, what="export.max_age")
+    client = pagerduty_client(
+        config.pagerduty, Secret.from_env(config.pagerduty.token_env, environ)
+    )
+    try:
+        listed = list(
+            pagerduty_api.list_incidents(
+                client,
+                since=request.since - max_age,
+                until=request.until,
+                statuses=("resolved",),
+                severity_map=config.pagerduty.severity_map,
+            )
+        )
+    finally:
+        client.close()
+    wanted = {s.strip().casefold() for s in request.severities if s.strip()}
+    chosen = []
+    for info in listed:
+        resolved = info.get("resolved_at")
+        if resolved is None or not (request.since <= resolved < request.until):
+            continue
+        info = {**info, "severity": severity_of(info, config.pagerduty.severity_map)}
+        if wanted and info["severity"].casefold() not in wanted:
+            continue
+        chosen.append(info)
+    return sorted(chosen, key=lambda i: (i["resolved_at"], i["id"]))
+
+
+def severity_of(incident: Mapping[str, Any], severity_map: Mapping[str, str]) -> str:
+    """The incident's severity: its priority through ``pagerduty.severity_map``, else its
+    urgency (``urgency:high``), itself mapped when the map names it (``"urgency:high" =
+    "SEV-2"``)."""
+    severity = str(incident.get("severity") or "")
+    return str(severity_map.get(severity, severity))
+
+
+def parse_moment(text: str, *, now: pd.Timestamp, what: str) -> pd.Timestamp:
+    """A duration ago (``24h``, ``7d``, ``90m``) or an ISO 8601 time with an offset, in UTC."""
+    from ingest.errors import ConfigError, TimeError
+    from ingest.times import parse_one
+
+    try:
+        return now - parse_duration(text, what=what)
+    except ConfigError:
+        pass
+    try:
+        return parse_one(text, what=what)
+    except TimeError:
+        raise UsageError(
+            f"{what} {text!r}: give a duration such as 24h or 7d, or an ISO 8601 time with an "
+            "offset such as 2026-10-14T00:00:00Z"
+        ) from None
+
+
+# -- state and lock ---------------------------------------------------------------------------
+
+
+def read_state(out_dir: Path) -> dict[str, Any]:
+    """The state file: ``{"version", "exported": {ID: {...}}, "failed": {ID: {...}}}``."""
+    path = Path(out_dir) / STATE_FILE
+    empty: dict[str, Any] = {"version": STATE_VERSION, "exported": {}, "failed": {}}
+    if not path.exists():
+        return empty
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise PostmortemError(
+            f"{path}: the export state cannot be read ({e}); "
+            "move it away to export everything again"
+        ) from e
+    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+        raise PostmortemError(f"{path}: not an export state file of version {STATE_VERSION}")
+    return {**empty, **state}
+
+
+def write_state(out_dir: Path, state: Mapping[str, Any]) -> None:
+    """Replace the state file atomically."""
+    text = json.dumps(state, indent=2, sort_keys=True) + "\n"
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    write_atomically(Path(out_dir) / STATE_FILE, write)
+
+
+@contextlib.contextmanager
+def export_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder's lock (an advisory ``flock``, which the system releases when
+    the holder dies, so a killed run never blocks the next); ExportBusyError if taken."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / LOCK_FILE
+    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole block
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise ExportBusyError(
+                f"{out_dir}: another export is running on this folder (process {holder}, "
+                f"lock {LOCK_FILE}); wait for it to finish or give another --out"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+# -- one incident ---------------------------------------------------------------------------
+
+
+def _export_one(
+    info: dict, request: ExportRequest, render: Render, environ: Mapping[str, str] | None
+) -> tuple[Path, dict[str, Any], bool]:
+    """Pull, render and write one incident's bundle and its archived events."""
+    from timeline.pull.files import FilePull
+    from timeline.pull.live import pull_live
+
+    bundle = pull_live(
+        info["id"], FilePull(specs=[], config=request.config, now=request.now), environ=environ
+    )
+    bundle.summary["incident"]["severity"] = info["severity"]
+    opened = info.get("created_at")
+    bundle.summary["earlier_incidents"] = earlier_incidents(
+        request.archive,
+        str(bundle.summary["incident"].get("service") or ""),
+        opened,
+        relative_to=request.out_dir / bundle.name,
+    )
+    path = write_bundle(bundle, request.out_dir, render(bundle))
+    write_events(request.archive, info["id"], bundle.frame)
+    row = incident_row(
+        bundle.summary,
+        bundle=Path(os.path.relpath(path.resolve(), request.archive.resolve().parent)).as_posix(),
+        exported_at=pd.Timestamp.now(tz="UTC"),
+        created_at=opened,
+        resolved_at=info.get("resolved_at"),
+    )
+    partial = any(s["status"] == "failed" for s in bundle.summary["sources"])
+    return path, row, partial
+
+
+def _record(
+    future: Future, info: dict, request: ExportRequest, state: dict[str, Any]
+) -> IncidentOutcome:
+    """Archive a finished incident and record it in the state file (in the calling thread)."""
+    incident_id = info["id"]
+    now = to_iso(pd.Timestamp.now(tz="UTC"))
+    try:
+        path, row, partial = future.result()
+    except Exception as e:  # noqa: BLE001 - one incident's failure must not stop the others
+        error = str(e) if isinstance(e, PostmortemError) else f"{type(e).__name__}: {e}"
+        state["failed"][incident_id] = {"at": now, "error": error}
+        write_state(request.out_dir, state)
+        return _outcome(info, "failed", error=error)
+    upsert_incidents(request.archive, [row])
+    state["failed"].pop(incident_id, None)
+    state["exported"][incident_id] = {
+        "at": now,
+        "bundle": row["bundle"],
+        "resolved_at": to_iso(info.get("resolved_at")),
+        "complete": not partial,
+    }
+    write_state(request.out_dir, state)
+    return _outcome(info, "partial" if partial else "exported", path=str(path))
+
+
+def _planned(info: dict, state: Mapping[str, Any], force: bool, todo: str) -> IncidentOutcome:
+    done = state["exported"].get(info["id"])
+    # A partial bundle is tried again: the failed source may answer this time.
+    if done and done.get("complete", True) and not force:
+        return _outcome(info, "skipped", path=str(done.get("bundle") or ""))
+    return _outcome(info, todo)
+
+
+def _outcome(
+    info: Mapping[str, Any], status: str, *, path: str = "", error: str = ""
+) -> IncidentOutcome:
+    return IncidentOutcome(
+        id=str(info["id"]),
+        title=str(info.get("title") or ""),
+        severity=str(info.get("severity") or ""),
+        service=str(info.get("service") or ""),
+        resolved_at=info.get("resolved_at"),
+        status=status,
+        path=path,
+        error=error,
+    )
+
+
+def _notify(callback: Callable[[IncidentOutcome], None] | None, outcome: IncidentOutcome) -> None:
+    if callback is not None:
+        callback(outcome)
