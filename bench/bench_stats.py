@@ -33,8 +33,8 @@ from timeline.export.archive import (  # noqa: E402
     rows_frame,
     write_atomically,
 )
-from timeline.milestones import GAPS  # noqa: E402
 from timeline.export.stats import compute_stats  # noqa: E402
+from timeline.milestones import GAPS  # noqa: E402
 
 SERVICES = [f"service-{n:02d}" for n in range(40)]
 SEVERITIES = ["SEV-1", "SEV-2", "SEV-3"]

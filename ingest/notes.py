@@ -24,8 +24,8 @@ from dateutil import parser as dateutil_parser
 
 from ingest.errors import InputError, TimeError
 from ingest.schema import frame_from_columns
-from ingest.types import ReadContext
 from ingest.times.zones import EXAMPLES, ZoneSpec, from_offset, lookup, to_utc, zone_name
+from ingest.types import ReadContext
 
 SOURCE = "notes"
 

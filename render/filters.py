@@ -198,9 +198,14 @@ def kind_label(kind: object) -> str:
 
 def evidence_tag(milestone: Mapping[str, Any] | None) -> str:
     """``observed``, ``inferred (rule)``, or the TK marker when the milestone is unknown."""
-    if not milestone or milestone.get("at") in (None, "") or milestone.get("evidence") not in (
-        "observed",
-        "inferred",
+    if (
+        not milestone
+        or milestone.get("at") in (None, "")
+        or milestone.get("evidence")
+        not in (
+            "observed",
+            "inferred",
+        )
     ):
         return UNKNOWN
     if milestone["evidence"] == "inferred":

@@ -258,4 +258,3 @@ def template_environment(template_dir: Path | None, *, html: bool) -> jinja2.Env
     if not html:
         environment.filters.update(FILTERS)
     return environment
-

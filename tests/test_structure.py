@@ -1,4 +1,4 @@
-"""The package layout rules: the import contracts in pyproject.toml, and what only the CLI may do."""
+"""Layout rules: the import contracts in pyproject.toml, and what only the CLI may do."""
 
 import subprocess
 import sys

@@ -1,1 +1,1 @@
-"""GitHub: deployments, commits, pull requests and releases to events, from files or the REST API."""
+"""GitHub: deployments, commits, pull requests and releases to events, from files or the API."""

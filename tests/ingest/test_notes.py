@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from ingest.errors import InputError, TimeError
 from ingest.notes import guess_kind, read_notes, split_sentences
 from ingest.schema import validate
-from ingest.types import ReadContext, Window
 from ingest.times.zones import ABBREVIATIONS
+from ingest.types import ReadContext, Window
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "notes"
 

@@ -32,43 +32,153 @@ PERSONAL = [
 def frame() -> pd.DataFrame:
     return make_frame(
         [
-            event("2024-05-01T09:40:00Z", "github", "commit", "bump pool size", "a1b2c3d",
-                  actor="jmorales", channel="acme/shop"),
-            event("2024-05-01T09:50:00Z", "github", "deploy.succeeded", "shop v1.2 to prod",
-                  "dep-7", actor="acme-deployer[bot]", channel="acme/shop"),
-            event("2024-05-01T09:55:00Z", "github", "deploy.succeeded", "docs build", "dep-6",
-                  actor="github-actions[bot]", channel="acme/shop"),
-            event("2024-05-01T10:00:00Z", "pagerduty", "alert.triggered", "Checkout 5xx",
-                  "A1", actor="Datadog", channel="checkout-api", subtype="alert"),
-            event("2024-05-01T10:00:05Z", "pagerduty", "alert.triggered", "Triggered via API",
-                  "R1", actor="checkout-api", channel="checkout-api"),
-            event("2024-05-01T10:00:09Z", "pagerduty", "alert.notified",
-                  "Notified Priya Raman by SMS.", "R2", actor="checkout-api",
-                  channel="checkout-api", key=False),
-            event("2024-05-01T10:01:00Z", "slack", "chat.message",
-                  "Incident triggered, assigned to Priya Raman", "C1/1.1", actor="PagerDuty",
-                  tags="bot", channel="#inc"),
-            event("2024-05-01T10:02:00Z", "pagerduty", "alert.acknowledged",
-                  "Acknowledged by Priya Raman.", "R3", actor="Priya Raman",
-                  channel="checkout-api"),
-            event("2024-05-01T10:02:30Z", "notes", "note",
-                  "10:02 Priya acknowledged; Earline Greenholt was asked to help", "notes.txt:3"),
-            event("2024-05-01T10:03:00Z", "slack", "chat.message", "@priya has joined the channel",
-                  "C1/1.2", actor="priya", tags="system", channel="#inc"),
-            event("2024-05-01T10:04:00Z", "slack", "chat.message",
-                  "@priya please look; cc priya.raman@acme.example and ops-lead@acme.example, "
-                  "@here heads up, @jordan can you help?", "C1/1.3", actor="marco",
-                  channel="#inc"),
-            event("2024-05-01T10:05:00Z", "slack", "chat.message", "db looks fine to me",
-                  "C1/1.4", actor="U07KENJI", channel="#inc"),
-            event("2024-05-01T10:06:00Z", "slack", "chat.message", "Ravi here, on it",
-                  "C1/1.5", actor="Ravi Iyer", channel="#inc"),
-            event("2024-05-01T10:07:00Z", "slack", "chat.message", "payments see drops",
-                  "C1/1.6", actor="sofia", channel="#inc"),
-            event("2024-05-01T10:08:00Z", "slack", "chat.message", "thanks Ravi, @Ravi Iyer",
-                  "C1/1.7", actor="priya", channel="#inc"),
-            event("2024-05-01T10:30:00Z", "pagerduty", "alert.resolved",
-                  "Resolved by Marco Silva.", "R4", actor="Marco Silva", channel="checkout-api"),
+            event(
+                "2024-05-01T09:40:00Z",
+                "github",
+                "commit",
+                "bump pool size",
+                "a1b2c3d",
+                actor="jmorales",
+                channel="acme/shop",
+            ),
+            event(
+                "2024-05-01T09:50:00Z",
+                "github",
+                "deploy.succeeded",
+                "shop v1.2 to prod",
+                "dep-7",
+                actor="acme-deployer[bot]",
+                channel="acme/shop",
+            ),
+            event(
+                "2024-05-01T09:55:00Z",
+                "github",
+                "deploy.succeeded",
+                "docs build",
+                "dep-6",
+                actor="github-actions[bot]",
+                channel="acme/shop",
+            ),
+            event(
+                "2024-05-01T10:00:00Z",
+                "pagerduty",
+                "alert.triggered",
+                "Checkout 5xx",
+                "A1",
+                actor="Datadog",
+                channel="checkout-api",
+                subtype="alert",
+            ),
+            event(
+                "2024-05-01T10:00:05Z",
+                "pagerduty",
+                "alert.triggered",
+                "Triggered via API",
+                "R1",
+                actor="checkout-api",
+                channel="checkout-api",
+            ),
+            event(
+                "2024-05-01T10:00:09Z",
+                "pagerduty",
+                "alert.notified",
+                "Notified Priya Raman by SMS.",
+                "R2",
+                actor="checkout-api",
+                channel="checkout-api",
+                key=False,
+            ),
+            event(
+                "2024-05-01T10:01:00Z",
+                "slack",
+                "chat.message",
+                "Incident triggered, assigned to Priya Raman",
+                "C1/1.1",
+                actor="PagerDuty",
+                tags="bot",
+                channel="#inc",
+            ),
+            event(
+                "2024-05-01T10:02:00Z",
+                "pagerduty",
+                "alert.acknowledged",
+                "Acknowledged by Priya Raman.",
+                "R3",
+                actor="Priya Raman",
+                channel="checkout-api",
+            ),
+            event(
+                "2024-05-01T10:02:30Z",
+                "notes",
+                "note",
+                "10:02 Priya acknowledged; Earline Greenholt was asked to help",
+                "notes.txt:3",
+            ),
+            event(
+                "2024-05-01T10:03:00Z",
+                "slack",
+                "chat.message",
+                "@priya has joined the channel",
+                "C1/1.2",
+                actor="priya",
+                tags="system",
+                channel="#inc",
+            ),
+            event(
+                "2024-05-01T10:04:00Z",
+                "slack",
+                "chat.message",
+                "@priya please look; cc priya.raman@acme.example and ops-lead@acme.example, "
+                "@here heads up, @jordan can you help?",
+                "C1/1.3",
+                actor="marco",
+                channel="#inc",
+            ),
+            event(
+                "2024-05-01T10:05:00Z",
+                "slack",
+                "chat.message",
+                "db looks fine to me",
+                "C1/1.4",
+                actor="U07KENJI",
+                channel="#inc",
+            ),
+            event(
+                "2024-05-01T10:06:00Z",
+                "slack",
+                "chat.message",
+                "Ravi here, on it",
+                "C1/1.5",
+                actor="Ravi Iyer",
+                channel="#inc",
+            ),
+            event(
+                "2024-05-01T10:07:00Z",
+                "slack",
+                "chat.message",
+                "payments see drops",
+                "C1/1.6",
+                actor="sofia",
+                channel="#inc",
+            ),
+            event(
+                "2024-05-01T10:08:00Z",
+                "slack",
+                "chat.message",
+                "thanks Ravi, @Ravi Iyer",
+                "C1/1.7",
+                actor="priya",
+                channel="#inc",
+            ),
+            event(
+                "2024-05-01T10:30:00Z",
+                "pagerduty",
+                "alert.resolved",
+                "Resolved by Marco Silva.",
+                "R4",
+                actor="Marco Silva",
+                channel="checkout-api",
+            ),
         ]
     )
 
@@ -76,11 +186,21 @@ def frame() -> pd.DataFrame:
 @pytest.fixture
 def summary() -> dict:
     return {
-        "incident": {"id": "P1", "title": "Checkout errors seen by Priya Raman",
-                     "severity": "SEV-2", "url": "https://acme.pagerduty.com/incidents/P1",
-                     "window": {"start": "2024-05-01T09:00:00Z", "end": "2024-05-01T11:00:00Z"}},
-        "sources": [{"name": "slack", "status": "failed", "events": 0,
-                     "error": "could not read the profile of Ravi Iyer"}],
+        "incident": {
+            "id": "P1",
+            "title": "Checkout errors seen by Priya Raman",
+            "severity": "SEV-2",
+            "url": "https://acme.pagerduty.com/incidents/P1",
+            "window": {"start": "2024-05-01T09:00:00Z", "end": "2024-05-01T11:00:00Z"},
+        },
+        "sources": [
+            {
+                "name": "slack",
+                "status": "failed",
+                "events": 0,
+                "error": "could not read the profile of Ravi Iyer",
+            }
+        ],
         "milestones": {
             "detected": milestone("2024-05-01T10:00:00Z", ref="A1"),
             "acknowledged": milestone("2024-05-01T10:02:00Z", ref="R3"),
@@ -194,7 +314,9 @@ def test_summary_text_is_scrubbed_and_refs_kept(frame, summary):
     assert out["warnings"] == ["C1/1.3: edited by Incident commander after mitigation"]
     assert out["inventory"][0]["name"] == "notes-by-Responder B.txt"
     assert {k: v["ref"] for k, v in out["milestones"].items()} == {
-        "detected": "A1", "acknowledged": "R3", "resolved": "R4"
+        "detected": "A1",
+        "acknowledged": "R3",
+        "resolved": "R4",
     }
 
 
@@ -215,8 +337,16 @@ def test_the_internal_rendering_does_name_them(frame, summary):
 
 def test_an_actor_given_as_an_email_gets_an_alias():
     frame = make_frame(
-        [event("2024-05-01T10:00:00Z", "table", "note", "wrote by dana.k@acme.example",
-               "events.csv:2", actor="dana.k@acme.example")]
+        [
+            event(
+                "2024-05-01T10:00:00Z",
+                "table",
+                "note",
+                "wrote by dana.k@acme.example",
+                "events.csv:2",
+                actor="dana.k@acme.example",
+            )
+        ]
     )
     out, _ = for_audience(frame, {}, audience="public", roster={})
     assert out.loc[0, "actor"] == "Responder A"

@@ -189,7 +189,7 @@ def _seconds_of(text: str) -> int:
     return sign * sum(int(n) * units[u] for n, u in re.findall(r"(\d+)([dhms])", text))
 
 
-@given(st.integers(min_value=-10**8, max_value=10**8))
+@given(st.integers(min_value=-(10**8), max_value=10**8))
 def test_duration_text_reads_back_to_the_same_seconds(seconds: int) -> None:
     text = format_duration(seconds)
     assert _seconds_of(text) == seconds

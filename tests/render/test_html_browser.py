@@ -155,4 +155,3 @@ def test_screenshot_is_written(browser, hostile_report):
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 10_000
-

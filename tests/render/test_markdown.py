@@ -68,31 +68,115 @@ def milestone(at: str | None, evidence: str = "observed", ref: str = "", rule: s
 @pytest.fixture
 def incident_rows() -> list[dict]:
     return [
-        event("2024-05-01T09:40:00Z", "github", "commit", "bump pool size", "a1b2c3d",
-              url="https://github.com/acme/shop/commit/a1b2c3d", actor="alice", key=False),
-        event("2024-05-01T09:50:00Z", "github", "deploy.succeeded", "shop v1.2 to prod", "dep-7",
-              url="https://github.com/acme/shop/deployments/7", actor="deploy-bot"),
-        event("2024-05-01T10:00:00Z", "pagerduty", "alert.triggered", "Checkout 5xx above 2%",
-              "R1", url="https://acme.pagerduty.com/incidents/P1/log_entries/R1",
-              actor="Datadog", channel="checkout"),
-        event("2024-05-01T10:01:00Z", "slack", "chat.message", "anyone else seeing this?",
-              "C1/1714557660.000100", channel="inc-checkout", actor="bob", key=False),
-        event("2024-05-01T10:01:30Z", "slack", "chat.message", "yes, since 10:00",
-              "C1/1714557690.000100", channel="inc-checkout", actor="carol", key=False),
-        event("2024-05-01T10:01:40Z", "slack", "chat.message", "looking at dashboards",
-              "C1/1714557700.000100", channel="inc-checkout", actor="bob", key=False),
-        event("2024-05-01T10:02:00Z", "pagerduty", "alert.acknowledged", "Acknowledged by Dana",
-              "R2", url="https://acme.pagerduty.com/incidents/P1/log_entries/R2", actor="Dana"),
-        event("2024-05-01T10:03:00Z", "slack", "chat.message", "paging db on-call",
-              "C1/1714557780.000100", channel="inc-checkout", actor="dana", key=False),
-        event("2024-05-01T10:20:00Z", "github", "deploy.succeeded", "shop v1.1 to prod", "dep-8",
-              url="https://github.com/acme/shop/deployments/8", actor="dana"),
-        event("2024-05-01T10:21:00Z", "slack", "chat.reply", "rolled back, errors recovering",
-              "C1/1714558860.000100", thread_ref="C1/1714557660.000100", channel="inc-checkout",
-              actor="dana", edited_at="2024-05-01T10:40:00Z", tags="edited_after_mitigation",
-              url="https://acme.slack.com/archives/C1/p1714558860000100"),
-        event("2024-05-01T10:30:00Z", "pagerduty", "alert.resolved", "Resolved", "R3",
-              url="https://acme.pagerduty.com/incidents/P1/log_entries/R3", actor="Datadog"),
+        event(
+            "2024-05-01T09:40:00Z",
+            "github",
+            "commit",
+            "bump pool size",
+            "a1b2c3d",
+            url="https://github.com/acme/shop/commit/a1b2c3d",
+            actor="alice",
+            key=False,
+        ),
+        event(
+            "2024-05-01T09:50:00Z",
+            "github",
+            "deploy.succeeded",
+            "shop v1.2 to prod",
+            "dep-7",
+            url="https://github.com/acme/shop/deployments/7",
+            actor="deploy-bot",
+        ),
+        event(
+            "2024-05-01T10:00:00Z",
+            "pagerduty",
+            "alert.triggered",
+            "Checkout 5xx above 2%",
+            "R1",
+            url="https://acme.pagerduty.com/incidents/P1/log_entries/R1",
+            actor="Datadog",
+            channel="checkout",
+        ),
+        event(
+            "2024-05-01T10:01:00Z",
+            "slack",
+            "chat.message",
+            "anyone else seeing this?",
+            "C1/1714557660.000100",
+            channel="inc-checkout",
+            actor="bob",
+            key=False,
+        ),
+        event(
+            "2024-05-01T10:01:30Z",
+            "slack",
+            "chat.message",
+            "yes, since 10:00",
+            "C1/1714557690.000100",
+            channel="inc-checkout",
+            actor="carol",
+            key=False,
+        ),
+        event(
+            "2024-05-01T10:01:40Z",
+            "slack",
+            "chat.message",
+            "looking at dashboards",
+            "C1/1714557700.000100",
+            channel="inc-checkout",
+            actor="bob",
+            key=False,
+        ),
+        event(
+            "2024-05-01T10:02:00Z",
+            "pagerduty",
+            "alert.acknowledged",
+            "Acknowledged by Dana",
+            "R2",
+            url="https://acme.pagerduty.com/incidents/P1/log_entries/R2",
+            actor="Dana",
+        ),
+        event(
+            "2024-05-01T10:03:00Z",
+            "slack",
+            "chat.message",
+            "paging db on-call",
+            "C1/1714557780.000100",
+            channel="inc-checkout",
+            actor="dana",
+            key=False,
+        ),
+        event(
+            "2024-05-01T10:20:00Z",
+            "github",
+            "deploy.succeeded",
+            "shop v1.1 to prod",
+            "dep-8",
+            url="https://github.com/acme/shop/deployments/8",
+            actor="dana",
+        ),
+        event(
+            "2024-05-01T10:21:00Z",
+            "slack",
+            "chat.reply",
+            "rolled back, errors recovering",
+            "C1/1714558860.000100",
+            thread_ref="C1/1714557660.000100",
+            channel="inc-checkout",
+            actor="dana",
+            edited_at="2024-05-01T10:40:00Z",
+            tags="edited_after_mitigation",
+            url="https://acme.slack.com/archives/C1/p1714558860000100",
+        ),
+        event(
+            "2024-05-01T10:30:00Z",
+            "pagerduty",
+            "alert.resolved",
+            "Resolved",
+            "R3",
+            url="https://acme.pagerduty.com/incidents/P1/log_entries/R3",
+            actor="Datadog",
+        ),
     ]
 
 
@@ -109,16 +193,21 @@ def summary() -> dict:
         "sources": [
             {"name": "pagerduty", "status": "ok", "events": 4, "error": None},
             {"name": "github", "status": "ok", "events": 3, "error": None},
-            {"name": "slack", "status": "failed", "events": 0,
-             "error": "not_in_channel: invite the bot to #inc-checkout"},
+            {
+                "name": "slack",
+                "status": "failed",
+                "events": 0,
+                "error": "not_in_channel: invite the bot to #inc-checkout",
+            },
         ],
         "milestones": {
             "impact_start": milestone(None),
             "detected": milestone("2024-05-01T10:00:00Z", ref="R1"),
             "acknowledged": milestone("2024-05-01T10:02:00Z", ref="R2"),
             "escalated": milestone(None),
-            "mitigated": milestone("2024-05-01T10:20:00Z", "inferred", "dep-8",
-                                   "older SHA redeployed"),
+            "mitigated": milestone(
+                "2024-05-01T10:20:00Z", "inferred", "dep-8", "older SHA redeployed"
+            ),
             "resolved": milestone("2024-05-01T10:30:00Z", ref="R3"),
             "first_comms": milestone(None),
         },
@@ -138,8 +227,13 @@ def summary() -> dict:
         "redactions": [{"kind": "aws_access_key", "ref": "C1/1714557780.000100", "count": 2}],
         "warnings": ["slack/2024-05-01.json:14: message without ts skipped"],
         "inventory": [
-            {"source": "pagerduty", "name": "log_entries.json", "records": 4, "in_window": 4,
-             "outside_window": 0},
+            {
+                "source": "pagerduty",
+                "name": "log_entries.json",
+                "records": 4,
+                "in_window": 4,
+                "outside_window": 0,
+            },
         ],
         "counts": {"events": 11, "key_events": 6, "other_messages": 5},
         "tool": {"name": "postmortem-timeline", "version": "0.1.0"},
@@ -321,14 +415,22 @@ def test_non_key_rows_are_counted_between_key_rows_not_listed(rendered: str) -> 
 def test_non_key_rows_from_several_channels_share_one_row() -> None:
     rows = [
         event("2024-05-01T10:00:00Z", "pagerduty", "alert.triggered", "fire", "R1"),
-        event("2024-05-01T10:01:00Z", "slack", "chat.message", "a", "C1/1", channel="inc",
-              key=False),
-        event("2024-05-01T10:02:00Z", "slack", "chat.message", "b", "C2/1", channel="ops",
-              key=False),
-        event("2024-05-01T10:03:00Z", "slack", "chat.reply", "c", "C1/2", channel="inc",
-              key=False),
-        event("2024-05-01T10:04:00Z", "pagerduty", "alert.notified", "sms", "R2",
-              channel="checkout", key=False),
+        event(
+            "2024-05-01T10:01:00Z", "slack", "chat.message", "a", "C1/1", channel="inc", key=False
+        ),
+        event(
+            "2024-05-01T10:02:00Z", "slack", "chat.message", "b", "C2/1", channel="ops", key=False
+        ),
+        event("2024-05-01T10:03:00Z", "slack", "chat.reply", "c", "C1/2", channel="inc", key=False),
+        event(
+            "2024-05-01T10:04:00Z",
+            "pagerduty",
+            "alert.notified",
+            "sms",
+            "R2",
+            channel="checkout",
+            key=False,
+        ),
     ]
     lines = timeline_lines(render_markdown(make_frame(rows), {}))
     assert len(lines) == 2
@@ -345,8 +447,17 @@ def test_replies_edits_and_hindsight_are_marked(rendered: str) -> None:
 
 
 def test_an_edit_before_mitigation_only_shows_its_time() -> None:
-    rows = [event("2024-05-01T10:00:00Z", "slack", "chat.message", "db is slow", "C1/1",
-                  edited_at="2024-05-01T10:05:09Z", channel="inc")]
+    rows = [
+        event(
+            "2024-05-01T10:00:00Z",
+            "slack",
+            "chat.message",
+            "db is slow",
+            "C1/1",
+            edited_at="2024-05-01T10:05:09Z",
+            channel="inc",
+        )
+    ]
     row = timeline_lines(render_markdown(make_frame(rows), {}))[0]
     assert "| Message: db is slow (edited 10:05:09) | `C1/1` |" in row
     assert "hindsight" not in row
@@ -370,12 +481,33 @@ def test_sub_second_rows_keep_frame_order() -> None:
 def test_planted_pipes_newlines_and_html_cannot_break_the_document(summary: dict) -> None:
     nasty = "a | b\nc\r\n| d | e |\\|`x`*y*_z_ [l](javascript:alert(1)) <script>alert(1)</script>"
     rows = [
-        event("2024-05-01T10:00:00Z", "pagerduty", "alert.triggered", nasty, "R|1\n2",
-              actor="eve | mallory\n# h", url="javascript:alert(1)", channel="x|y"),
-        event("2024-05-01T10:01:00Z", "slack", "chat.message", nasty, "C1/2", key=False,
-              channel="inc|ops\nx"),
-        event("2024-05-01T10:02:00Z", "slack", "chat.message", nasty, "C1/3",
-              url="https://acme.slack.com/archives/C1/p3?q=(1)|2 3"),
+        event(
+            "2024-05-01T10:00:00Z",
+            "pagerduty",
+            "alert.triggered",
+            nasty,
+            "R|1\n2",
+            actor="eve | mallory\n# h",
+            url="javascript:alert(1)",
+            channel="x|y",
+        ),
+        event(
+            "2024-05-01T10:01:00Z",
+            "slack",
+            "chat.message",
+            nasty,
+            "C1/2",
+            key=False,
+            channel="inc|ops\nx",
+        ),
+        event(
+            "2024-05-01T10:02:00Z",
+            "slack",
+            "chat.message",
+            nasty,
+            "C1/3",
+            url="https://acme.slack.com/archives/C1/p3?q=(1)|2 3",
+        ),
     ]
     summary["incident"]["title"] = "Title | with\nbreak <b>"
     summary["incident"]["id"] = "P|1"

@@ -25,6 +25,7 @@ import pandas as pd
 from ingest.config import Config, parse_duration
 from ingest.errors import PostmortemError, UsageError
 from ingest.times import to_iso
+from timeline.bundle import Bundle, write_bundle
 from timeline.export.archive import (
     clean_staging,
     earlier_incidents,
@@ -33,7 +34,6 @@ from timeline.export.archive import (
     write_atomically,
     write_events,
 )
-from timeline.bundle import Bundle, write_bundle
 
 STATE_FILE = ".export-state.json"
 LOCK_FILE = ".export.lock"
@@ -157,8 +157,8 @@ def resolved_incidents(
     PagerDuty filters the list by creation time, so incidents opened from ``export.max_age``
     before ``since`` up to ``until`` are listed (status resolved) and filtered here.
     """
-    from ingest.pagerduty import live as pagerduty_api
     from ingest.clients.build import Secret, pagerduty_client
+    from ingest.pagerduty import live as pagerduty_api
 
     config = request.config
     max_age = parse_duration(config.export.max_age, what="export.max_age")

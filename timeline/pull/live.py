@@ -20,8 +20,8 @@ from ingest.schema import concat
 from ingest.types import Window
 from timeline.assemble import IncidentFacts, SourceOutcome, assemble
 from timeline.bundle import Bundle
-from timeline.pull.files import FilePull
 from timeline.milestones import parse_marks
+from timeline.pull.files import FilePull
 
 Job = Callable[[], Iterator[pd.DataFrame]]
 

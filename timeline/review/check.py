@@ -16,13 +16,13 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
+import timeline.review.rubric as rubric
 from ingest.config import RedactionSettings
 from ingest.errors import InputError, UsageError
 from ingest.redact import redact_text
-import timeline.review.rubric as rubric
 from timeline.bundle import Bundle
-from timeline.review.draft import Draft, is_more_row, row_ref_cells, timeline_tables
 from timeline.review.against_bundle import cross_check
+from timeline.review.draft import Draft, is_more_row, row_ref_cells, timeline_tables
 from timeline.review.rubric import Finding, finding
 
 __all__ = ["Finding", "format_findings", "has_errors", "read_draft", "review_draft"]

@@ -20,8 +20,8 @@ from ingest.errors import PostmortemError
 from render.markdown import render_markdown
 from tests.fakes import PAGERDUTY_TEST_TOKEN
 from tests.fakes import pagerduty as pd_fake
-from timeline.export.archive import read_incidents
 from timeline.cli.export import export
+from timeline.export.archive import read_incidents
 from timeline.export.run import (
     LOCK_FILE,
     STATE_FILE,

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from ingest.errors import UsageError
-from timeline.export.archive import INCIDENT_COLUMNS, upsert_incidents
 from timeline.cli.export import stats as stats_command
+from timeline.export.archive import INCIDENT_COLUMNS, upsert_incidents
 from timeline.export.stats import compute_stats, format_seconds, format_stats, recurrences
 
 GAP_NAMES = [name for name, dtype in INCIDENT_COLUMNS.items() if dtype == "float64"]
