@@ -1,7 +1,8 @@
 """PagerDuty live: one incident, its log entries, alerts and notes, through ``RestApiV2Client``.
 
 The client comes built from settings (``ingest.clients.build.pagerduty_client``): it retries
-429s and 5xx itself. This module asks for the right pages, turns each page into an event frame with the
+429s and 5xx itself. This module asks for the right pages, turns each page into an event frame
+with the
 normalisers of ``ingest.pagerduty.normalise``, and translates the client's errors into
 :class:`~ingest.errors.SourceError` messages that say what to fix.
 """
@@ -44,7 +45,8 @@ def fetch_incident(
     severity_map: Mapping[str, str],
     progress: Progress | None = None,
 ) -> dict:
-    """The incident ``ref`` (its ID or its number) as ``incident_info`` reads it: ``id``, ``number``, ``title``, ``severity``, ``url``, ``service``, ``status`` and
+    """The incident ``ref`` (its ID or its number) as ``incident_info`` reads it: ``id``,
+    ``number``, ``title``, ``severity``, ``url``, ``service``, ``status`` and
     ``created_at`` / ``resolved_at`` (UTC Timestamps or None).
 
     Raises SourceError: not found, token rejected (or wrong region), unreachable.

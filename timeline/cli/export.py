@@ -1,7 +1,8 @@
 """The ``export`` and ``stats`` commands, registered on the main group by ``timeline.cli.main``.
 
 Like ``timeline.cli.main`` this is the command-line layer: it parses options, calls one
-library function (``export_incidents``, ``compute_stats``) and prints the result. Heavy modules are imported inside the commands.
+library function (``export_incidents``, ``compute_stats``) and prints the result.
+Heavy modules are imported inside the commands.
 """
 
 from __future__ import annotations
