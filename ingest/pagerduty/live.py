@@ -2,9 +2,8 @@
 
 The client comes built from settings (``ingest.clients.build.pagerduty_client``): it retries
 429s and 5xx itself. This module asks for the right pages, turns each page into an event frame
-with the
-normalisers of ``ingest.pagerduty.normalise``, and translates the client's errors into
-:class:`~ingest.errors.SourceError` messages that say what to fix.
+with the normalisers of ``ingest.pagerduty.normalise``, and translates the client's errors
+into :class:`~ingest.errors.SourceError` messages that say what to fix.
 """
 
 from __future__ import annotations
