@@ -130,7 +130,9 @@ def has_tag(tags: pd.Series, *names: str) -> pd.Series:
     return tags.fillna("").str.contains(tag_pattern(*names), regex=True).astype(bool)
 
 
-def add_tag(tags: pd.Series, name: str) -> pd.Series:
-    """``tags`` with ``name`` appended where it is not there yet."""
+def add_tag(tags: pd.Series, name: str, *, first: bool = False) -> pd.Series:
+    """``tags`` with ``name`` added where it is not there yet: at the end, or at the start with
+    ``first`` (where a reader puts it, so the same record gives the same tags either way)."""
     text = tags.fillna("")
-    return text.where(has_tag(text, name), (text + " " + name).str.strip())
+    added = (name + " " + text) if first else (text + " " + name)
+    return text.where(has_tag(text, name), added.str.strip())

@@ -233,7 +233,7 @@ def _mark_pinned(frame: pd.DataFrame, pinned_refs: set[str]) -> pd.DataFrame:
     hit = frame["ref"].isin(pinned_refs) & ~has_tag(frame["tags"], "pinned")
     if hit.any():
         frame = frame.copy()
-        frame.loc[hit, "tags"] = add_tag(frame.loc[hit, "tags"], "pinned")
+        frame.loc[hit, "tags"] = add_tag(frame.loc[hit, "tags"], "pinned", first=True)
     return frame
 
 

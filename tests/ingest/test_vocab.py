@@ -101,3 +101,4 @@ def test_add_tag_appends_once():
     tags = pd.Series(["", "bot", "pinned bot"], dtype="string[pyarrow]")
     assert add_tag(tags, "pinned").tolist() == ["pinned", "bot pinned", "pinned bot"]
     assert add_tag(tags, "pinned").dtype == tags.dtype
+    assert add_tag(tags, "pinned", first=True).tolist() == ["pinned", "pinned bot", "pinned bot"]
