@@ -18,12 +18,8 @@ from typing import Any
 import pandas as pd
 
 from ingest.errors import PostmortemError
-from timeline.export.archive import (
-    read_incidents,
-    rows_frame,
-    upsert_incidents,
-    write_atomically,
-)
+from timeline.bundle import write_atomically
+from timeline.export.archive import read_incidents, rows_frame, upsert_incidents
 
 STATE_FILE = ".export-state.json"
 JOURNAL_FILE = ".export-journal.jsonl"
@@ -42,11 +38,7 @@ def read_state(out_dir: Path) -> dict[str, Any]:
 def write_state(out_dir: Path, state: Mapping[str, Any]) -> None:
     """Replace the state file atomically."""
     text = json.dumps(state, indent=2, sort_keys=True) + "\n"
-
-    def write(tmp: Path) -> None:
-        tmp.write_text(text, encoding="utf-8")
-
-    write_atomically(Path(out_dir) / STATE_FILE, write)
+    write_atomically(Path(out_dir) / STATE_FILE, text)
 
 
 def compact(out_dir: Path, archive_dir: Path) -> bool:
