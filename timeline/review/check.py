@@ -18,6 +18,7 @@ import timeline.review.structure as structure
 import timeline.review.wording as wording
 from ingest.config import RedactionSettings
 from ingest.errors import InputError, UsageError
+from ingest.vocab import has_tag
 from timeline.bundle import Bundle
 from timeline.review.against_bundle import cross_check
 from timeline.review.draft import Draft
@@ -128,7 +129,7 @@ def _check_open_markers(draft: Draft) -> list[Finding]:
 def _people(bundle: Bundle) -> frozenset[str]:
     """Lower-cased names, and their single words, of the people the bundle knows."""
     frame = bundle.frame
-    person = ~frame["tags"].fillna("").astype(str).str.contains(r"\b(?:bot|system)\b", regex=True)
+    person = ~has_tag(frame["tags"], "bot", "system")
     names = {str(n).strip().lower() for n in frame.loc[person, "actor"].dropna().unique()}
     words = {w for n in names for w in n.split() if len(w) >= 3}
     return frozenset(n for n in names | words if len(n) >= 3)
