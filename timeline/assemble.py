@@ -11,10 +11,10 @@ from typing import Any
 
 import pandas as pd
 
-from ingest.config import Config, parse_duration
+from ingest.config import Config
 from ingest.redact import redact_frame, redact_text
 from ingest.schema import concat, empty_frame
-from ingest.times import to_iso
+from ingest.times import parse_duration, to_iso
 from ingest.types import Window
 from timeline.bundle import Bundle
 from timeline.keyrows import select_key_rows

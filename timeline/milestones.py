@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 
 import pandas as pd
 
@@ -63,15 +63,24 @@ class Milestone:
 UNKNOWN = Milestone(at=None, evidence="unknown")
 
 
-def parse_marks(marks: Mapping[str, str], *, what: str = "--mark") -> dict[str, pd.Timestamp]:
-    """``{"mitigated": "2026-10-14T15:06Z"}`` to UTC times; UsageError for unknown names."""
+def parse_marks(
+    marks: Mapping[str, str | pd.Timestamp],
+    *,
+    tz: tzinfo | None = None,
+    what: str = "--mark",
+) -> dict[str, pd.Timestamp]:
+    """``{"mitigated": "2026-10-14T15:06Z"}`` to UTC times (a written zone, else ``tz``);
+    MarkError for unknown names. Times the command line already read pass through."""
     parsed: dict[str, pd.Timestamp] = {}
-    for name, text in marks.items():
+    for name, value in marks.items():
         if name not in MILESTONES:
             raise MarkError(
                 f"{what} {name}: unknown milestone; known milestones: {', '.join(MILESTONES)}"
             )
-        parsed[name] = parse_one(text, what=f"{what} {name}")
+        if isinstance(value, pd.Timestamp):
+            parsed[name] = value.tz_convert("UTC")
+        else:
+            parsed[name] = parse_one(value, tz=tz, what=f"{what} {name}")
     return parsed
 
 
