@@ -19,9 +19,10 @@ import pandas as pd
 
 from ingest.errors import InputError, TimeError
 from ingest.records import read_bytes, within_window
-from ingest.schema import KINDS, frame_from_columns
+from ingest.schema import frame_from_columns
 from ingest.times import CellTimeError, written_to_utc
 from ingest.types import ReadContext
+from ingest.vocab import KINDS
 
 SOURCE = "table"
 TIME_COLUMNS = ("time", "ts", "timestamp")
