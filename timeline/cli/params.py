@@ -77,7 +77,7 @@ class MarkType(_TimesType):
     def read(self, text: str, ctx: click.Context | None) -> Any:
         from ingest.errors import UsageError
         from ingest.times import parse_one
-        from timeline.milestones import MILESTONES
+        from ingest.vocab import MILESTONES
 
         name, sep, when = (part.strip() for part in text.partition("="))
         if not sep or not name or not when:
