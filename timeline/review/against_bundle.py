@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from zoneinfo import ZoneInfo
 
 import pandas as pd
-from dateutil import parser as dateutil_parser
 
 import timeline.review.rubric as rubric
+from ingest import times
+from ingest.errors import TimeError
 from timeline.bundle import Bundle
 from timeline.review.draft import Draft, is_more_row, row_ref_cells, timeline_tables
 from timeline.review.missing import missing_key_events
@@ -127,48 +129,27 @@ def read_time(text: str, *, day: date | None, utc: bool) -> tuple[pd.Timestamp |
     parsed = _parse(value, day)
     if parsed is None:
         return None, "unreadable"
-    moment, has_date = parsed
-    if moment.tzinfo is None:
-        if not utc:
-            return None, "naive"
-        stamp = pd.Timestamp(moment).tz_localize("UTC")
-    else:
-        stamp = pd.Timestamp(moment).tz_convert("UTC")
+    written, has_date = parsed
+    if written.zone is None and not utc:
+        return None, "naive"
+    stamp = written.to_utc(ZoneInfo("UTC"), strict=False)
     return stamp, "ok" if has_date else "clock"
 
 
-def _parse(value: str, day: date | None) -> tuple[datetime, bool] | None:
-    """(time, whether the text had a date); ISO-like text fast, anything else through dateutil."""
-    match = _ISO_TIME.fullmatch(value)
-    if match is None:
-        moment = _dateutil(value, day)
-        if moment is not None:
-            return moment
-        match = _ISO_TIME.search(value)
-    if match is None or not (match.group("date") or day):
-        return None
-    stamp = f"{match.group('date') or day}T{match.group('clock')}"
-    zone = match.group("zone")
-    if zone in ("Z", "UTC", "GMT"):
-        zone = "+00:00"
-    try:
-        return datetime.fromisoformat(stamp + (zone or "")), bool(match.group("date"))
-    except ValueError:
-        return None
-
-
-def _dateutil(value: str, day: date | None) -> tuple[datetime, bool] | None:
-    # Parsed twice with different defaults: when the dates differ, the text had no date.
-    base = day or date(1970, 1, 1)
-    try:
-        first = dateutil_parser.parse(value, default=datetime(base.year, base.month, base.day))
-        other = dateutil_parser.parse(value, default=datetime(2001, 2, 3))
-    except (ValueError, OverflowError):
-        return None
-    has_date = first.date() == other.date()
-    if not has_date and day is None:
-        return None
-    return first, has_date
+def _parse(value: str, day: date | None) -> tuple[times.WrittenTime, bool] | None:
+    """(time as written, whether the text had a date); else the first time-shaped part."""
+    inner = _ISO_TIME.search(value)
+    for candidate in (value, inner.group(0) if inner else None):
+        if not candidate:
+            continue
+        try:
+            written = times.read_time(candidate, day=day)
+        except TimeError:
+            continue
+        if not written.has_date and day is None:
+            return None
+        return written, written.has_date
+    return None
 
 
 def _compare(
