@@ -232,6 +232,22 @@ def _scrub_summary(summary: dict, people: People) -> None:
     for entry in summary.get("inventory") or []:
         if isinstance(entry, dict) and isinstance(entry.get("name"), str):
             entry["name"] = people.scrub(entry["name"])
+    for entry in summary.get("responders") or []:
+        if isinstance(entry, dict):
+            _scrub_responder(entry, people)
     for entry in (summary.get("milestones") or {}).values():
         if isinstance(entry, dict) and isinstance(entry.get("rule"), str):
             entry["rule"] = people.scrub(entry["rule"])
+
+
+def _scrub_responder(entry: dict, people: People) -> None:
+    """A responder as the audience sees them: the role or alias, never the handles."""
+    if isinstance(entry.get("name"), str):
+        entry["name"] = people.label_actor(entry["name"])
+    entry["also"] = []
+    for key in ("role", "role_source"):
+        if isinstance(entry.get(key), str):
+            entry[key] = people.scrub(entry[key])
+    action = entry.get("first_action")
+    if isinstance(action, dict) and isinstance(action.get("summary"), str):
+        action["summary"] = people.scrub(action["summary"])

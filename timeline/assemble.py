@@ -19,6 +19,8 @@ from ingest.types import Window
 from timeline.bundle import Bundle
 from timeline.keyrows import select_key_rows
 from timeline.milestones import compute_gaps, find_milestones, quiet_periods
+from timeline.responders import find_responders
+from timeline.twins import fold_twins
 
 TOOL_NAME = "postmortem-timeline"
 
@@ -89,6 +91,8 @@ def assemble(
     redactions.extend(title_findings)
 
     comms = config.slack.comms_channels
+    twin_window = parse_duration(config.timeline.twin_window, what="timeline.twin_window")
+    frame = fold_twins(frame, window=pd.Timedelta(twin_window), comms_channels=comms)
     milestones = find_milestones(
         frame,
         marks=marks,
@@ -117,12 +121,15 @@ def assemble(
             f"(first: {frame.loc[future, 'ref'].iloc[0]})"
         )
 
-    frame["key"] = select_key_rows(
+    chosen = select_key_rows(
         frame,
         keywords=config.timeline.keywords,
         key_reactions=config.timeline.key_reactions,
         comms_channels=comms,
+        max_rows=config.timeline.max_rows,
     )
+    frame["key"] = chosen["key"].to_numpy()
+    frame["key_rule"] = chosen["key_rule"].astype(frame["key_rule"].dtype)
     quiet = quiet_periods(
         frame["ts"],
         milestones["detected"].at,
@@ -140,8 +147,11 @@ def assemble(
             "window": {"start": to_iso(window.start), "end": to_iso(window.end)},
         },
         "sources": _source_statuses(outcomes, frame),
-        "milestones": {name: m.as_dict() for name, m in milestones.items()},
+        "milestones": _with_corroboration(
+            {name: m.as_dict() for name, m in milestones.items()}, frame
+        ),
         "gaps": gaps,
+        "responders": find_responders(frame, config.roster),
         "quiet_periods": quiet,
         "redactions": redactions,
         "warnings": warnings,
@@ -149,11 +159,30 @@ def assemble(
         "counts": {
             "events": int(len(frame)),
             "key_events": int(frame["key"].sum()),
-            "other_messages": int((~frame["key"] & (frame["source"] == "slack")).sum()),
+            "twins": int((frame["twin_ref"] != "").sum()),
+            "other_messages": int(
+                (~frame["key"] & (frame["source"] == "slack") & (frame["twin_ref"] == "")).sum()
+            ),
         },
         "tool": {"name": TOOL_NAME, "version": _version()},
     }
     return Bundle(frame=frame, summary=summary)
+
+
+def _with_corroboration(
+    milestones: dict[str, dict[str, Any]], frame: pd.DataFrame
+) -> dict[str, dict[str, Any]]:
+    """Each milestone whose record has a twin names the twin's ref: two sources agree."""
+    twins = frame.loc[frame["twin_ref"] != "", ["ref", "twin_ref"]]
+    for entry in milestones.values():
+        ref = entry.get("ref") or ""
+        if not ref or twins.empty:
+            continue
+        others = list(twins.loc[twins["twin_ref"] == ref, "ref"])
+        others += list(twins.loc[twins["ref"] == ref, "twin_ref"])
+        if others:
+            entry["corroborated_by"] = list(dict.fromkeys(others))
+    return milestones
 
 
 def _source_statuses(outcomes: list[SourceOutcome], frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ingest.errors import BundleError
-from ingest.schema import COLUMNS, UTC_TIME, validate
+from ingest.schema import COLUMNS, STRING, UTC_TIME, validate
 
 EVENTS_PARQUET = "events.parquet"
 EVENTS_CSV = "events.csv"
@@ -113,7 +113,12 @@ def read_bundle(path: Path) -> Bundle:
         frame = pd.read_parquet(path / EVENTS_PARQUET)
     except (json.JSONDecodeError, OSError, ValueError) as e:
         raise BundleError(f"{path}: the bundle is damaged ({e}); pull it again") from e
-    frame = frame.reindex(columns=list(COLUMNS)).astype(COLUMNS)
+    frame = frame.reindex(columns=list(COLUMNS))
+    # A bundle written before a column existed reads it as empty.
+    text = [name for name, dtype in COLUMNS.items() if dtype is STRING]
+    frame[text] = frame[text].fillna("")
+    frame["key"] = frame["key"].fillna(False)
+    frame = frame.astype(COLUMNS)
     return Bundle(frame=frame, summary=summary)
 
 
