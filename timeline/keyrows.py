@@ -28,6 +28,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from ingest.vocab import has_tag
+
 # rule -> precedence (lower wins when the budget is short)
 RULES: dict[str, int] = {
     "alert": 0,
@@ -105,17 +107,16 @@ def select_key_rows(
         return pd.DataFrame({"key": pd.Series(dtype=bool), "key_rule": pd.Series(dtype=str)})
     kinds = frame["kind"].astype(str)
     source = frame["source"].astype(str)
-    tags = " " + frame["tags"].astype(str) + " "
+    tags = frame["tags"]
     summary = frame["summary"].astype(str)
     chat = source == "slack"
-    system = tags.str.contains(" system ", regex=False)
-    bot = tags.str.contains(" bot ", regex=False)
+    system = has_tag(tags, "system")
+    bot = has_tag(tags, "bot")
     twin = frame["twin_ref"].astype(str) != ""
 
     reaction = pd.Series(False, index=frame.index)
     if key_reactions:
-        names = "|".join(re.escape(r) for r in key_reactions)
-        reaction = tags.str.contains(rf" reaction:(?:{names}) ", regex=True)
+        reaction = has_tag(tags, *(f"reaction:{name}" for name in key_reactions))
     keyword = pd.Series(False, index=frame.index)
     if keywords:
         keyword = summary.str.contains("|".join(re.escape(k) for k in keywords), case=False)
@@ -123,8 +124,8 @@ def select_key_rows(
     figures = summary.str.contains(FIGURES, case=False, regex=True)
     decision = summary.str.contains(DECISIONS, case=False, regex=True)
     finding = summary.str.contains(FINDINGS, case=False, regex=True)
-    revert = (kinds == "commit") & tags.str.contains(" (?:revert|rollback) ", regex=True)
-    rollback = tags.str.contains(" rollback ", regex=False)
+    revert = (kinds == "commit") & has_tag(tags, "revert", "rollback")
+    rollback = has_tag(tags, "rollback")
     person = chat & ~system & ~bot & (frame["actor"].astype(str) != "")
     first = person & ~frame["actor"].where(person).duplicated(keep="first")
 
@@ -139,7 +140,7 @@ def select_key_rows(
         ((kinds == "comms.status_page") | in_comms, "status_update"),
         (kinds == "report.customer", "customer_report"),
         (chat & summary.str.contains(ROLE_WORDS, case=False, regex=True), "role"),
-        (chat & tags.str.contains(" pinned ", regex=False), "pinned"),
+        (chat & has_tag(tags, "pinned"), "pinned"),
         (chat & reaction, "reaction"),
         (source.isin(["notes", "table"]), "notes"),
         (kinds.isin(_CHANGE_KINDS) | revert, "change"),

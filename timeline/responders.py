@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ingest.times import to_iso
+from ingest.vocab import has_tag
 
 _SUMMARY_CHARS = 120
 # What PagerDuty log entries say about a person's part: (pattern naming the person, role).
@@ -54,8 +55,7 @@ def find_responders(frame: pd.DataFrame, roster: Mapping[str, str]) -> list[dict
     names = list(pd.unique(actor[people]))
     person_of = _same_person(names)
     rows = frame.loc[people].assign(person=actor[people].map(person_of))
-    tags = " " + rows["tags"].astype(str) + " "
-    acting = rows[~tags.str.contains(" system ", regex=False)]
+    acting = rows[~has_tag(rows["tags"], "system")]
     firsts = rows.drop_duplicates("person")
     first_actions = acting.drop_duplicates("person").set_index("person")
     roles = _roles(frame, rows, person_of, roster)
@@ -93,12 +93,11 @@ def find_responders(frame: pd.DataFrame, roster: Mapping[str, str]) -> list[dict
 def _system_rows(frame: pd.DataFrame, actor: pd.Series) -> pd.Series:
     """Rows whose actor is a system: bots, PagerDuty services and integrations."""
     source = frame["source"].astype(str)
-    tags = " " + frame["tags"].astype(str) + " "
     services = set(frame.loc[source == "pagerduty", "channel"].astype(str).str.casefold())
     github_bot = (source == "github") & actor.str.contains(
         r"\[bot\]$|[-_]bot$|^github-actions$", case=False, regex=True
     )
-    slack_bot = (source == "slack") & tags.str.contains(" bot ", regex=False)
+    slack_bot = (source == "slack") & has_tag(frame["tags"], "bot")
     pagerduty_system = (source == "pagerduty") & (
         actor.str.casefold().isin(services)
         | (frame["subtype"].astype(str) == "alert")

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ingest.vocab import add_tag, has_tag
+
 PASTED_SOURCES = ("notes", "table")
 SYSTEM_SOURCES = ("pagerduty", "github")
 COMMS = "comms"
@@ -36,8 +38,7 @@ def fold_twins(
     if frame.empty:
         return frame
     source = frame["source"].astype(str)
-    tags = frame["tags"].astype(str)
-    system_message = tags.str.contains(r"(?:^| )system(?: |$)", regex=True)
+    system_message = has_tag(frame["tags"], "system")
     in_comms = frame["channel"].isin(_channel_names(comms_channels)) & (source == "slack")
     kinds = frame["kind"].astype(str)
     cls = kinds.where(~kinds.isin(["comms.status_page"]), COMMS)
@@ -64,9 +65,9 @@ def fold_twins(
         return frame
     folded, kept = matched.index.to_numpy(), matched.to_numpy()
     frame.loc[folded, "twin_ref"] = frame.loc[kept, "ref"].to_numpy()
-    frame.loc[folded, "tags"] = _add_tag(frame.loc[folded, "tags"], "twin")
+    frame.loc[folded, "tags"] = add_tag(frame.loc[folded, "tags"], "twin")
     kept_rows = np.unique(kept)
-    frame.loc[kept_rows, "tags"] = _add_tag(frame.loc[kept_rows, "tags"], "corroborated")
+    frame.loc[kept_rows, "tags"] = add_tag(frame.loc[kept_rows, "tags"], "corroborated")
     return frame
 
 
@@ -105,7 +106,3 @@ def _nearest(
 def _channel_names(channels: Sequence[str]) -> list[str]:
     names = [str(c) for c in channels]
     return [*names, *(c if c.startswith("#") else f"#{c}" for c in names)]
-
-
-def _add_tag(tags: pd.Series, tag: str) -> pd.Series:
-    return (tags.astype(str) + " " + tag).str.strip()
