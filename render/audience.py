@@ -292,9 +292,11 @@ def _scrub_summary(summary: dict, people: People) -> None:
 
     New fields (a responders list, a roles line) are covered without naming them here.
     """
-    for entry in summary.get("responders") or []:
-        if isinstance(entry, dict):
-            _scrub_responder(entry, people)
+    if isinstance(summary.get("responders"), list):
+        summary["responders"] = [
+            _scrub_responder(entry, people) if isinstance(entry, dict) else _scrubbed(entry, people)
+            for entry in summary["responders"]
+        ]
     for key, value in summary.items():
         if key not in _KEPT_KEYS and key != "responders":
             summary[key] = _scrubbed(value, people)
@@ -311,7 +313,7 @@ def _scrubbed(value: Any, people: People) -> Any:
     return value
 
 
-def _scrub_responder(entry: dict, people: People) -> None:
+def _scrub_responder(entry: dict, people: People) -> dict:
     """A responder as the audience sees them: the role or alias, never the handles."""
     if isinstance(entry.get("name"), str):
         entry["name"] = people.label_actor(entry["name"])
@@ -322,3 +324,4 @@ def _scrub_responder(entry: dict, people: People) -> None:
     action = entry.get("first_action")
     if isinstance(action, dict) and isinstance(action.get("summary"), str):
         action["summary"] = people.scrub(action["summary"])
+    return entry

@@ -141,7 +141,7 @@ def responder_rows(responders: Any) -> list[dict[str, Any]]:
     """The summary's responders with times parsed; missing parts are None."""
     rows = []
     for item in responders or []:
-        entry = dict(item)
+        entry = dict(item) if isinstance(item, Mapping) else {"name": str(item)}
         action = entry.get("first_action")
         rows.append(
             {
