@@ -38,6 +38,8 @@ KIND_BY_LOG_ENTRY_TYPE: dict[str, str] = {
 }
 
 PAYLOAD_KEYS = ("incident", "log_entries", "alerts", "notes")
+# An annotate log entry and the note it records are written within moments of each other.
+NOTE_MATCH = pd.Timedelta(seconds=2)
 
 
 def incident_info(incident: dict, severity_map: Mapping[str, str] | None = None) -> dict:
@@ -163,6 +165,44 @@ def notes_frame(notes: list[dict], *, incident_id: str, service: str = "") -> pd
             "subtype": "note",
         }
     )
+
+
+def merge_notes(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per note: an annotate log entry that a note stands for is dropped, and the note
+    row takes the entry's link. A note is the better row of the two: its text is the note
+    itself and it carries its edit time. Entries no note stands for stay as they are.
+
+    ``frame`` holds rows of :func:`log_entries_frame` and :func:`notes_frame` (and may hold
+    others); both readers call this once they have the log entries and the notes.
+    """
+    is_note = frame["subtype"] == "note"
+    is_entry = (frame["kind"] == "alert.annotated") & ~is_note
+    if not is_note.any() or not is_entry.any():
+        return frame
+    entries = frame.loc[is_entry, ["ts", "url"]].rename(columns={"url": "entry_url"})
+    entries = entries.assign(entry_ts=entries["ts"], entry_index=entries.index)
+    notes = frame.loc[is_note, ["ts"]].assign(note_index=frame.index[is_note])
+    notes = notes.assign(note_ts=notes["ts"])
+    # Each entry goes with its nearest note; each note takes the link of its nearest entry.
+    by_entry = pd.merge_asof(
+        entries.sort_values("ts"),
+        notes.sort_values("ts"),
+        on="ts",
+        direction="nearest",
+        tolerance=NOTE_MATCH,
+    )
+    by_note = pd.merge_asof(
+        notes.sort_values("ts"),
+        entries.sort_values("ts"),
+        on="ts",
+        direction="nearest",
+        tolerance=NOTE_MATCH,
+    )
+    linked = by_note[by_note["entry_url"].notna()]
+    merged = frame.copy()
+    merged.loc[linked["note_index"].to_numpy(), "url"] = linked["entry_url"].to_numpy()
+    replaced = by_entry.loc[by_entry["note_ts"].notna(), "entry_index"]
+    return merged.drop(index=replaced).reset_index(drop=True)
 
 
 def _required(records: list[dict], key: str, what: str) -> list[str]:
