@@ -37,7 +37,7 @@ def read_table(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
     A row's ``ref`` defaults to ``FILE:LINE``; a missing ``kind`` is ``note``.
     """
     try:
-        content = read_bytes(path).decode("utf-8-sig")
+        content = read_bytes(path, ctx.max_bytes).decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InputError(f"is not UTF-8 text (byte {e.start}); save it as UTF-8", path=path) from e
     if path.suffix.lower() in JSON_LINES_SUFFIXES or content.lstrip().startswith("{"):

@@ -27,6 +27,11 @@ class Window:
         return (ts >= self.start) & (ts <= self.end)
 
 
+# Bounds on each input file (limits.max_file_size and limits.max_depth in the config).
+DEFAULT_MAX_BYTES = 10**9
+DEFAULT_MAX_DEPTH = 100
+
+
 @dataclass
 class ReadContext:
     """What a file connector is told, and where it reports what it found.
@@ -35,7 +40,7 @@ class ReadContext:
     Connectors append to ``warnings`` (one line each, naming file and line) and fill
     ``incident`` with what the artifact says about the incident (id, title, severity, url,
     created_at, resolved_at, service) and ``artifacts`` with inventory entries
-    ``{"source", "name", "records"}``.
+    ``{"source", "name", "records"}``. ``max_bytes`` and ``max_depth`` bound each file read.
     """
 
     window: Window | None = None
@@ -43,6 +48,8 @@ class ReadContext:
     date: date | None = None
     channels: tuple[str, ...] = ()
     workspace_url: str = ""
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_depth: int = DEFAULT_MAX_DEPTH
     warnings: list[str] = field(default_factory=list)
     incident: dict[str, Any] = field(default_factory=dict)
     artifacts: list[dict[str, Any]] = field(default_factory=list)

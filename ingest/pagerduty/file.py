@@ -20,6 +20,7 @@ from ingest.pagerduty.normalise import (
 )
 from ingest.records import load_json, with_path, within_window
 from ingest.schema import concat
+from ingest.shapes import describe
 from ingest.types import ReadContext
 
 
@@ -31,8 +32,12 @@ def read_pagerduty_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
     Fills ``ctx.incident`` from the incident object and adds inventory entries. A note and
     the annotate log entry it stands for are one row (:func:`merge_notes`), as in a live pull.
     """
-    pages = _pages(load_json(path), path)
-    incidents = [p["incident"] for p in pages if isinstance(p.get("incident"), dict)]
+    pages = _pages(load_json(path, ctx), path)
+    incidents = [p["incident"] for p in pages if p.get("incident") is not None]
+    for number, incident in enumerate(incidents, start=1):
+        if not isinstance(incident, dict):
+            where = f"incident #{number}" if len(incidents) > 1 else "'incident'"
+            raise InputError(f"{where} must be an object, not {describe(incident)}", path=path)
     info = _incident_into_context(incidents, ctx, path)
     incident_id = info.get("id") or "?"
     service = info.get("service") or ""
@@ -45,8 +50,8 @@ def read_pagerduty_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
                 records = page.get(key)
                 if records is None:
                     continue
-                if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-                    raise InputError(f"{key!r} must be a list of objects")
+                if not isinstance(records, list):
+                    raise InputError(f"{key!r} must be a list of objects, not {describe(records)}")
                 counts[key] += len(records)
                 if key == "log_entries":
                     frames.append(

@@ -13,6 +13,7 @@ import pandas as pd
 from ingest.errors import InputError
 from ingest.records import get, sha256_each
 from ingest.schema import empty_frame, frame_from_columns
+from ingest.shapes import INT, STR, check_records
 from ingest.times import iso_to_utc
 
 SOURCE = "pagerduty"
@@ -38,6 +39,43 @@ KIND_BY_LOG_ENTRY_TYPE: dict[str, str] = {
 }
 
 PAYLOAD_KEYS = ("incident", "log_entries", "alerts", "notes")
+
+# The fields each record is read for, with their types in the REST API v2 schema.
+_NAMED = {"summary": STR}
+INCIDENT_SHAPE = {
+    "id": STR,
+    "title": STR,
+    "summary": STR,
+    "html_url": STR,
+    "status": STR,
+    "urgency": STR,
+    "incident_number": INT,
+    "created_at": STR,
+    "resolved_at": STR,
+    "priority": {"summary": STR, "name": STR},
+    "service": _NAMED,
+}
+LOG_ENTRY_SHAPE = {
+    "id": STR,
+    "type": STR,
+    "summary": STR,
+    "html_url": STR,
+    "created_at": STR,
+    "agent": _NAMED,
+    "channel": _NAMED,
+    "note": STR,
+    "service": _NAMED,
+}
+ALERT_SHAPE = {
+    "id": STR,
+    "severity": STR,
+    "summary": STR,
+    "html_url": STR,
+    "created_at": STR,
+    "integration": _NAMED,
+    "service": _NAMED,
+}
+NOTE_SHAPE = {"id": STR, "content": STR, "created_at": STR, "updated_at": STR, "user": _NAMED}
 # An annotate log entry and the note it records are written within moments of each other.
 NOTE_MATCH = pd.Timedelta(seconds=2)
 
@@ -48,6 +86,7 @@ def incident_info(incident: dict, severity_map: Mapping[str, str] | None = None)
     Severity is the priority (mapped through ``severity_map`` when it names it), else
     ``urgency:high|low``, else empty.
     """
+    check_records([incident], INCIDENT_SHAPE, what="incident", required=("id",))
     severity_map = severity_map or {}
     priority = incident.get("priority") or {}
     priority_name = str(priority.get("summary") or priority.get("name") or "")
@@ -82,6 +121,7 @@ def log_entries_frame(entries: list[dict], *, incident_id: str, service: str = "
     if not entries:
         return empty_frame()
     what = f"incident {incident_id} log entry"
+    check_records(entries, LOG_ENTRY_SHAPE, what="log entry", required=("id", "created_at"))
     ids = _required(entries, "id", what)
     raw_type = pd.Series([str(e.get("type") or "") for e in entries], dtype=object)
     base_type = raw_type.str.removesuffix("_reference").str.removesuffix("_log_entry")
@@ -121,6 +161,7 @@ def alerts_frame(alerts: list[dict]) -> pd.DataFrame:
     """
     if not alerts:
         return empty_frame()
+    check_records(alerts, ALERT_SHAPE, what="alert", required=("id", "created_at"))
     ids = _required(alerts, "id", "alert")
     severity = pd.Series([str(a.get("severity") or "") for a in alerts], dtype=object)
     summary = pd.Series([str(a.get("summary") or "") for a in alerts], dtype=object)
@@ -148,6 +189,7 @@ def notes_frame(notes: list[dict], *, incident_id: str, service: str = "") -> pd
     if not notes:
         return empty_frame()
     what = f"incident {incident_id} note"
+    check_records(notes, NOTE_SHAPE, what="note", required=("id", "created_at"))
     ids = _required(notes, "id", what)
     created = _times(notes, "created_at", ids, what)
     updated = iso_to_utc([n.get("updated_at") for n in notes], what=f"{what} updated_at")
