@@ -43,7 +43,7 @@ def parse_json(data: bytes, where: object, *, hint: str = "is the file complete?
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as e:
-        if "recursion" in e.msg.lower():
+        if "recursion" in e.msg.lower() or "depth limit" in e.msg.lower():
             raise InputError(
                 "JSON nested too deeply to read (over 1,024 levels); this is not an export "
                 "the tool reads",
