@@ -43,6 +43,8 @@ from ingest.types import DEFAULT_MAX_BYTES, ReadContext, Window
 PAGE_MESSAGES = 20_000
 
 _DAY_FILE = re.compile(r"\d{4}-\d{2}-\d{2}\.json")
+# Channel names are folder names in the export: never a path of their own.
+_CHANNEL_NAME = re.compile(r"(?!\.{1,2}$)[^/\\\x00]{1,80}")
 
 
 def read_slack_export(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
@@ -237,6 +239,14 @@ def _select_channels(
     channels: list[dict[str, Any]], wanted: Sequence[str], where: str
 ) -> list[dict[str, Any]]:
     usable = [c for c in channels if c.get("id") and c.get("name")]
+    for channel in usable:
+        if not _CHANNEL_NAME.fullmatch(channel["name"]):
+            raise InputError(
+                f"channel {channel['id']} has the name {channel['name'][:40]!r}, which is not a "
+                "Slack channel name (at most 80 characters, no '/'); the channel "
+                "folders are named by it, so the export cannot be read",
+                path=where,
+            )
     if not usable:
         raise InputError(
             "the export lists no channels (channels.json and groups.json are missing or empty); "
@@ -310,7 +320,10 @@ class _FolderExport(_Export):
         return str(self.root / relpath) if relpath else str(self.root)
 
     def has(self, relpath: str) -> bool:
-        return (self.root / relpath).is_file()
+        try:
+            return (self.root / relpath).is_file()
+        except OSError:  # a name the file system cannot hold is not in the export
+            return False
 
     def read(self, relpath: str) -> bytes:
         try:
@@ -322,7 +335,7 @@ class _FolderExport(_Export):
     def listing(self, folder: str) -> list[str]:
         try:
             return [entry.name for entry in os.scandir(self.root / folder) if entry.is_file()]
-        except FileNotFoundError:
+        except OSError:  # no such folder, or a name the file system cannot hold
             return []
 
 

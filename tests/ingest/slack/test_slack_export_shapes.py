@@ -79,6 +79,12 @@ def test_a_day_file_entry_that_is_not_an_object_is_numbered(export_copy: Path) -
         ("users.json", [{"name": "ann"}], r"users.json: user #1: has no 'id'"),
         ("channels.json", [{"id": "C1"}], r"channels.json: channel #1 \(C1\): has no 'name'"),
         ("channels.json", [{"id": 5, "name": "x"}], r"channel #1 \(5\): field 'id' must be a"),
+        (
+            "channels.json",
+            [{"id": "C1", "name": "../general"}],
+            r"channel C1 has the name '../general', which is not a Slack channel name",
+        ),
+        ("channels.json", [{"id": "C1", "name": "x" * 81}], r"not a Slack channel name"),
     ],
 )
 def test_users_and_channels_of_the_wrong_shape(
