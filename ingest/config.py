@@ -15,7 +15,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from ingest.errors import ConfigError
+from ingest.errors import ConfigError, PostmortemError
+from ingest.times import parse_one
+from ingest.vocab import MILESTONES
 
 DEFAULT_KEYWORDS = (
     "rollback",
@@ -171,6 +173,8 @@ def config_from_mapping(raw: dict[str, Any], *, source: str = "config") -> Confi
             raise ConfigError(f"{source}: [{table}] must be a table")
         if table in _FREE_TABLES:
             values[table] = _strings_table(body, table, source)
+            if table == "marks":
+                _check_marks(values[table], source)
         else:
             values[table] = _build(_TABLES[table], body, table, source)
     return Config(**values)
@@ -270,6 +274,19 @@ def _services(body: dict[str, Any], source: str) -> dict[str, dict[str, Any]]:
                     )
         services[str(service)] = dict(entry)
     return services
+
+
+def _check_marks(marks: dict[str, str], source: str) -> None:
+    for name, text in marks.items():
+        if name not in MILESTONES:
+            raise ConfigError(
+                f"{source}: unknown key marks.{_key(name)}; known milestones: "
+                f"{', '.join(MILESTONES)}"
+            )
+        try:
+            parse_one(text, what=f"marks.{name}")
+        except PostmortemError as e:
+            raise ConfigError(f"{source}: {e}") from None
 
 
 def _check_template(template: str, source: str) -> None:

@@ -119,6 +119,8 @@ def test_durations():
             r"postmortem.toml: slack.channel_template names \{numbr\}",
         ),
         ("[roster]\nU07ANA = ['IC']\n", r"postmortem.toml: roster.U07ANA must be a str"),
+        ("[marks]\nmitigate = '2024-05-01T10:00:00Z'\n", r"unknown key marks.mitigate; known"),
+        ("[marks]\nmitigated = 'soon'\n", r"postmortem.toml: marks.mitigated"),
         ("[limits]\nmax_file_size = 'huge'\n", r"limits.max_file_size 'huge' is not a size"),
         ("[limits]\nmax_depth = 100000\n", r"limits.max_depth must be from 1 to 250"),
         ("[limits]\nmax_dept = 10\n", r"unknown key limits.max_dept; known keys: max_file_size"),
