@@ -21,7 +21,7 @@ from ingest.pagerduty.normalise import (
 from ingest.records import load_json, with_path, within_window
 from ingest.schema import concat
 from ingest.shapes import describe
-from ingest.types import ReadContext
+from ingest.types import Incident, ReadContext
 
 
 def read_pagerduty_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
@@ -39,8 +39,8 @@ def read_pagerduty_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
             where = f"incident #{number}" if len(incidents) > 1 else "'incident'"
             raise InputError(f"{where} must be an object, not {describe(incident)}", path=path)
     info = _incident_into_context(incidents, ctx, path)
-    incident_id = info.get("id") or "?"
-    service = info.get("service") or ""
+    incident_id = info.id or "?"
+    service = info.service
 
     counts = dict.fromkeys(PAYLOAD_KEYS[1:], 0)
     frames = []
@@ -72,14 +72,14 @@ def read_pagerduty_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
         yield frame
 
 
-def _incident_into_context(incidents: list[dict], ctx: ReadContext, path: Path) -> dict:
+def _incident_into_context(incidents: list[dict], ctx: ReadContext, path: Path) -> Incident:
     if not incidents:
-        return dict(ctx.incident)
+        return ctx.incident
     try:
         info = incident_info(incidents[-1])
     except InputError as e:
         raise with_path(e, path) from e
-    ctx.incident.update({k: v for k, v in info.items() if v not in (None, "")})
+    ctx.incident = ctx.incident.merged(info)
     ctx.artifacts.append(
         {"source": SOURCE, "name": f"{path.name} incident", "records": len(incidents)}
     )

@@ -15,6 +15,7 @@ from ingest.records import get, sha256_each
 from ingest.schema import empty_frame, frame_from_columns
 from ingest.shapes import INT, STR, check_records
 from ingest.times import iso_to_utc
+from ingest.types import Incident
 
 SOURCE = "pagerduty"
 
@@ -80,7 +81,7 @@ NOTE_SHAPE = {"id": STR, "content": STR, "created_at": STR, "updated_at": STR, "
 NOTE_MATCH = pd.Timedelta(seconds=2)
 
 
-def incident_info(incident: dict, severity_map: Mapping[str, str] | None = None) -> dict:
+def incident_info(incident: dict, severity_map: Mapping[str, str] | None = None) -> Incident:
     """What an incident object says about the incident, times as UTC Timestamps or None.
 
     Severity is the priority (mapped through ``severity_map`` when it names it), else
@@ -100,17 +101,17 @@ def incident_info(incident: dict, severity_map: Mapping[str, str] | None = None)
     created, resolved = iso_to_utc(
         [incident.get("created_at"), incident.get("resolved_at")], what=f"{what} time"
     )
-    return {
-        "id": str(incident.get("id") or ""),
-        "title": str(incident.get("title") or incident.get("summary") or ""),
-        "severity": severity,
-        "url": str(incident.get("html_url") or ""),
-        "service": get(incident, "service", "summary"),
-        "created_at": None if pd.isna(created) else created,
-        "resolved_at": None if pd.isna(resolved) else resolved,
-        "status": str(incident.get("status") or ""),
-        "number": incident.get("incident_number"),
-    }
+    return Incident(
+        id=str(incident.get("id") or ""),
+        title=str(incident.get("title") or incident.get("summary") or ""),
+        severity=severity,
+        url=str(incident.get("html_url") or ""),
+        service=get(incident, "service", "summary"),
+        created_at=None if pd.isna(created) else created,
+        resolved_at=None if pd.isna(resolved) else resolved,
+        status=str(incident.get("status") or ""),
+        number=incident.get("incident_number"),
+    )
 
 
 def log_entries_frame(entries: list[dict], *, incident_id: str, service: str = "") -> pd.DataFrame:
