@@ -157,9 +157,14 @@ class _Batch:
 
 def _in_window(frame: pd.DataFrame, window: Window | None) -> Iterator[pd.DataFrame]:
     if window is not None:
-        frame = frame[window.contains(frame["ts"])]
-    if len(frame):
-        yield frame.sort_values("ts", kind="stable", ignore_index=True)
+        inside = window.contains(frame["ts"])
+        if not inside.all():  # a page wholly inside (most of a long window) is not copied
+            frame = frame[inside]
+    if not len(frame):
+        return
+    if not frame["ts"].is_monotonic_increasing:
+        frame = frame.sort_values("ts", kind="stable")
+    yield frame.reset_index(drop=True)
 
 
 def _warn_unapplied(
