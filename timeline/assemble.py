@@ -11,10 +11,11 @@ from typing import Any
 
 import pandas as pd
 
-from ingest.config import Config, parse_duration
+from ingest.config import Config
 from ingest.errors import PostmortemError
 from ingest.redact import redact_frame, redact_text
 from ingest.schema import concat, empty_frame
+from ingest.times import parse_duration
 from ingest.types import Incident, Window
 from ingest.vocab import add_tag
 from timeline.bundle import Bundle

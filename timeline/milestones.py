@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 
 import pandas as pd
 
 from ingest.errors import MarkError
-from ingest.times import parse_one, to_iso
+from ingest.times import parse_one
 from ingest.types import Incident
 from ingest.vocab import CHAT_KINDS, GAPS, MILESTONES, has_tag
-from timeline.summary import UNKNOWN, Milestone
+from timeline.summary import UNKNOWN, Milestone, QuietPeriod
 
 _MITIGATION_WORDS = re.compile(
     r"\b(?:rolled back|rollback (?:is )?(?:done|complete|finished)|mitigated|recovered|"
@@ -25,15 +25,24 @@ _MITIGATION_WORDS = re.compile(
 )
 
 
-def parse_marks(marks: Mapping[str, str], *, what: str = "--mark") -> dict[str, pd.Timestamp]:
-    """``{"mitigated": "2026-10-14T15:06Z"}`` to UTC times; UsageError for unknown names."""
+def parse_marks(
+    marks: Mapping[str, str | pd.Timestamp],
+    *,
+    tz: tzinfo | None = None,
+    what: str = "--mark",
+) -> dict[str, pd.Timestamp]:
+    """``{"mitigated": "2026-10-14T15:06Z"}`` to UTC times (a written zone, else ``tz``);
+    MarkError for unknown names. Times the command line already read pass through."""
     parsed: dict[str, pd.Timestamp] = {}
-    for name, text in marks.items():
+    for name, value in marks.items():
         if name not in MILESTONES:
             raise MarkError(
                 f"{what} {name}: unknown milestone; known milestones: {', '.join(MILESTONES)}"
             )
-        parsed[name] = parse_one(text, what=f"{what} {name}")
+        if isinstance(value, pd.Timestamp):
+            parsed[name] = value.tz_convert("UTC")
+        else:
+            parsed[name] = parse_one(value, tz=tz, what=f"{what} {name}")
     return parsed
 
 
@@ -169,7 +178,7 @@ def compute_gaps(milestones: Mapping[str, Milestone]) -> dict[str, float | None]
 
 def quiet_periods(
     times: pd.Series, start: pd.Timestamp | None, end: pd.Timestamp | None, threshold: timedelta
-) -> list[dict[str, object]]:
+) -> list[QuietPeriod]:
     """Stretches between ``start`` and ``end`` with no event for longer than ``threshold``."""
     if start is None or end is None or end <= start:
         return []
@@ -181,7 +190,7 @@ def quiet_periods(
     periods = []
     for i in lengths.index[long]:
         a, b = points[i - 1], points[i]
-        periods.append({"start": to_iso(a), "end": to_iso(b), "seconds": (b - a).total_seconds()})
+        periods.append(QuietPeriod(a, b))
     return periods
 
 

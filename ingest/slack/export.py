@@ -36,6 +36,7 @@ from ingest.slack.normalise import (
     user_names,
 )
 from ingest.slack.shape import first_misshapen
+from ingest.times import slack_ts_second
 from ingest.types import DEFAULT_MAX_BYTES, ReadContext, Window
 
 # Day files are normalised together, per channel, up to this many messages to a page: real
@@ -171,7 +172,7 @@ def _warn_unapplied(
     edits: Mapping[str, str], channel_id: str, where: str, ctx: ReadContext
 ) -> None:
     for stamp in sorted(edits):
-        seconds = pd.Timestamp(int(stamp.partition(".")[0]), unit="s", tz="UTC")
+        seconds = slack_ts_second(stamp)
         if ctx.window is None or ctx.window.start <= seconds <= ctx.window.end:
             ctx.warn(
                 f"{where}: an edit of message {channel_id}/{stamp} was not applied: "

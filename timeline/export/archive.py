@@ -25,7 +25,7 @@ import pandas as pd
 
 from ingest.errors import BundleError
 from ingest.schema import STRING, UTC_TIME
-from ingest.times import to_iso
+from ingest.times import iso_to_utc, to_iso
 from ingest.vocab import GAPS, MILESTONES
 from timeline.bundle import write_atomically
 from timeline.summary import Summary
@@ -100,7 +100,7 @@ def rows_frame(rows: list[Mapping[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(list(rows), columns=list(INCIDENT_COLUMNS))
     for name, dtype in INCIDENT_COLUMNS.items():
         if dtype is UTC_TIME:
-            frame[name] = pd.to_datetime(frame[name], utc=True, format="ISO8601")
+            frame[name] = iso_to_utc(frame[name], what=f"archive {name}")
         elif dtype is STRING:
             frame[name] = frame[name].astype(object).fillna("")
     return frame.astype(INCIDENT_COLUMNS)

@@ -23,10 +23,10 @@ from typing import Any
 
 import pandas as pd
 
-from ingest.config import Config, parse_duration
+from ingest.config import Config
 from ingest.errors import PostmortemError, UsageError
 from ingest.redact import redact_text
-from ingest.times import to_iso
+from ingest.times import parse_duration, to_iso
 from ingest.types import Incident
 from timeline.bundle import Bundle, folder_name, write_bundle
 from timeline.export.archive import (
@@ -203,24 +203,6 @@ def severity_of(incident: Incident, severity_map: Mapping[str, str]) -> str:
     urgency (``urgency:high``), itself mapped when the map names it (``"urgency:high" =
     "SEV-2"``)."""
     return str(severity_map.get(incident.severity, incident.severity))
-
-
-def parse_moment(text: str, *, now: pd.Timestamp, what: str) -> pd.Timestamp:
-    """A duration ago (``24h``, ``7d``, ``90m``) or an ISO 8601 time with an offset, in UTC."""
-    from ingest.errors import ConfigError, TimeError
-    from ingest.times import parse_one
-
-    try:
-        return now - parse_duration(text, what=what)
-    except ConfigError:
-        pass
-    try:
-        return parse_one(text, what=what)
-    except TimeError:
-        raise UsageError(
-            f"{what} {text!r}: give a duration such as 24h or 7d, or an ISO 8601 time with an "
-            "offset such as 2026-10-14T00:00:00Z"
-        ) from None
 
 
 # -- state and lock ---------------------------------------------------------------------------
