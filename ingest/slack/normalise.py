@@ -248,8 +248,10 @@ def columns_frame(columns: Mapping[str, list[str]], *, channel_name: str) -> pd.
     edited_rows = [i for i, stamp in enumerate(edited) if stamp]  # few messages are edited
     try:
         posted = slack_ts_to_utc(stamps)
-        edit_times = slack_ts_to_utc([edited[i] for i in edited_rows])
+        edit_stamps = [edited[i] for i in edited_rows]
+        edit_times = slack_ts_to_utc(edit_stamps)
         good = not posted.isna().any() and not edit_times.isna().any()
+        good = good and all(isinstance(stamp, str) for stamp in edit_stamps)
     except (ValueError, TypeError, InputError):  # not digits, a dot and digits
         good = False
     if not good:
