@@ -129,7 +129,9 @@ def tag_pattern(*names: str) -> str:
 
 def has_tag(tags: pd.Series, *names: str) -> pd.Series:
     """Vectorised: which rows' ``tags`` hold any of ``names`` (whole tags, never substrings)."""
-    return tags.fillna("").str.contains(tag_pattern(*names), regex=True).astype(bool)
+    from ingest.textmatch import contains  # keeps pandas out of importing this module
+
+    return contains(tags.fillna(""), tag_pattern(*names))
 
 
 def add_tag(tags: pd.Series, name: str, *, first: bool = False) -> pd.Series:

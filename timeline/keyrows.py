@@ -28,6 +28,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ingest.textmatch import contains
 from ingest.vocab import has_tag
 
 # rule -> precedence (lower wins when the budget is short)
@@ -119,11 +120,11 @@ def select_key_rows(
         reaction = has_tag(tags, *(f"reaction:{name}" for name in key_reactions))
     keyword = pd.Series(False, index=frame.index)
     if keywords:
-        keyword = summary.str.contains("|".join(re.escape(k) for k in keywords), case=False)
+        keyword = contains(summary, "|".join(re.escape(k) for k in keywords), case=False)
     in_comms = chat & frame["channel"].isin(_channel_names(comms_channels))
-    figures = summary.str.contains(FIGURES, case=False, regex=True)
-    decision = summary.str.contains(DECISIONS, case=False, regex=True)
-    finding = summary.str.contains(FINDINGS, case=False, regex=True)
+    figures = contains(summary, FIGURES, case=False)
+    decision = contains(summary, DECISIONS, case=False)
+    finding = contains(summary, FINDINGS, case=False)
     revert = (kinds == "commit") & has_tag(tags, "revert", "rollback")
     rollback = has_tag(tags, "rollback")
     person = chat & ~system & ~bot & (frame["actor"].astype(str) != "")
@@ -136,10 +137,10 @@ def select_key_rows(
         (kinds.isin(_DEPLOY_KINDS) & rollback, "rollback"),
         (kinds.isin(_DEPLOY_KINDS), "deploy"),
         (kinds.isin(_INCIDENT_KINDS), "alert"),
-        (chat & bot & summary.str.contains(_ALERT_BOT, case=False, regex=True), "alert"),
+        (chat & bot & contains(summary, _ALERT_BOT, case=False), "alert"),
         ((kinds == "comms.status_page") | in_comms, "status_update"),
         (kinds == "report.customer", "customer_report"),
-        (chat & summary.str.contains(ROLE_WORDS, case=False, regex=True), "role"),
+        (chat & contains(summary, ROLE_WORDS, case=False), "role"),
         (chat & has_tag(tags, "pinned"), "pinned"),
         (chat & reaction, "reaction"),
         (source.isin(["notes", "table"]), "notes"),
@@ -157,7 +158,7 @@ def select_key_rows(
 
     candidates = rule.map(RULES).fillna(99).to_numpy()
     eligible = np.flatnonzero(candidates < 99)
-    impact = summary.str.contains(IMPACT, case=False, regex=True)
+    impact = contains(summary, IMPACT, case=False)
     found = {
         "decision": decision,
         "figures": figures,

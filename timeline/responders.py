@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from ingest.textmatch import contains
 from ingest.times import to_iso
 from ingest.vocab import has_tag
 
@@ -94,8 +95,8 @@ def _system_rows(frame: pd.DataFrame, actor: pd.Series) -> pd.Series:
     """Rows whose actor is a system: bots, PagerDuty services and integrations."""
     source = frame["source"].astype(str)
     services = set(frame.loc[source == "pagerduty", "channel"].astype(str).str.casefold())
-    github_bot = (source == "github") & actor.str.contains(
-        r"\[bot\]$|[-_]bot$|^github-actions$", case=False, regex=True
+    github_bot = (source == "github") & contains(
+        actor, r"\[bot\]$|[-_]bot$|^github-actions$", case=False
     )
     slack_bot = (source == "slack") & has_tag(frame["tags"], "bot")
     pagerduty_system = (source == "pagerduty") & (
@@ -165,7 +166,10 @@ def _roles(
 
 def _said(chat: pd.DataFrame, pattern: re.Pattern[str]) -> list[tuple[str, str, str]]:
     """(person, role, ref) for each person's first message matching ``pattern``."""
-    said = chat.assign(role=chat["summary"].astype(str).str.extract(pattern)["role"])
+    # Arrow finds the few messages that match; only those go through ``re`` for the group.
+    hit = contains(chat["summary"].astype(str), pattern.pattern, case=not pattern.flags & re.I)
+    said = chat[hit.to_numpy()]
+    said = said.assign(role=said["summary"].astype(str).str.extract(pattern)["role"])
     said = said.dropna(subset=["role"]).drop_duplicates("person")
     return list(said[["person", "role", "ref"]].itertuples(index=False, name=None))
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ingest.textmatch import contains
 from ingest.vocab import add_tag, has_tag
 
 PASTED_SOURCES = ("notes", "table")
@@ -55,7 +56,7 @@ def fold_twins(
             (source == "slack")
             & ~in_comms
             & ~system_message
-            & frame["summary"].str.contains(_ECHO, case=False, regex=True)
+            & contains(frame["summary"], _ECHO, case=False)
         )
         comms_cls = pd.Series(COMMS, index=frame.index)
         pairs.append(_nearest(frame, comms_cls, echo, in_comms & ~system_message, window))
