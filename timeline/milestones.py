@@ -15,6 +15,7 @@ import pandas as pd
 
 from ingest.errors import MarkError
 from ingest.times import parse_one, to_iso
+from ingest.vocab import PATTERNS
 
 MILESTONES = (
     "impact_start",
@@ -37,11 +38,7 @@ GAPS: dict[str, tuple[str, str]] = {
     "time_to_first_comms": ("detected", "first_comms"),
 }
 
-_MITIGATION_WORDS = re.compile(
-    r"\b(?:rolled back|rollback (?:is )?(?:done|complete|finished)|mitigated|recovered|"
-    r"recovering|back to normal|error rates? (?:is |are )?back)\b",
-    re.IGNORECASE,
-)
+_MITIGATION_WORDS = PATTERNS["mitigated"]
 
 
 @dataclass(frozen=True)
@@ -99,7 +96,7 @@ def find_milestones(
         row = guessed.iloc[0]
         return Milestone(row["ts"], "inferred", row["ref"], str(row["kind_rule"]))
 
-    found["detected"] = first(kinds == "alert.triggered", "")
+    found["detected"] = first((kinds == "alert.triggered") | _has_tag(frame, "detected"), "")
     if found["detected"].evidence == "unknown":
         chat = frame[(frame["source"] == "slack") & ~_has_tag(frame, "system")]
         chat = chat[~chat["channel"].isin(_hashed(comms_channels))]
@@ -108,23 +105,32 @@ def find_milestones(
             found["detected"] = Milestone(
                 row["ts"], "inferred", row["ref"], "first message in the incident channel"
             )
+    if found["detected"].evidence == "unknown":
+        found["detected"] = first(kinds == "report.customer", "")
     detected_at = found["detected"].at
 
-    impact = frame[(kinds == "report.customer") | (kinds == "alert.triggered")]
+    impact = frame[
+        kinds.isin(["report.customer", "alert.triggered"])
+        | _has_tag(frame, "impact_start")
+        | _has_tag(frame, "detected")
+    ].sort_values("ts", kind="mergesort")
     found["impact_start"] = (
         Milestone(
             impact.iloc[0]["ts"],
             "inferred",
             impact.iloc[0]["ref"],
-            "earliest customer report or first alert",
+            str(impact.iloc[0]["kind_rule"]) or "earliest customer report or first alert",
         )
         if not impact.empty
         else UNKNOWN
     )
 
-    found["acknowledged"] = first(kinds == "alert.acknowledged", "")
+    found["acknowledged"] = first(
+        (kinds == "alert.acknowledged") | _has_tag(frame, "acknowledged"), ""
+    )
     ack_at = found["acknowledged"].at
     escalation = kinds.isin(["alert.escalated", "alert.responder_requested"])
+    escalation |= _has_tag(frame, "escalated")
     if ack_at is not None:
         escalation |= (kinds == "alert.assigned") & (frame["ts"] > ack_at)
     found["escalated"] = first(escalation, "")
@@ -132,7 +138,7 @@ def find_milestones(
     found["mitigated"] = _mitigation(frame, kinds, detected_at)
     found["resolved"] = _resolution(frame, kinds, read_from_source, incident)
 
-    comms = kinds.isin(["comms.status_page", "alert.status_update"])
+    comms = kinds.isin(["comms.status_page", "alert.status_update"]) | _has_tag(frame, "first_comms")
     if comms_channels:
         comms |= frame["channel"].isin(_hashed(comms_channels)) & ~_has_tag(frame, "system")
     found["first_comms"] = first(comms, "")
@@ -158,7 +164,10 @@ def _mitigation(
             rollback_rule,
         ),
         (_has_tag(frame, "revert"), "revert commit"),
-        (_has_tag(frame, "mitigation"), "notes say mitigated or recovered"),
+        (
+            _has_tag(frame, "mitigation") | _has_tag(frame, "mitigated"),
+            "notes say mitigated or recovered",
+        ),
         (
             frame["kind"].isin(["chat.message", "chat.reply"])
             & frame["summary"].str.contains(_MITIGATION_WORDS.pattern, case=False, regex=True),
@@ -193,10 +202,15 @@ def _resolution(
     if not observed.empty:
         row = observed.iloc[-1]
         return Milestone(row["ts"], "observed", row["ref"], "")
-    inferred = frame[kinds == "alert.resolved"]
+    inferred = frame[(kinds == "alert.resolved") & read_from_source]
     if not inferred.empty:
         row = inferred.iloc[-1]
         return Milestone(row["ts"], "inferred", row["ref"], "last alert resolved")
+    # Words in notes: the first line that says resolved (later lines restate it).
+    worded = frame[(kinds == "alert.resolved") | _has_tag(frame, "resolved")]
+    if not worded.empty:
+        row = worded.sort_values("ts", kind="mergesort").iloc[0]
+        return Milestone(row["ts"], "inferred", row["ref"], str(row["kind_rule"]))
     return UNKNOWN
 
 

@@ -1,0 +1,70 @@
+"""What holds for a whole notes document: its year, its zone, whether it is a status-page
+history (newest first, each stamp closing the block above it)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ingest.notes.layout import STAMP_FILLER, Unit
+from ingest.times.clock import PREAMBLE, UnknownZone, find_clocks, find_dates, first_year
+from ingest.times.zones import ZoneSpec
+from ingest.times.clock import zone_from_text
+
+_SCHEDULE = re.compile(
+    r"\b(?:scheduled|planned|next\s+update|update\s+again|expected|expect|due)\b"
+    r"(?:\s+\S+){0,3}\s+(?:for|at|by|around)\s+(?:\S+\s+){0,2}$",
+    re.I,
+)
+
+
+@dataclass
+class DocumentFacts:
+    year: int | None
+    zone: ZoneSpec | None
+    status_page: bool = False
+    newest_first: bool = False
+    stamps: set[int] = field(default_factory=set)
+
+
+def document_facts(found: list[Unit], given: date | None) -> DocumentFacts:
+    """The year (``--date``'s, else the first one written), the document's zone (a preamble,
+    else the first zone written after a time), and the status-page shape."""
+    text = "\n".join(u.text for u in found)
+    year = given.year if given else first_year(text)
+    zone = None
+    preamble = next((m for m in PREAMBLE.finditer(text) if zone_from_text(m.group("zone"))), None)
+    if preamble:
+        zone = zone_from_text(preamble.group("zone"))
+    stamps: set[int] = set()
+    leading: list[tuple[int, int]] = []  # (line, minutes) of lines that start with a time
+    for unit in found:
+        masked = unit.text
+        for start, end, _, _ in find_dates(masked, year):
+            masked = masked[:start] + " " * (end - start) + masked[end:]
+        try:
+            clocks = find_clocks(masked)
+        except UnknownZone:
+            continue
+        if zone is None:
+            zone = next((c.zone for c in clocks if c.zone is not None), None)
+        if clocks and not masked[: clocks[0].start].strip(" -[(*"):
+            leading.append((unit.number, clocks[0].hour * 60 + clocks[0].minute))
+        rest = masked
+        for clock in reversed(clocks):
+            rest = rest[: clock.start] + rest[clock.end :]
+        if clocks and not re.search(r"[A-Za-z]{3,}", STAMP_FILLER.sub("", rest)):
+            stamps.add(unit.number)
+    states = [u.number for u in found if u.state]
+    status_page = bool(states) and any(s > min(states) for s in stamps)
+    steps = [b[1] - a[1] for a, b in zip(leading, leading[1:], strict=False)]
+    newest_first = status_page or (
+        len(steps) >= 2 and sum(s < 0 for s in steps) > sum(s > 0 for s in steps)
+    )
+    return DocumentFacts(year, zone, status_page, newest_first, stamps if status_page else set())
+
+
+def scheduled(before: str) -> bool:
+    """True when the words before a time say it is planned ("scheduled for 22:00")."""
+    return bool(_SCHEDULE.search(before))

@@ -1,0 +1,36 @@
+"""The kind of a notes event and the milestones its words name, from the shared vocabulary."""
+
+from __future__ import annotations
+
+from ingest.vocab import milestone_hits
+
+# Which kind a line gets when its words name several milestones: the strongest statement wins.
+_KIND_BY_MILESTONE = (
+    ("resolved", "alert.resolved"),
+    ("mitigated", "note"),
+    ("escalated", "alert.escalated"),
+    ("acknowledged", "alert.acknowledged"),
+    ("detected", "alert.triggered"),
+    ("first_comms", "comms.status_page"),
+    ("customer_report", "report.customer"),
+)
+# The tags that timeline.milestones reads (milestone names; customer reports are a kind).
+MILESTONE_TAGS = ("impact_start", "detected", "acknowledged", "escalated", "mitigated", "resolved",
+                  "first_comms")  # fmt: skip
+
+
+def guess_kind(text: str, extra: dict[str, str] | None = None) -> tuple[str, str, str]:
+    """(kind, tags, kind_rule) from the words of ``text``; ("note", "", "") if none match.
+
+    ``extra`` adds milestones known from the layout (a range's end, a status-page state word).
+    Tags name every milestone the words support; the rule lists the phrases that matched.
+    """
+    hits = {**milestone_hits(text), **(extra or {})}
+    if not hits:
+        return "note", "", ""
+    kind = next((k for name, k in _KIND_BY_MILESTONE if name in hits), "note")
+    tags = [name for name in MILESTONE_TAGS if name in hits]
+    if "mitigated" in hits and "roll" in hits["mitigated"]:
+        tags.append("rollback")
+    rule = "; ".join(f"'{phrase}' -> {name}" for name, phrase in hits.items())
+    return kind, " ".join(tags), f"notes: {rule}"
