@@ -33,7 +33,7 @@ _WORDS: dict[str, tuple[str, ...]] = {
         rf"\bon-?call\s+{_GAP}(?:engag|respond|pick|began|begin|start)\w*",
     ),
     "detected": (
-        r"\balert(?:s|ed|ing)?\b",
+        r"\balert(?:s|ed)?\b",
         r"\bpag(?:ed|ing)\b",
         rf"\b(?:monitor\w*|automat\w*|synthetic|checks?|probes?)\s+{_GAP}"
         r"(?:notic|identif|detect|saw|see|spot|caught|flag|warn|first\s+saw)\w*",
@@ -48,7 +48,8 @@ _WORDS: dict[str, tuple[str, ...]] = {
         r"(?<!to\s)\bresolved\b",
         r"\bfull\s+resolution\b",
         r"\bfully\s+(?:restored|mitigated)\b",
-        rf"\b(?:all|every)\s+{_GAP}(?:has|had|have|was|were)\s+(?:been\s+)?(?:restored|recovered)",
+        r"\b(?:all|every)\s+(?:[\w'-]+\s+){0,6}?(?:has|had|have|was|were)\s+(?:been\s+)?"
+        r"(?:restored|recovered)",
         r"\boperating\s+normally\b",
         r"\b(?:verified|confirmed)\s+(?:\w+\s+)?(?:operational|stable|healthy|resolved)\b",
         r"\bverified\b",
@@ -83,7 +84,7 @@ _WORDS: dict[str, tuple[str, ...]] = {
     ),
     "first_comms": (
         r"\bstatus[\s.]?page\b|\bstatus\.\w+",
-        r"\bstatus\s+(?:post|update)\w*",
+        r"(?<!commit\s)\bstatus\s+(?:post|update)\w*",
         r"\bblog\s+post\b",
         r"\bcustomers?\s+(?:were\s+)?notified\b|\bnotif(?:ied|y)\s+customers\b",
         r"\bupdate\s+(?:was\s+)?published\b|\bposted\s+an\s+update\b",
@@ -123,17 +124,25 @@ IMPACT_WORDS = re.compile(
     re.IGNORECASE,
 )
 INCIDENT_WORD = re.compile(r"\bincident\b", re.IGNORECASE)
-UPSTREAM = re.compile(r"\b(?:upstream|provider|vendor|third[\s-]party)\b", re.IGNORECASE)
+# A window that is someone else's ("upstream outage") or the aftermath ("recovering from").
+UPSTREAM = re.compile(r"\bupstream\b|\brecover\w*\s+from\b", re.IGNORECASE)
+# What an open start ("from 01:30, ...") needs to be the start of impact on customers.
+OPEN_IMPACT = re.compile(
+    r"\b(?:customers?|users?|outage|disrupt\w*|affected|impact\w*|unavailable|degraded|"
+    r"offline|lost\s+access)\b",
+    re.IGNORECASE,
+)
 
 NEGATED = re.compile(r"(?:\bnot|\bno|n't|\bnever|\bwithout|\bfailed\s+to)\s+(?:[\w-]+\s+){0,2}$", re.I)
 # Words that make a completion (mitigated, resolved) not one: started, tried, partial, hedged, future.
 NOT_DONE = re.compile(
     r"\b(?:attempt\w*|tried|trying|try|start(?:ed|s|ing)?|began|begins?|initiat\w*|kick\w*\s+off|"
     r"in\s+progress|being|fail(?:s|ed)?\b(?!\s+over)|did\s+not|didn't|no\s+effect|unsuccessful|"
-    r"without\s+success|some|most|several|partial\w*|first|majority|\d+\s*%|thought|believed|"
-    r"seemed|appeared|should|will|expect\w*|once|hope\w*)\b",
+    r"without\s+success|some|most|several|partial\w*|first|majority|\d+\s*%|should|will|"
+    r"expect\w*|once|hope\w*)\b",
     re.IGNORECASE,
 )
+HEDGED = re.compile(r"\b(?:thought|believed|seemed|appeared|assumed)\b", re.IGNORECASE)
 COMPLETIONS = ("mitigated", "resolved")
 
 
@@ -144,8 +153,21 @@ def milestone_hits(text: str) -> dict[str, str]:
         for match in pattern.finditer(text):
             if NEGATED.search(text[: match.start()]):
                 continue
-            if name in COMPLETIONS and NOT_DONE.search(text):
-                break
+            if name in COMPLETIONS and _not_done(text, match.start(), match.end()):
+                continue
             hits[name] = " ".join(match.group(0).lower().split())
             break
     return hits
+
+
+def _not_done(text: str, start: int, end: int) -> bool:
+    """A qualifier in the clause of the match, or a hedge in its sentence."""
+    sentence = _around(text, start, end, ".!?")
+    clause = _around(text, start, end, ".!?,;")
+    return bool(NOT_DONE.search(clause) or HEDGED.search(sentence))
+
+
+def _around(text: str, start: int, end: int, stops: str) -> str:
+    left = max((text.rfind(c, 0, start) for c in stops), default=-1)
+    rights = [i for i in (text.find(c, end) for c in stops) if i != -1]
+    return text[left + 1 : min(rights) if rights else len(text)]

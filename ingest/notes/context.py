@@ -26,6 +26,7 @@ class DocumentFacts:
     status_page: bool = False
     newest_first: bool = False
     stamps: set[int] = field(default_factory=set)
+    first_date: date | None = None  # for times above the first date written
 
 
 def document_facts(found: list[Unit], given: date | None) -> DocumentFacts:
@@ -62,7 +63,15 @@ def document_facts(found: list[Unit], given: date | None) -> DocumentFacts:
     newest_first = status_page or (
         len(steps) >= 2 and sum(s < 0 for s in steps) > sum(s > 0 for s in steps)
     )
-    return DocumentFacts(year, zone, status_page, newest_first, stamps if status_page else set())
+    dated = [d[2] for d in find_dates(text, year) if d[2] is not None]
+    return DocumentFacts(
+        year,
+        zone,
+        status_page,
+        newest_first,
+        stamps if status_page else set(),
+        given or (dated[0] if dated else None),
+    )
 
 
 def scheduled(before: str) -> bool:

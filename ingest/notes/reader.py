@@ -42,7 +42,7 @@ from ingest.times.clock import (
 )
 from ingest.times.zones import AMBIGUOUS, EXAMPLES, ZoneSpec, to_utc, zone_name
 from ingest.types import ReadContext
-from ingest.vocab import IMPACT_WORDS, INCIDENT_WORD, UPSTREAM
+from ingest.vocab import IMPACT_WORDS, INCIDENT_WORD, OPEN_IMPACT, UPSTREAM
 
 SOURCE = "notes"
 _APPROXIMATE = re.compile(
@@ -50,8 +50,10 @@ _APPROXIMATE = re.compile(
     re.I,
 )
 _AFTER_DATE = re.compile(r"^\s*,?\s*(?:on\s+)?(?:[A-Z][a-z]+day,?\s+)?$")
-_OPEN_START = re.compile(r"\b(?:from|starting\s+(?:at|from)|since)\s+(?:\S+\s+){0,5}$", re.I)
-_OPEN_END = re.compile(r"\buntil\s+(?:\S+\s+){0,3}$", re.I)
+_OPEN_START = re.compile(
+    r"\b(?:from|starting\s+(?:at|from)?|since|began\s+at)\s+(?:\S+\s+){0,5}$", re.I
+)
+_OPEN_END = re.compile(r"\b(?:until|ended\s+at)\s+(?:\S+\s+){0,3}$", re.I)
 _STATE_MILESTONES = {"resolved": "resolved"}
 
 
@@ -85,30 +87,25 @@ def read_notes(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
     facts = document_facts(found, ctx.date)
     state = _State(date=ctx.date)
     events: list[_Event] = []
-    pending: list[Unit] = []  # untimed lines waiting for the status-page stamp below them
-    attach_to: _Event | None = None
+    attach_to: _Event | None = None  # the event that untimed lines below belong to
     for unit in _ordered(found, facts):
-        made = _read_unit(unit, state, facts, ctx, path)
+        made = _read_unit(unit, state, facts, ctx, path, attach_to)
         if made:
             events.extend(made)
-            if facts.status_page and made[-1].bare and pending:
-                made[-1].more.extend(u.text for u in pending)
-                pending = []
             attach_to = made[-1]
+            if facts.status_page and unit.number in facts.stamps:
+                attach_to.extra["first_comms"] = "status page post"
+            continue
+        if unit.state and facts.status_page and attach_to is not None:
+            attach_to.more.append(unit.text)
+            if unit.state in _STATE_MILESTONES:
+                attach_to.extra[_STATE_MILESTONES[unit.state]] = f"status '{unit.state}'"
             continue
         if unit.heading or unit.state:
             attach_to = attach_to if attach_to and attach_to.bare and not unit.heading else None
-            if unit.state and facts.status_page:
-                pending = [unit]
             continue
-        if facts.status_page and pending:
-            pending.append(unit)
-        elif attach_to is not None and (
-            attach_to.bare or _same_paragraph(attach_to, unit, found)
-        ):
+        if attach_to is not None and (attach_to.bare or _same_paragraph(attach_to, unit, found)):
             attach_to.more.append(unit.text)
-        elif facts.status_page:
-            pending.append(unit)
         else:
             ctx.warn(f"{path.name}:{unit.number}: no time in {_short(unit.text)!r}; not placed")
     if not events:
@@ -122,7 +119,12 @@ def read_notes(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
 
 
 def _read_unit(
-    unit: Unit, state: _State, facts: DocumentFacts, ctx: ReadContext, path: Path
+    unit: Unit,
+    state: _State,
+    facts: DocumentFacts,
+    ctx: ReadContext,
+    path: Path,
+    above: _Event | None,
 ) -> list[_Event]:
     text = re.sub(r"(\d{4}-\d{2}-\d{2})T(?=\d)", r"\1 ", unit.text)
     preamble = PREAMBLE.search(text)
@@ -166,6 +168,10 @@ def _read_unit(
         if not inside:
             if events:
                 events[-1].more.append(sentence)
+            elif above is not None and above.bare:
+                above.more.append(sentence)
+            else:
+                ctx.warn(f"{path.name}:{unit.number}: no time in {_short(sentence)!r}; not placed")
             continue
         local = [_shift(c, -start) for c in inside]
         pairs = range_pairs(sentence, local)
@@ -182,8 +188,6 @@ def _read_unit(
             event.extra = _range_roles(
                 sentence, local[i], partner is not None, first is not None, pieces[i]
             )
-            if unit.state in _STATE_MILESTONES:
-                event.extra[_STATE_MILESTONES[unit.state]] = unit.state
             events.append(event)
     return events
 
@@ -200,7 +204,7 @@ def _place(
     number: int,
 ) -> pd.Timestamp:
     written = _written_date(clock, text, dates)
-    day = written or state.date
+    day = written or state.date or facts.first_date
     if day is None:
         missing = "no year" if any(d[2] is None for d in dates) else "no date"
         raise InputError(
@@ -264,16 +268,20 @@ def _range_roles(
 ) -> dict[str, str]:
     """What a time's place in a range says: the start of impact, or its end."""
     before = sentence[: clock.start]
-    starts = starts or bool(_OPEN_START.search(before))
-    ends = ends or bool(_OPEN_END.search(before) and IMPACT_WORDS.search(before))
-    if not IMPACT_WORDS.search(sentence) or UPSTREAM.search(sentence):
+    incident = bool(INCIDENT_WORD.search(sentence))
+    if UPSTREAM.search(sentence) or not (IMPACT_WORDS.search(sentence) or incident):
         return {}
-    if starts:
-        return {"impact_start": "start of the impact window"}
+    if not ends and not starts:
+        if _OPEN_START.search(before) and (incident or OPEN_IMPACT.search(sentence)):
+            starts = True
+        elif _OPEN_END.search(before) and (incident or IMPACT_WORDS.search(before)):
+            ends = True
     if ends:
-        if INCIDENT_WORD.search(sentence) and not re.search(r"\bcustomers?\b", clause, re.I):
+        if incident and not re.search(r"\bcustomers?\b", clause, re.I):
             return {"resolved": "end of the incident window"}
         return {"mitigated": "end of the impact window"}
+    if starts:
+        return {"impact_start": "start of the impact window"}
     return {}
 
 
@@ -283,7 +291,7 @@ def _frame(events: list[_Event], path: Path) -> pd.DataFrame:
     }
     for event in events:
         kind, tags, rule = guess_kind(event.text, event.extra)
-        if kind == "note" and not tags and event.more:
+        if event.more and (event.bare or (kind == "note" and not tags)):
             kind, tags, rule = guess_kind(" ".join([event.text, *event.more]), event.extra)
         summary = event.text
         if event.bare and event.more:
@@ -308,8 +316,8 @@ def _ordered(found: list[Unit], facts: DocumentFacts) -> list[Unit]:
     for unit in found:
         block.append(unit)
         if unit.number in facts.stamps:
-            ordered.extend([t for t in block if t.number not in facts.stamps])
             ordered.append(unit)
+            ordered.extend(block[:-1])
             block = []
     return ordered + block
 

@@ -45,7 +45,10 @@ def range_pairs(text: str, clocks: list[Clock]) -> dict[int, int]:
     for i in range(len(clocks) - 1):
         between = text[clocks[i].end : clocks[i + 1].start]
         between = re.sub(r"\s+on\s+[^,]*?(?=\s+(?:and|to|until|-|–|—)\s)", "", between)
-        if _RANGE_JOIN.match(between) and (
+        backwards = not clocks[i].meridiem and not clocks[i + 1].meridiem and (
+            0 < _minutes(clocks[i]) - _minutes(clocks[i + 1]) < 12 * 60
+        )  # "changed from 15:06 to 15:04" is a correction, not a range
+        if _RANGE_JOIN.match(between) and not backwards and (
             not between.strip().lower().startswith("and")
             or re.search(r"\bbetween\s+(?:\S+\s+){0,3}$", text[: clocks[i].start], re.I)
         ):
@@ -82,3 +85,7 @@ def _ends_sentence(before: str, after: str) -> bool:
     if _PHASE_NUMBER.search(before):
         return False
     return not _NO_SPLIT_AFTER.search(before)
+
+
+def _minutes(clock: Clock) -> int:
+    return clock.hour * 60 + clock.minute

@@ -43,7 +43,7 @@ _DATE = re.compile(
 _MERIDIEM = r"(?P<mer>[ap])\.?\s?m\b\.?"
 CLOCK = re.compile(
     r"(?<![\w:./-])(?:"
-    rf"(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?::(?P<s>\d{{2}})(?:\.\d{{1,9}})?)?(?![\d:])(?:\s?{_MERIDIEM})?"
+    rf"(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?::(?P<s>\d{{2}})(?:\.\d{{1,9}})?)?(?!\d|:\d)(?:\s?{_MERIDIEM})?"
     rf"|(?P<dh>\d{{1,2}})\.(?P<dm>\d{{2}})\s?{_MERIDIEM.replace('mer', 'dmer')}"
     rf"|(?P<bh>\d{{1,2}})\s?{_MERIDIEM.replace('mer', 'bmer')}"
     r"|(?P<word>noon|midday|midnight)(?=\s*(?:$|[-–—:,;)\]]|\s(?:UTC|GMT|[A-Z]{2,4}\b)))"
