@@ -8,9 +8,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ingest.notes.layout import STAMP_FILLER, Unit
-from ingest.times.clock import PREAMBLE, UnknownZone, find_clocks, find_dates, first_year
+from ingest.times.clock import (
+    PREAMBLE,
+    AmbiguousDate,
+    UnknownZone,
+    find_clocks,
+    find_dates,
+    first_year,
+    zone_from_text,
+)
 from ingest.times.zones import ZoneSpec
-from ingest.times.clock import zone_from_text
 
 _SCHEDULE = re.compile(
     r"\b(?:scheduled|planned|next\s+update|update\s+again|expected|expect|due)\b"
@@ -27,6 +34,7 @@ class DocumentFacts:
     newest_first: bool = False
     stamps: set[int] = field(default_factory=set)
     first_date: date | None = None  # for times above the first date written
+    preamble_zone: ZoneSpec | None = None
 
 
 def document_facts(found: list[Unit], given: date | None) -> DocumentFacts:
@@ -38,15 +46,16 @@ def document_facts(found: list[Unit], given: date | None) -> DocumentFacts:
     preamble = next((m for m in PREAMBLE.finditer(text) if zone_from_text(m.group("zone"))), None)
     if preamble:
         zone = zone_from_text(preamble.group("zone"))
+    preamble_zone = zone
     stamps: set[int] = set()
     leading: list[tuple[int, int]] = []  # (line, minutes) of lines that start with a time
     for unit in found:
         masked = unit.text
-        for start, end, _, _ in find_dates(masked, year):
-            masked = masked[:start] + " " * (end - start) + masked[end:]
         try:
+            for start, end, _, _ in find_dates(masked, year):
+                masked = masked[:start] + " " * (end - start) + masked[end:]
             clocks = find_clocks(masked)
-        except UnknownZone:
+        except (UnknownZone, AmbiguousDate):
             continue
         if zone is None:
             zone = next((c.zone for c in clocks if c.zone is not None), None)
@@ -60,10 +69,12 @@ def document_facts(found: list[Unit], given: date | None) -> DocumentFacts:
     states = [u.number for u in found if u.state]
     status_page = bool(states) and any(s > min(states) for s in stamps)
     steps = [b[1] - a[1] for a, b in zip(leading, leading[1:], strict=False)]
-    newest_first = status_page or (
-        len(steps) >= 2 and sum(s < 0 for s in steps) > sum(s > 0 for s in steps)
-    )
-    dated = [d[2] for d in find_dates(text, year) if d[2] is not None]
+    backwards = sum(s < 0 for s in steps)
+    newest_first = status_page or (len(steps) >= 2 and 3 * backwards >= 2 * len(steps))
+    try:
+        dated = [d[2] for d in find_dates(text, year) if d[2] is not None]
+    except AmbiguousDate:
+        dated = []
     return DocumentFacts(
         year,
         zone,
@@ -71,6 +82,7 @@ def document_facts(found: list[Unit], given: date | None) -> DocumentFacts:
         newest_first,
         stamps if status_page else set(),
         given or (dated[0] if dated else None),
+        preamble_zone,
     )
 
 

@@ -33,6 +33,7 @@ from ingest.notes.sentences import clauses, range_pairs, split_sentences
 from ingest.schema import frame_from_columns
 from ingest.times.clock import (
     PREAMBLE,
+    AmbiguousDate,
     Clock,
     UnknownZone,
     find_clocks,
@@ -55,6 +56,13 @@ _OPEN_START = re.compile(
 )
 _OPEN_END = re.compile(r"\b(?:until|ended\s+at)\s+(?:\S+\s+){0,3}$", re.I)
 _STATE_MILESTONES = {"resolved": "resolved"}
+_NOT_PLACED = "not placed on the timeline"
+_ISO_T = re.compile(r"(\d{4}-\d{2}-\d{2})T(?=\d)")
+_CONTEXT_WORDS = re.compile(
+    r"\b(?:date|dated|on|as\s+of|published|updated?|posted|(?:all\s+)?times?(?:\s+are)?(?:\s+in)?|"
+    r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?)\b",
+    re.I,
+)
 
 
 @dataclass
@@ -101,13 +109,13 @@ def read_notes(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
             if unit.state in _STATE_MILESTONES:
                 attach_to.extra[_STATE_MILESTONES[unit.state]] = f"status '{unit.state}'"
             continue
-        if unit.heading or unit.state:
+        if unit.heading or unit.state or _is_context(unit.text):
             attach_to = attach_to if attach_to and attach_to.bare and not unit.heading else None
             continue
         if attach_to is not None and (attach_to.bare or _same_paragraph(attach_to, unit, found)):
             attach_to.more.append(unit.text)
         else:
-            ctx.warn(f"{path.name}:{unit.number}: no time in {_short(unit.text)!r}; not placed")
+            ctx.warn(f"{path.name}:{unit.number}: no time in {_short(unit.text)!r}; {_NOT_PLACED}")
     if not events:
         raise InputError(
             "no line with a time of day (such as 14:05 or 2:05 PM); nothing to place on the "
@@ -115,7 +123,11 @@ def read_notes(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
             path=path,
         )
     ctx.artifacts.append({"source": SOURCE, "name": path.name, "records": len(events)})
-    yield _frame(events, path)
+    frame = _frame(events, path)
+    if ctx.window is not None:
+        frame = frame[ctx.window.contains(frame["ts"])].reset_index(drop=True)
+    if len(frame):
+        yield frame
 
 
 def _read_unit(
@@ -126,20 +138,28 @@ def _read_unit(
     path: Path,
     above: _Event | None,
 ) -> list[_Event]:
-    text = re.sub(r"(\d{4}-\d{2}-\d{2})T(?=\d)", r"\1 ", unit.text)
+    iso_starts = frozenset(m.end() for m in _ISO_T.finditer(unit.text))
+    text = _ISO_T.sub(r"\1 ", unit.text)
     preamble = PREAMBLE.search(text)
     if preamble:
         spec = zone_from_text(preamble.group("zone"))
         state.zone = spec or state.zone
-    dates = find_dates(text, facts.year)
+    try:
+        dates = find_dates(text, facts.year)
+    except AmbiguousDate as e:
+        raise InputError(
+            f"date {str(e)!r} could be month/day or day/month; write it as YYYY-MM-DD",
+            path=path,
+            line=unit.number,
+        ) from e
     masked = text
     for start, end, _, _ in dates:
         masked = masked[:start] + " " * (end - start) + masked[end:]
     try:
-        clocks = find_clocks(masked)
+        clocks = find_clocks(masked, iso_starts)
     except UnknownZone as e:
         raise TimeError(
-            f"unknown time zone abbreviation {str(e)!r}; use one of {EXAMPLES}",
+            f"unknown time zone abbreviation {e}; use one of {EXAMPLES}",
             path=path,
             line=unit.number,
         ) from e
@@ -171,7 +191,7 @@ def _read_unit(
             elif above is not None and above.bare:
                 above.more.append(sentence)
             else:
-                ctx.warn(f"{path.name}:{unit.number}: no time in {_short(sentence)!r}; not placed")
+                ctx.warn(f"{path.name}:{unit.number}: no time in {_short(sentence)!r}; {_NOT_PLACED}")
             continue
         local = [_shift(c, -start) for c in inside]
         pairs = range_pairs(sentence, local)
@@ -217,9 +237,10 @@ def _place(
     if spec is not None:
         state.zone = spec
         _warn_ambiguous(spec, ctx, path, number)
-    spec = spec or state.zone or facts.zone
+    spec = spec or state.zone or facts.preamble_zone
     if spec is None and ctx.tz is not None:
         spec = ZoneSpec(zone_name(ctx.tz), ctx.tz)
+    spec = spec or facts.zone
     if spec is None:
         raise TimeError(
             f"no time zone for {clock.text.strip()!r}: add a zone such as UTC or pass --tz",
@@ -293,9 +314,7 @@ def _frame(events: list[_Event], path: Path) -> pd.DataFrame:
         kind, tags, rule = guess_kind(event.text, event.extra)
         if event.more and (event.bare or (kind == "note" and not tags)):
             kind, tags, rule = guess_kind(" ".join([event.text, *event.more]), event.extra)
-        summary = event.text
-        if event.bare and event.more:
-            summary = f"{event.text} {' '.join(event.more)}"
+        summary = " ".join([event.text, *event.more])
         columns["ts"].append(event.ts)
         columns["kind"].append(kind)
         columns["summary"].append(summary)
@@ -338,6 +357,20 @@ def _warn_ambiguous(spec: ZoneSpec, ctx: ReadContext, path: Path, number: int) -
     message = f"{path.name}: '{spec.label}' read as {meaning}; write an offset to choose"
     if meaning and message not in ctx.warnings:
         ctx.warn(message)
+
+
+def _is_context(text: str) -> bool:
+    """A line that only sets the scene: "Date: Tuesday 2026-07-14", "All times ET.",
+    "What happened:"."""
+    if text.endswith(":") and len(text) <= 60:
+        return True
+    rest = _CONTEXT_WORDS.sub(" ", text)
+    for start, end, _, _ in find_dates(rest, 2000):
+        rest = rest[:start] + " " * (end - start) + rest[end:]
+    preamble = PREAMBLE.search(text)
+    if preamble and zone_from_text(preamble.group("zone")):
+        rest = rest.replace(preamble.group("zone"), " ")
+    return not re.search(r"[A-Za-z]{2,}", rest)
 
 
 def _same_paragraph(event: _Event, unit: Unit, found: list[Unit]) -> bool:

@@ -42,7 +42,7 @@ _DATE = re.compile(
 )
 _MERIDIEM = r"(?P<mer>[ap])\.?\s?m\b\.?"
 CLOCK = re.compile(
-    r"(?<![\w:./-])(?:"
+    r"(?<![\w:./+])(?:"
     rf"(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?::(?P<s>\d{{2}})(?:\.\d{{1,9}})?)?(?!\d|:\d)(?:\s?{_MERIDIEM})?"
     rf"|(?P<dh>\d{{1,2}})\.(?P<dm>\d{{2}})\s?{_MERIDIEM.replace('mer', 'dmer')}"
     rf"|(?P<bh>\d{{1,2}})\s?{_MERIDIEM.replace('mer', 'bmer')}"
@@ -54,7 +54,7 @@ CLOCK = re.compile(
 _WORD_CLOCK_BEFORE = re.compile(r"(?:^|\b(?:at|by|until|from|to|around|before|after)\s+)$", re.I)
 
 _ZONE_AFTER = re.compile(
-    r"""^\s*[\[(]?\s*(?:
+    r"""^[\])]?\s*[\[(]?\s*(?:
         (?:UTC|GMT)\s?(?P<prefixed>[+-]\d{1,2}(?::?\d{2})?)(?![\d:])
       | (?P<offset>[+-]\d{2}:?\d{2})(?![\d:])
       | (?P<iana>[A-Z][a-z]+/[A-Za-z_]+)
@@ -91,6 +91,10 @@ class UnknownZone(ValueError):
     """An abbreviation after a time that looks like a zone but is not one we know."""
 
 
+class AmbiguousDate(ValueError):
+    """A numeric date that reads both ways: 03/08/2026."""
+
+
 def find_dates(text: str, year: int | None) -> list[tuple[int, int, date | None, bool]]:
     """(start, end, date, has_year) for each date written in ``text``.
 
@@ -106,6 +110,8 @@ def find_dates(text: str, year: int | None) -> list[tuple[int, int, date | None,
             y, mo, d = int(g["sy"]), int(g["sm"]), int(g["sd"])
         elif g["us"]:
             y, mo, d = int(g["uy"]), int(g["um"]), int(g["ud"])
+            if mo <= 12 and d <= 12 and mo != d:
+                raise AmbiguousDate(m.group(0))
         elif g["y_md"]:
             y, mo, d = int(g["ay"]), _MONTHS[g["am"].lower()], int(g["ad"])
         elif g["md"]:
@@ -124,20 +130,28 @@ def find_dates(text: str, year: int | None) -> list[tuple[int, int, date | None,
 
 def first_year(text: str) -> int | None:
     """The year of the first date with a year in ``text`` (the incident's year), else None."""
-    for _, _, value, has_year in find_dates(text, None):
+    try:
+        found = find_dates(text, None)
+    except AmbiguousDate:
+        return None
+    for _, _, value, has_year in found:
         if has_year and value is not None:
             return value.year
     return None
 
 
-def find_clocks(text: str) -> list[Clock]:
+def find_clocks(text: str, iso_starts: frozenset[int] = frozenset()) -> list[Clock]:
     """Every valid time of day in ``text``, with the zone written right after it (if any).
 
-    Dates must be blanked out first. Raises UnknownZone for an unknown zone-like abbreviation.
+    Dates must be blanked out first. "14:02-14:30" is a range, "14:02 -05:00", "14:02:00-05:00"
+    and an ISO time (its start in ``iso_starts``) take an offset. Raises UnknownZone for an
+    unknown zone-like abbreviation.
     """
     clocks = []
     for m in CLOCK.finditer(text):
         g = m.groupdict()
+        if clocks and m.start() < clocks[-1].end:
+            continue  # inside the offset written after the time before ("UTC-07:00")
         if g["word"]:
             if not _WORD_CLOCK_BEFORE.search(text[: m.start()]):
                 continue
@@ -152,7 +166,12 @@ def find_clocks(text: str) -> list[Clock]:
             hour, minute, second, mer = int(g["bh"]), 0, 0, g["bmer"].lower()
         if minute > 59 or second > 59 or hour > (12 if mer else 23) or (mer and hour == 0):
             continue
-        zone, zone_end = zone_after(text[m.end() :])
+        rest = text[m.end() :]
+        attached = rest[:1] == "-" and not g["s"] and m.start() not in iso_starts
+        try:
+            zone, zone_end = (None, 0) if attached else zone_after(rest)
+        except UnknownZone as e:
+            raise UnknownZone(f"{e} after {m.group(0).strip()!r}") from None
         clocks.append(
             Clock(m.start(), m.end() + zone_end, hour, minute, second, mer, zone, m.group(0))
         )
@@ -164,11 +183,12 @@ def zone_after(rest: str) -> tuple[ZoneSpec | None, int]:
     found = _ZONE_AFTER.match(rest)
     if found is None:
         return None, 0
-    spec = zone_from_text(found.group(0).strip(" [("))
+    written = next(g for g in found.groups() if g is not None)
+    spec = zone_from_text(found.group("prefixed") and found.group(0).strip(" [()]") or written)
     if spec is None:
         abbr = found.group("abbr")
         if abbr and _ZONE_SHAPED.match(abbr) and abbr not in _NOT_ZONES:
-            raise UnknownZone(abbr)
+            raise UnknownZone(repr(abbr))
         return None, 0
     end = found.end()
     if rest[end : end + 1] in ")]":
