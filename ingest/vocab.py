@@ -133,8 +133,10 @@ OPEN_IMPACT = re.compile(
     re.IGNORECASE,
 )
 
-NEGATED = re.compile(r"(?:\bnot|\bno|n't|\bnever|\bwithout|\bfailed\s+to)\s+(?:[\w-]+\s+){0,2}$", re.I)
-# Words that make a completion (mitigated, resolved) not one: started, tried, partial, hedged, future.
+NEGATED = re.compile(
+    r"(?:\bnot|\bno|n't|\bnever|\bwithout|\bfailed\s+to)\s+(?:[\w-]+\s+){0,2}$", re.I
+)
+# Words that make a completion (mitigated, resolved) not one: started, tried, partial, future.
 NOT_DONE = re.compile(
     r"\b(?:attempt\w*|tried|trying|try|start(?:ed|s|ing)?|began|begins?|initiat\w*|kick\w*\s+off|"
     r"in\s+progress|being|fail(?:s|ed)?\b(?!\s+over)|did\s+not|didn't|no\s+effect|unsuccessful|"

@@ -92,9 +92,7 @@ def assemble(
     # line of notes share a ref but not a time, so they stay two.
     frame = frame.drop_duplicates(
         subset=["source", "ref", "ts", "summary"], keep="first"
-    ).reset_index(
-        drop=True
-    )
+    ).reset_index(drop=True)
 
     frame, redactions = redact_frame(frame, config.redaction)
     title, title_findings = redact_text(incident.title, config.redaction, ref="incident title")

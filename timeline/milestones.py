@@ -138,7 +138,9 @@ def find_milestones(
     found["mitigated"] = _mitigation(frame, kinds, detected_at)
     found["resolved"] = _resolution(frame, kinds, read_from_source, incident)
 
-    comms = kinds.isin(["comms.status_page", "alert.status_update"]) | _has_tag(frame, "first_comms")
+    comms = kinds.isin(["comms.status_page", "alert.status_update"]) | _has_tag(
+        frame, "first_comms"
+    )
     if comms_channels:
         comms |= frame["channel"].isin(_hashed(comms_channels)) & ~_has_tag(frame, "system")
     found["first_comms"] = first(comms, "")

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.errors import InputError
+from ingest.times.clock import PREAMBLE, find_dates, zone_from_text
 
 _BULLET = re.compile(r"^(?:>\s*)*(?:[-*•+]|\d{1,3}[.)])\s+|^(?:>\s*)+")
 _RULE_LINE = re.compile(r"^(?:={3,}|-{3,}|\*{3,}|_{3,})$")
@@ -16,7 +20,16 @@ STATE_WORDS = re.compile(
     re.I,
 )
 # What a stamp line may hold besides its date and time: "Posted Mar 13, 2018 - 10:16 MDT".
-STAMP_FILLER = re.compile(r"^[\s,.\-–—|:]*(?:posted|updated)?(?:\b(?:on|at)\b|[\s,.\-–—|:])*$", re.I)
+STAMP_FILLER = re.compile(
+    r"^[\s,.\-–—|:]*(?:posted|updated)?(?:\b(?:on|at)\b|[\s,.\-–—|:])*$", re.I
+)
+
+
+_CONTEXT_WORDS = re.compile(
+    r"\b(?:date|dated|on|as\s+of|published|updated?|posted|(?:all\s+)?times?(?:\s+are)?(?:\s+in)?|"
+    r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?)\b",
+    re.I,
+)
 
 
 @dataclass
@@ -56,3 +69,32 @@ def units(lines: list[str]) -> list[Unit]:
             Unit(index + 1, body, paragraph, heading, state.group("state").lower() if state else "")
         )
     return found
+
+
+def read_lines(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as e:
+        raise InputError("file not found", path=path) from e
+    except IsADirectoryError as e:
+        raise InputError("is a folder; give a notes file", path=path) from e
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text ({e.reason}); save the notes as UTF-8", path=path) from e
+    lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        raise InputError("the notes file is empty", path=path)
+    return lines
+
+
+def is_context(text: str) -> bool:
+    """A line that only sets the scene: "Date: Tuesday 2026-07-14", "All times ET.",
+    "What happened:"."""
+    if text.endswith(":") and len(text) <= 60:
+        return True
+    rest = _CONTEXT_WORDS.sub(" ", text)
+    for start, end, _, _ in find_dates(rest, 2000):
+        rest = rest[:start] + " " * (end - start) + rest[end:]
+    preamble = PREAMBLE.search(text)
+    if preamble and zone_from_text(preamble.group("zone")):
+        rest = rest.replace(preamble.group("zone"), " ")
+    return not re.search(r"[A-Za-z]{2,}", rest)

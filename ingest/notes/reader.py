@@ -28,8 +28,8 @@ import pandas as pd
 from ingest.errors import InputError, TimeError
 from ingest.notes.context import DocumentFacts, document_facts, scheduled
 from ingest.notes.kinds import guess_kind
-from ingest.notes.layout import STAMP_FILLER, Unit, units
-from ingest.notes.sentences import clauses, range_pairs, split_sentences
+from ingest.notes.layout import STAMP_FILLER, Unit, is_context, read_lines, units
+from ingest.notes.sentences import clauses, range_pairs, range_roles, split_sentences
 from ingest.schema import frame_from_columns
 from ingest.times.clock import (
     PREAMBLE,
@@ -43,7 +43,6 @@ from ingest.times.clock import (
 )
 from ingest.times.zones import AMBIGUOUS, EXAMPLES, ZoneSpec, to_utc, zone_name
 from ingest.types import ReadContext
-from ingest.vocab import IMPACT_WORDS, INCIDENT_WORD, OPEN_IMPACT, UPSTREAM
 
 SOURCE = "notes"
 _APPROXIMATE = re.compile(
@@ -51,18 +50,9 @@ _APPROXIMATE = re.compile(
     re.I,
 )
 _AFTER_DATE = re.compile(r"^\s*,?\s*(?:on\s+)?(?:[A-Z][a-z]+day,?\s+)?$")
-_OPEN_START = re.compile(
-    r"\b(?:from|starting\s+(?:at|from)?|since|began\s+at)\s+(?:\S+\s+){0,5}$", re.I
-)
-_OPEN_END = re.compile(r"\b(?:until|ended\s+at)\s+(?:\S+\s+){0,3}$", re.I)
 _STATE_MILESTONES = {"resolved": "resolved"}
 _NOT_PLACED = "not placed on the timeline"
 _ISO_T = re.compile(r"(\d{4}-\d{2}-\d{2})T(?=\d)")
-_CONTEXT_WORDS = re.compile(
-    r"\b(?:date|dated|on|as\s+of|published|updated?|posted|(?:all\s+)?times?(?:\s+are)?(?:\s+in)?|"
-    r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?)\b",
-    re.I,
-)
 
 
 @dataclass
@@ -90,7 +80,7 @@ def read_notes(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
     date; TimeError when a time has no zone or an unknown abbreviation.
     """
     path = Path(path)
-    lines = _read_lines(path)
+    lines = read_lines(path)
     found = units(lines)
     facts = document_facts(found, ctx.date)
     state = _State(date=ctx.date)
@@ -109,7 +99,7 @@ def read_notes(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
             if unit.state in _STATE_MILESTONES:
                 attach_to.extra[_STATE_MILESTONES[unit.state]] = f"status '{unit.state}'"
             continue
-        if unit.heading or unit.state or _is_context(unit.text):
+        if unit.heading or unit.state or is_context(unit.text):
             attach_to = attach_to if attach_to and attach_to.bare and not unit.heading else None
             continue
         if attach_to is not None and (attach_to.bare or _same_paragraph(attach_to, unit, found)):
@@ -191,7 +181,9 @@ def _read_unit(
             elif above is not None and above.bare:
                 above.more.append(sentence)
             else:
-                ctx.warn(f"{path.name}:{unit.number}: no time in {_short(sentence)!r}; {_NOT_PLACED}")
+                ctx.warn(
+                    f"{path.name}:{unit.number}: no time in {_short(sentence)!r}; {_NOT_PLACED}"
+                )
             continue
         local = [_shift(c, -start) for c in inside]
         pairs = range_pairs(sentence, local)
@@ -205,7 +197,7 @@ def _read_unit(
                 ts, unit.number, pieces[i], bool(_APPROXIMATE.search(masked[: clock.start])),
                 bare=bare,
             )  # fmt: skip
-            event.extra = _range_roles(
+            event.extra = range_roles(
                 sentence, local[i], partner is not None, first is not None, pieces[i]
             )
             events.append(event)
@@ -252,8 +244,10 @@ def _place(
     ts, note = _at(day, hour, clock, spec)
     if written is None and state.previous is not None:
         step = timedelta(days=-1 if facts.newest_first else 1)
-        while (ts > state.previous + timedelta(hours=12)) if facts.newest_first else (
-            ts < state.previous - timedelta(hours=12)
+        while (
+            (ts > state.previous + timedelta(hours=12))
+            if facts.newest_first
+            else (ts < state.previous - timedelta(hours=12))
         ):
             day += step
             ts, note = _at(day, hour, clock, spec)
@@ -282,28 +276,6 @@ def _written_date(
             return value
     before = [value for _, end, value, _ in dates if end <= clock.start]
     return before[-1] if before else None
-
-
-def _range_roles(
-    sentence: str, clock: Clock, starts: bool, ends: bool, clause: str
-) -> dict[str, str]:
-    """What a time's place in a range says: the start of impact, or its end."""
-    before = sentence[: clock.start]
-    incident = bool(INCIDENT_WORD.search(sentence))
-    if UPSTREAM.search(sentence) or not (IMPACT_WORDS.search(sentence) or incident):
-        return {}
-    if not ends and not starts:
-        if _OPEN_START.search(before) and (incident or OPEN_IMPACT.search(sentence)):
-            starts = True
-        elif _OPEN_END.search(before) and (incident or IMPACT_WORDS.search(before)):
-            ends = True
-    if ends:
-        if incident and not re.search(r"\bcustomers?\b", clause, re.I):
-            return {"resolved": "end of the incident window"}
-        return {"mitigated": "end of the impact window"}
-    if starts:
-        return {"impact_start": "start of the impact window"}
-    return {}
 
 
 def _frame(events: list[_Event], path: Path) -> pd.DataFrame:
@@ -359,20 +331,6 @@ def _warn_ambiguous(spec: ZoneSpec, ctx: ReadContext, path: Path, number: int) -
         ctx.warn(message)
 
 
-def _is_context(text: str) -> bool:
-    """A line that only sets the scene: "Date: Tuesday 2026-07-14", "All times ET.",
-    "What happened:"."""
-    if text.endswith(":") and len(text) <= 60:
-        return True
-    rest = _CONTEXT_WORDS.sub(" ", text)
-    for start, end, _, _ in find_dates(rest, 2000):
-        rest = rest[:start] + " " * (end - start) + rest[end:]
-    preamble = PREAMBLE.search(text)
-    if preamble and zone_from_text(preamble.group("zone")):
-        rest = rest.replace(preamble.group("zone"), " ")
-    return not re.search(r"[A-Za-z]{2,}", rest)
-
-
 def _same_paragraph(event: _Event, unit: Unit, found: list[Unit]) -> bool:
     owner = next((u for u in found if u.number == event.line), None)
     return owner is not None and owner.paragraph == unit.paragraph
@@ -391,18 +349,3 @@ def _shift(clock: Clock, by: int) -> Clock:
 
 def _short(text: str) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _read_lines(path: Path) -> list[str]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as e:
-        raise InputError("file not found", path=path) from e
-    except IsADirectoryError as e:
-        raise InputError("is a folder; give a notes file", path=path) from e
-    except UnicodeDecodeError as e:
-        raise InputError(f"not UTF-8 text ({e.reason}); save the notes as UTF-8", path=path) from e
-    lines = text.splitlines()
-    if not any(line.strip() for line in lines):
-        raise InputError("the notes file is empty", path=path)
-    return lines

@@ -6,6 +6,7 @@ import re
 
 from ingest.times.clock import Clock
 from ingest.times.zones import lookup
+from ingest.vocab import IMPACT_WORDS, INCIDENT_WORD, OPEN_IMPACT, UPSTREAM
 
 _BOUNDARY = re.compile(r"[.!?]+(?=\s)")
 _NO_SPLIT_AFTER = re.compile(
@@ -17,6 +18,10 @@ _PHASE_NUMBER = re.compile(r"(?:^|\s)(?:phase|step|part|\d{1,3})\.$", re.I)
 _RANGE_JOIN = re.compile(
     r"^\s*(?:-|–|—|to|until|till|through|and)\s*(?:approximately\s+|about\s+|around\s+|~)?$", re.I
 )
+_OPEN_START = re.compile(
+    r"\b(?:from|starting\s+(?:at|from)?|since|began\s+at)\s+(?:\S+\s+){0,5}$", re.I
+)
+_OPEN_END = re.compile(r"\b(?:until|ended\s+at)\s+(?:\S+\s+){0,3}$", re.I)
 _CLAUSE_CUT = re.compile(r"[,;]\s+(?:and\s+|then\s+|but\s+)?|\s+and\s+(?=\S+\s+(?:at|by)\s)", re.I)
 
 
@@ -45,12 +50,18 @@ def range_pairs(text: str, clocks: list[Clock]) -> dict[int, int]:
     for i in range(len(clocks) - 1):
         between = text[clocks[i].end : clocks[i + 1].start]
         between = re.sub(r"\s+on\s+[^,]*?(?=\s+(?:and|to|until|-|–|—)\s)", "", between)
-        backwards = not clocks[i].meridiem and not clocks[i + 1].meridiem and (
-            0 < _minutes(clocks[i]) - _minutes(clocks[i + 1]) < 12 * 60
+        backwards = (
+            not clocks[i].meridiem
+            and not clocks[i + 1].meridiem
+            and (0 < _minutes(clocks[i]) - _minutes(clocks[i + 1]) < 12 * 60)
         )  # "changed from 15:06 to 15:04" is a correction, not a range
-        if _RANGE_JOIN.match(between) and not backwards and (
-            not between.strip().lower().startswith("and")
-            or re.search(r"\bbetween\s+(?:\S+\s+){0,3}$", text[: clocks[i].start], re.I)
+        if (
+            _RANGE_JOIN.match(between)
+            and not backwards
+            and (
+                not between.strip().lower().startswith("and")
+                or re.search(r"\bbetween\s+(?:\S+\s+){0,3}$", text[: clocks[i].start], re.I)
+            )
         ):
             pairs[i] = i + 1
     return pairs
@@ -76,6 +87,28 @@ def clauses(text: str, clocks: list[Clock], pairs: dict[int, int]) -> list[str]:
         if owner in pairs:
             result.append(pieces[k])
     return result
+
+
+def range_roles(
+    sentence: str, clock: Clock, starts: bool, ends: bool, clause: str
+) -> dict[str, str]:
+    """What a time's place in a range says: the start of impact, or its end."""
+    before = sentence[: clock.start]
+    incident = bool(INCIDENT_WORD.search(sentence))
+    if UPSTREAM.search(sentence) or not (IMPACT_WORDS.search(sentence) or incident):
+        return {}
+    if not ends and not starts:
+        if _OPEN_START.search(before) and (incident or OPEN_IMPACT.search(sentence)):
+            starts = True
+        elif _OPEN_END.search(before) and (incident or IMPACT_WORDS.search(before)):
+            ends = True
+    if ends:
+        if incident and not re.search(r"\bcustomers?\b", clause, re.I):
+            return {"resolved": "end of the incident window"}
+        return {"mitigated": "end of the impact window"}
+    if starts:
+        return {"impact_start": "start of the impact window"}
+    return {}
 
 
 def _ends_sentence(before: str, after: str) -> bool:

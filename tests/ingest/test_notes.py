@@ -228,7 +228,10 @@ def test_a_zone_in_the_text_wins_over_the_tz_option_from_then_on(tmp_path):
         ("at 3.14pm UTC Slack posted", "2026-06-01 15:14"),
         ("9:37 a.m. Pacific time: paged", "2026-06-01 16:37"),
         ("09:00 Europe/Paris deploy", "2026-06-01 07:00"),
-        ("Between 15:45 UTC on 29 May and 00:05 UTC on 30 May 2026", "2026-05-29 15:45 2026-05-30 00:05"),
+        (
+            "Between 15:45 UTC on 29 May and 00:05 UTC on 30 May 2026",
+            "2026-05-29 15:45 2026-05-30 00:05",
+        ),
         ("2026 June 1 22:52 UTC start", "2026-06-01 22:52"),
         ("21 Jun 2026 09:00 UTC", "2026-06-21 09:00"),
         ("30th of May 2026, 6:00 AM (GMT)", "2026-05-30 06:00"),
@@ -239,7 +242,10 @@ def test_a_zone_in_the_text_wins_over_the_tz_option_from_then_on(tmp_path):
 )
 def test_time_zone_and_date_forms(tmp_path, line, expected):
     path = write(tmp_path, line + "\n")
-    expected_times = [utc(" ".join(pair)) for pair in zip(*[iter(expected.split())] * 2)]
+    words = expected.split()
+    expected_times = [
+        utc(f"{day} {clock}") for day, clock in zip(words[::2], words[1::2], strict=True)
+    ]
     assert times(read(path, ReadContext(date=date(2026, 6, 1)))) == expected_times
 
 
@@ -316,9 +322,16 @@ def test_context_lines_set_date_and_zone_without_warnings(tmp_path):
 
 def test_a_heading_with_a_time_is_an_event_whose_text_is_the_paragraph_below(tmp_path):
     ctx = ReadContext()
-    text = "## 2026-03-01 09:55 UTC\n\nMonitoring alerts fired.\n\n## 2026-03-01 10:20 UTC\n10:30 deploy\n"
+    text = (
+        "## 2026-03-01 09:55 UTC\n\nMonitoring alerts fired.\n\n"
+        "## 2026-03-01 10:20 UTC\n10:30 deploy\n"
+    )
     frame = read(write(tmp_path, text), ctx)
-    assert times(frame) == [utc("2026-03-01 09:55"), utc("2026-03-01 10:20"), utc("2026-03-01 10:30")]
+    assert times(frame) == [
+        utc("2026-03-01 09:55"),
+        utc("2026-03-01 10:20"),
+        utc("2026-03-01 10:30"),
+    ]
     assert list(frame["ref"]) == ["notes.md:1", "notes.md:5", "notes.md:6"]
     assert frame["summary"].iloc[0] == "2026-03-01 09:55 UTC Monitoring alerts fired."
     assert frame["kind"].iloc[0] == "alert.triggered"
@@ -337,8 +350,12 @@ def test_sentence_after_a_timed_one_joins_its_summary_and_one_before_is_a_warnin
 
 @pytest.mark.parametrize(
     "text",
-    ["ratio hit 25:99 today\n", "25:61 paged\n", "no times here at all.\nNor here.\n",
-     "word " * 1_000_000 + "\n"],
+    [
+        "ratio hit 25:99 today\n",
+        "25:61 paged\n",
+        "no times here at all.\nNor here.\n",
+        "word " * 1_000_000 + "\n",
+    ],
     ids=["25:99", "25:61", "no-times", "5MB-of-words"],
 )
 def test_notes_without_a_time_of_day_are_an_error_naming_the_file(tmp_path, text):
@@ -399,7 +416,12 @@ def test_split_sentences(text, expected):
     [
         ("Datadog alert fired", "alert.triggered", "detected", "notes: 'alert' -> detected"),
         ("Alert fires", "alert.triggered", "detected", "notes: 'alert' -> detected"),
-        ("alert on elevated 5xx firing", "alert.triggered", "detected", "notes: 'alert' -> detected"),
+        (
+            "alert on elevated 5xx firing",
+            "alert.triggered",
+            "detected",
+            "notes: 'alert' -> detected",
+        ),
         ("paged on-call", "alert.triggered", "detected", "notes: 'paged' -> detected"),
         (
             "Fastly monitoring identifies the disruption",
@@ -407,56 +429,115 @@ def test_split_sentences(text, expected):
             "detected",
             "notes: 'monitoring identifies' -> detected",
         ),
-        ("identified by monitoring", "alert.triggered", "detected",
-         "notes: 'identified by monitor' -> detected"),
-        ("an automated warning came in", "alert.triggered", "detected",
-         "notes: 'automated warning' -> detected"),
+        (
+            "identified by monitoring",
+            "alert.triggered",
+            "detected",
+            "notes: 'identified by monitor' -> detected",
+        ),
+        (
+            "an automated warning came in",
+            "alert.triggered",
+            "detected",
+            "notes: 'automated warning' -> detected",
+        ),
         ("we noticed spammers", "alert.triggered", "detected", "notes: 'noticed' -> detected"),
-        ("Alice acked the page", "alert.acknowledged", "acknowledged",
-         "notes: 'acked' -> acknowledged"),
-        ("on-call engages", "alert.acknowledged", "acknowledged",
-         "notes: 'on-call engages' -> acknowledged"),
+        (
+            "Alice acked the page",
+            "alert.acknowledged",
+            "acknowledged",
+            "notes: 'acked' -> acknowledged",
+        ),
+        (
+            "on-call engages",
+            "alert.acknowledged",
+            "acknowledged",
+            "notes: 'on-call engages' -> acknowledged",
+        ),
         ("Bob joined the bridge", "alert.escalated", "escalated", "notes: 'joined' -> escalated"),
-        ("Pulled in DB on-call", "alert.escalated", "escalated",
-         "notes: 'pulled in' -> escalated"),
-        ("escalated to the payments lead", "alert.escalated", "escalated",
-         "notes: 'escalated to' -> escalated"),
+        ("Pulled in DB on-call", "alert.escalated", "escalated", "notes: 'pulled in' -> escalated"),
+        (
+            "escalated to the payments lead",
+            "alert.escalated",
+            "escalated",
+            "notes: 'escalated to' -> escalated",
+        ),
         ("the problem escalated, causing a lockup", "note", "", ""),
-        ("Rolled back the deploy", "deploy.succeeded", "mitigated rollback",
-         "notes: 'rolled back' -> mitigated"),
-        ("Reverted abc123", "deploy.succeeded", "mitigated rollback",
-         "notes: 'reverted' -> mitigated"),
+        (
+            "Rolled back the deploy",
+            "deploy.succeeded",
+            "mitigated rollback",
+            "notes: 'rolled back' -> mitigated",
+        ),
+        (
+            "Reverted abc123",
+            "deploy.succeeded",
+            "mitigated rollback",
+            "notes: 'reverted' -> mitigated",
+        ),
         ("rollback attempted", "note", "", ""),
         ("rollback fails on a schema check", "note", "", ""),
         ("rollback started", "note", "", ""),
-        ("rollback complete, error rate drops", "deploy.succeeded", "mitigated rollback",
-         "notes: 'rollback complete' -> mitigated"),
+        (
+            "rollback complete, error rate drops",
+            "deploy.succeeded",
+            "mitigated rollback",
+            "notes: 'rollback complete' -> mitigated",
+        ),
         ("Error rate back to normal", "note", "mitigated", "notes: 'error rate back' -> mitigated"),
         ("Service recovered", "note", "mitigated", "notes: 'recovered' -> mitigated"),
         ("Most services recovered", "note", "", ""),
         ("Incident resolved", "alert.resolved", "resolved", "notes: 'resolved' -> resolved"),
         ("we are working to resolve it", "note", "", ""),
-        ("S3 was operating normally", "alert.resolved", "resolved",
-         "notes: 'operating normally' -> resolved"),
+        (
+            "S3 was operating normally",
+            "alert.resolved",
+            "resolved",
+            "notes: 'operating normally' -> resolved",
+        ),
         (
             "fully restored",
             "alert.resolved",
             "mitigated resolved",
             "notes: 'fully restored' -> resolved; 'restored' -> mitigated",
         ),
-        ("checkout confirmed stable", "alert.resolved", "resolved",
-         "notes: 'confirmed stable' -> resolved"),
-        ("verified operational", "alert.resolved", "resolved",
-         "notes: 'verified operational' -> resolved"),
+        (
+            "checkout confirmed stable",
+            "alert.resolved",
+            "resolved",
+            "notes: 'confirmed stable' -> resolved",
+        ),
+        (
+            "verified operational",
+            "alert.resolved",
+            "resolved",
+            "notes: 'verified operational' -> resolved",
+        ),
         ("not resolved yet", "note", "", ""),
-        ("Status page updated", "comms.status_page", "first_comms",
-         "notes: 'status page' -> first_comms"),
-        ("customers notified by email", "comms.status_page", "first_comms",
-         "notes: 'customers notified' -> first_comms"),
-        ("Support ticket opened", "report.customer", "",
-         "notes: 'support ticket' -> customer_report"),
-        ("Customer reported 500s", "report.customer", "",
-         "notes: 'customer reported' -> customer_report"),
+        (
+            "Status page updated",
+            "comms.status_page",
+            "first_comms",
+            "notes: 'status page' -> first_comms",
+        ),
+        (
+            "customers notified by email",
+            "comms.status_page",
+            "first_comms",
+            "notes: 'customers notified' -> first_comms",
+        ),
+        (
+            "Support ticket opened",
+            "report.customer",
+            "",
+            "notes: 'support ticket' -> customer_report",
+        ),
+        (
+            "Customer reported 500s",
+            "report.customer",
+            "",
+            "notes: 'customer reported' -> customer_report",
+        ),
         ("Shipped v42", "deploy.succeeded", "", "notes: 'shipped' -> deploy"),
         ("Decided not to roll back; no rollback needed", "note", "", ""),
         ("Looked at dashboards", "note", "", ""),
@@ -524,3 +605,79 @@ def test_clock_times_alone_recover_each_instant_across_midnights(
 def test_versions_times_and_eg_never_split_a_sentence(parts):
     sentences = [f"{verb} {thing} at once." for verb, thing in parts]
     assert split_sentences(" ".join(sentences)) == sentences
+
+
+# --- layouts and rules of the notes issue --------------------------------------------------------
+
+
+def test_ambiguous_abbreviation_uses_the_documented_default_and_warns(tmp_path):
+    ctx = ReadContext(date=date(2026, 6, 1))
+    frame = read(write(tmp_path, "10:00 IST deploy\n10:30 IST alert fired\n"), ctx)
+    assert times(frame) == [utc("2026-06-01 04:30"), utc("2026-06-01 05:00")]
+    assert ctx.warnings == [
+        "notes.md: 'IST' read as India (UTC+5:30); Irish and Israel time also use IST; "
+        "write an offset to choose"
+    ]
+
+
+def test_a_newest_first_list_without_dates_is_never_rolled_forward(tmp_path):
+    text = (
+        "00:40 UTC resolved\n00:10 UTC monitoring\n23:50 UTC identified\n23:30 UTC investigating\n"
+    )
+    frame = read(write(tmp_path, text), ReadContext(date=date(2026, 6, 2)))
+    assert times(frame) == [
+        utc("2026-06-02 00:40"),
+        utc("2026-06-02 00:10"),
+        utc("2026-06-01 23:50"),
+        utc("2026-06-01 23:30"),
+    ]
+
+
+def test_a_small_step_back_stays_on_the_same_day(tmp_path):
+    text = (
+        "10:00 UTC alert fired\n11:30 UTC rollback complete\n"
+        "11:20 UTC (noted late) customer report\n"
+    )
+    frame = read(write(tmp_path, text), ReadContext(date=date(2026, 6, 2)))
+    assert times(frame) == [
+        utc("2026-06-02 10:00"),
+        utc("2026-06-02 11:30"),
+        utc("2026-06-02 11:20"),
+    ]
+
+
+def test_a_planned_time_is_not_an_event_and_does_not_roll_the_day(tmp_path):
+    ctx = ReadContext(date=date(2026, 6, 2))
+    text = (
+        "09:00 UTC alert fired\nMaintenance is scheduled for 22:00 UTC tonight.\n"
+        "09:30 UTC resolved\n"
+    )
+    frame = read(write(tmp_path, text), ctx)
+    assert times(frame) == [utc("2026-06-02 09:00"), utc("2026-06-02 09:30")]
+    assert ctx.warnings == ["notes.md:2: 22:00 is a planned time, not an event; not placed"]
+
+
+def test_a_preamble_sets_the_zone_for_the_whole_document_and_tz_only_fills_gaps(tmp_path):
+    text = "Timeline (times in PT)\n\n09:12 alert fires\n"
+    path = write(tmp_path, text)
+    ctx = ReadContext(date=date(2026, 3, 14), tz=ZoneInfo("Europe/Berlin"))
+    assert times(read(path, ctx)) == [utc("2026-03-14 16:12")]
+
+
+def test_comma_clauses_each_with_a_time_are_separate_events(tmp_path):
+    path = write(
+        tmp_path, "Alert 14:03, acknowledged 14:07, rollback began 14:29, verified 14:50\n"
+    )
+    frame = read(path, ReadContext(date=date(2026, 4, 17), tz=ZoneInfo("UTC")))
+    assert list(frame["summary"]) == [
+        "Alert 14:03",
+        "acknowledged 14:07",
+        "rollback began 14:29",
+        "verified 14:50",
+    ]
+    assert list(frame["kind"]) == [
+        "alert.triggered",
+        "alert.acknowledged",
+        "note",
+        "alert.resolved",
+    ]
