@@ -14,8 +14,8 @@ from datetime import timedelta
 import pandas as pd
 
 from ingest.errors import MarkError
+from ingest.notes.words import PATTERNS
 from ingest.times import parse_one, to_iso
-from ingest.vocab import PATTERNS
 
 MILESTONES = (
     "impact_start",

@@ -1,10 +1,10 @@
-"""The kind of a notes event and the milestones its words name, from the shared vocabulary."""
+"""The kind of a notes event and the milestones its words name, from the shared milestone words."""
 
 from __future__ import annotations
 
 import re
 
-from ingest.vocab import milestone_hits
+from ingest.notes.words import milestone_hits
 
 # Which kind a line gets when its words name several milestones: the strongest statement wins.
 _KIND_BY_MILESTONE = (

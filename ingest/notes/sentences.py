@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from ingest.notes.words import IMPACT_WORDS, INCIDENT_WORD, OPEN_IMPACT, UPSTREAM
 from ingest.times.clock import Clock
 from ingest.times.zones import lookup
-from ingest.vocab import IMPACT_WORDS, INCIDENT_WORD, OPEN_IMPACT, UPSTREAM
 
 _BOUNDARY = re.compile(r"[.!?]+(?=\s)")
 _NO_SPLIT_AFTER = re.compile(
