@@ -6,7 +6,6 @@ kept), unknown when neither: then it is rendered as TK and every gap touching it
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,27 +15,7 @@ import pandas as pd
 from ingest.errors import MarkError
 from ingest.notes.words import PATTERNS
 from ingest.times import parse_one, to_iso
-
-MILESTONES = (
-    "impact_start",
-    "detected",
-    "acknowledged",
-    "escalated",
-    "mitigated",
-    "resolved",
-    "first_comms",
-)
-
-GAPS: dict[str, tuple[str, str]] = {
-    "time_to_detect": ("impact_start", "detected"),
-    "time_to_acknowledge": ("detected", "acknowledged"),
-    "detection_to_escalation": ("detected", "escalated"),
-    "escalation_to_mitigation": ("escalated", "mitigated"),
-    "time_to_mitigate": ("detected", "mitigated"),
-    "time_to_resolve": ("detected", "resolved"),
-    "impact_duration": ("impact_start", "resolved"),
-    "time_to_first_comms": ("detected", "first_comms"),
-}
+from ingest.vocab import CHAT_KINDS, GAPS, MILESTONES, has_tag
 
 _MITIGATION_WORDS = PATTERNS["mitigated"]
 
@@ -96,9 +75,9 @@ def find_milestones(
         row = guessed.iloc[0]
         return Milestone(row["ts"], "inferred", row["ref"], str(row["kind_rule"]))
 
-    found["detected"] = first((kinds == "alert.triggered") | _has_tag(frame, "detected"), "")
+    found["detected"] = first((kinds == "alert.triggered") | has_tag(frame["tags"], "detected"), "")
     if found["detected"].evidence == "unknown":
-        chat = frame[(frame["source"] == "slack") & ~_has_tag(frame, "system")]
+        chat = frame[(frame["source"] == "slack") & ~has_tag(frame["tags"], "system")]
         chat = chat[~chat["channel"].isin(_hashed(comms_channels))]
         if not chat.empty:
             row = chat.iloc[0]
@@ -111,8 +90,8 @@ def find_milestones(
 
     impact = frame[
         kinds.isin(["report.customer", "alert.triggered"])
-        | _has_tag(frame, "impact_start")
-        | _has_tag(frame, "detected")
+        | has_tag(frame["tags"], "impact_start")
+        | has_tag(frame["tags"], "detected")
     ].sort_values("ts", kind="mergesort")
     found["impact_start"] = (
         Milestone(
@@ -126,11 +105,11 @@ def find_milestones(
     )
 
     found["acknowledged"] = first(
-        (kinds == "alert.acknowledged") | _has_tag(frame, "acknowledged"), ""
+        (kinds == "alert.acknowledged") | has_tag(frame["tags"], "acknowledged"), ""
     )
     ack_at = found["acknowledged"].at
     escalation = kinds.isin(["alert.escalated", "alert.responder_requested"])
-    escalation |= _has_tag(frame, "escalated")
+    escalation |= has_tag(frame["tags"], "escalated")
     if ack_at is not None:
         escalation |= (kinds == "alert.assigned") & (frame["ts"] > ack_at)
     found["escalated"] = first(escalation, "")
@@ -138,11 +117,11 @@ def find_milestones(
     found["mitigated"] = _mitigation(frame, kinds, detected_at)
     found["resolved"] = _resolution(frame, kinds, read_from_source, incident)
 
-    comms = kinds.isin(["comms.status_page", "alert.status_update"]) | _has_tag(
-        frame, "first_comms"
+    comms = kinds.isin(["comms.status_page", "alert.status_update"]) | has_tag(
+        frame["tags"], "first_comms"
     )
     if comms_channels:
-        comms |= frame["channel"].isin(_hashed(comms_channels)) & ~_has_tag(frame, "system")
+        comms |= frame["channel"].isin(_hashed(comms_channels)) & ~has_tag(frame["tags"], "system")
     found["first_comms"] = first(comms, "")
 
     for name, at in marks.items():
@@ -154,7 +133,7 @@ def _mitigation(
     frame: pd.DataFrame, kinds: pd.Series, detected_at: pd.Timestamp | None
 ) -> Milestone:
     after = frame["ts"] >= detected_at if detected_at is not None else pd.Series(True, frame.index)
-    rollback = _has_tag(frame, "rollback")
+    rollback = has_tag(frame["tags"], "rollback")
     finished = rollback & (kinds == "deploy.succeeded")
     # A rollback counts when it finished; one still running counts only if none finished.
     rollback_rule = (
@@ -165,13 +144,10 @@ def _mitigation(
             finished if (finished & after).any() else rollback & (kinds == "deploy.started"),
             rollback_rule,
         ),
-        (_has_tag(frame, "revert"), "revert commit"),
+        (has_tag(frame["tags"], "revert"), "revert commit"),
+        (has_tag(frame["tags"], "mitigation", "mitigated"), "notes say mitigated or recovered"),
         (
-            _has_tag(frame, "mitigation") | _has_tag(frame, "mitigated"),
-            "notes say mitigated or recovered",
-        ),
-        (
-            frame["kind"].isin(["chat.message", "chat.reply"])
+            frame["kind"].isin(CHAT_KINDS)
             & frame["summary"].str.contains(_MITIGATION_WORDS.pattern, case=False, regex=True),
             "a chat message says rolled back, mitigated or recovered",
         ),
@@ -209,7 +185,7 @@ def _resolution(
         row = inferred.iloc[-1]
         return Milestone(row["ts"], "inferred", row["ref"], "last alert resolved")
     # Words in notes: the first line that says resolved (later lines restate it).
-    worded = frame[(kinds == "alert.resolved") | _has_tag(frame, "resolved")]
+    worded = frame[(kinds == "alert.resolved") | has_tag(frame["tags"], "resolved")]
     if not worded.empty:
         row = worded.sort_values("ts", kind="mergesort").iloc[0]
         return Milestone(row["ts"], "inferred", row["ref"], str(row["kind_rule"]))
@@ -219,8 +195,8 @@ def _resolution(
 def compute_gaps(milestones: Mapping[str, Milestone]) -> dict[str, float | None]:
     """Seconds between milestones; None when either end is unknown (never guessed)."""
     gaps: dict[str, float | None] = {}
-    for name, (start, end) in GAPS.items():
-        a, b = milestones[start].at, milestones[end].at
+    for name, gap in GAPS.items():
+        a, b = milestones[gap.start].at, milestones[gap.end].at
         gaps[name] = None if a is None or b is None else (b - a).total_seconds()
     return gaps
 
@@ -241,10 +217,6 @@ def quiet_periods(
         a, b = points[i - 1], points[i]
         periods.append({"start": to_iso(a), "end": to_iso(b), "seconds": (b - a).total_seconds()})
     return periods
-
-
-def _has_tag(frame: pd.DataFrame, tag: str) -> pd.Series:
-    return frame["tags"].str.contains(rf"(?:^| ){re.escape(tag)}(?: |$)", regex=True)
 
 
 def _hashed(channels: tuple[str, ...]) -> list[str]:

@@ -175,7 +175,7 @@ class RetryAfterTransport(httpx2.BaseTransport):
             if (status != 429 and status not in SERVER_ERRORS) or (last and status != 429):
                 return response  # for a persistent 5xx the client raises ServerHttpError
             response.close()
-            wait = _server_wait(response.headers)
+            wait = retry_after(response.headers)
             if wait is None:
                 wait = self.policy.backoff * 2**attempt
             if last or wait > self.policy.max_wait:
@@ -197,21 +197,31 @@ class RetryAfterTransport(httpx2.BaseTransport):
         self.inner.close()
 
 
-def _server_wait(headers: Any) -> float | None:
-    """Seconds the server asks us to wait: ``Retry-After`` (seconds or HTTP date), else
-    PagerDuty's ``ratelimit-reset`` (seconds); None if it says nothing readable."""
-    for name in ("Retry-After", "ratelimit-reset"):
-        value = (headers.get(name) or "").strip()
-        if not value:
+def retry_after(headers: Any) -> float | None:
+    """Seconds the server asks a client to wait before trying again, from response headers.
+
+    ``Retry-After`` (delay seconds or an HTTP date), else PagerDuty's ``ratelimit-reset``
+    (seconds); never negative; None when neither is there or readable. ``headers`` is any
+    mapping, in any casing, whose values are strings or lists of strings (as slack_sdk gives).
+    """
+    lowered = {str(key).lower(): value for key, value in headers.items()}
+    for name in ("retry-after", "ratelimit-reset"):
+        value = lowered.get(name)
+        if isinstance(value, (list, tuple)):
+            value = value[0] if value else None
+        text = str(value or "").strip()
+        if not text:
             continue
         try:
-            return max(float(value), 0.0)
+            return max(float(text), 0.0)
         except ValueError:
             pass
         try:
-            when = email.utils.parsedate_to_datetime(value)
+            when = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError):
             continue
+        if when.tzinfo is None:  # RFC 9110 dates are GMT
+            when = when.replace(tzinfo=UTC)
         return max((when - datetime.now(UTC)).total_seconds(), 0.0)
     return None
 
@@ -374,12 +384,7 @@ class SlackServerErrorRetry(ServerErrorRetryHandler):
 
 
 def _slack_wait(headers: dict[str, Any]) -> float:
-    # slack_sdk hands headers over as lists of values, under either casing.
-    lowered = {k.lower(): v for k, v in headers.items()}
-    value = lowered.get("retry-after")
-    if isinstance(value, list):
-        value = value[0] if value else None
-    wait = _server_wait({"Retry-After": value}) if value else None
+    wait = retry_after(headers)
     return 1.0 if wait is None else wait
 
 
