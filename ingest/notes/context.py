@@ -9,13 +9,13 @@ from datetime import date
 
 from ingest.notes.layout import STAMP_FILLER, Unit
 from ingest.times.clock import (
-    PREAMBLE,
     AmbiguousDate,
     UnknownZone,
     find_clocks,
     find_dates,
+    find_preamble,
     first_year,
-    zone_from_text,
+    may_hold_clock,
 )
 from ingest.times.zones import ZoneSpec
 
@@ -42,14 +42,14 @@ def document_facts(found: list[Unit], given: date | None) -> DocumentFacts:
     else the first zone written after a time), and the status-page shape."""
     text = "\n".join(u.text for u in found)
     year = given.year if given else first_year(text)
-    zone = None
-    preamble = next((m for m in PREAMBLE.finditer(text) if zone_from_text(m.group("zone"))), None)
-    if preamble:
-        zone = zone_from_text(preamble.group("zone"))
+    preamble = find_preamble(text)
+    zone = preamble[1] if preamble else None
     preamble_zone = zone
     stamps: set[int] = set()
     leading: list[tuple[int, int]] = []  # (line, minutes) of lines that start with a time
     for unit in found:
+        if not may_hold_clock(unit.text):
+            continue
         masked = unit.text
         try:
             for start, end, _, _ in find_dates(masked, year):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.errors import InputError
-from ingest.times.clock import PREAMBLE, find_dates, zone_from_text
+from ingest.times.clock import find_dates, find_preamble
 
 _BULLET = re.compile(r"^(?:>\s*)*(?:[-*•+]|\d{1,3}[.)])\s+|^(?:>\s*)+")
 _RULE_LINE = re.compile(r"^(?:={3,}|-{3,}|\*{3,}|_{3,})$")
@@ -91,10 +91,12 @@ def is_context(text: str) -> bool:
     "What happened:"."""
     if text.endswith(":") and len(text) <= 60:
         return True
+    if len(text) > 200:
+        return False  # a line that long says more than a date and a zone
     rest = _CONTEXT_WORDS.sub(" ", text)
     for start, end, _, _ in find_dates(rest, 2000):
         rest = rest[:start] + " " * (end - start) + rest[end:]
-    preamble = PREAMBLE.search(text)
-    if preamble and zone_from_text(preamble.group("zone")):
-        rest = rest.replace(preamble.group("zone"), " ")
+    preamble = find_preamble(text)
+    if preamble:
+        rest = rest.replace(preamble[0], " ")
     return not re.search(r"[A-Za-z]{2,}", rest)

@@ -32,14 +32,14 @@ from ingest.notes.layout import STAMP_FILLER, Unit, is_context, read_lines, unit
 from ingest.notes.sentences import clauses, range_pairs, range_roles, split_sentences
 from ingest.schema import frame_from_columns
 from ingest.times.clock import (
-    PREAMBLE,
     AmbiguousDate,
     Clock,
     UnknownZone,
     find_clocks,
     find_dates,
+    find_preamble,
+    may_hold_clock,
     to_24h,
-    zone_from_text,
 )
 from ingest.times.zones import AMBIGUOUS, EXAMPLES, ZoneSpec, to_utc, zone_name
 from ingest.types import ReadContext
@@ -128,12 +128,15 @@ def _read_unit(
     path: Path,
     above: _Event | None,
 ) -> list[_Event]:
+    if not may_hold_clock(unit.text):
+        preamble = find_preamble(unit.text)
+        state.zone = preamble[1] if preamble else state.zone
+        return []
     iso_starts = frozenset(m.end() for m in _ISO_T.finditer(unit.text))
     text = _ISO_T.sub(r"\1 ", unit.text)
-    preamble = PREAMBLE.search(text)
+    preamble = find_preamble(text)
     if preamble:
-        spec = zone_from_text(preamble.group("zone"))
-        state.zone = spec or state.zone
+        state.zone = preamble[1]
     try:
         dates = find_dates(text, facts.year)
     except AmbiguousDate as e:

@@ -73,6 +73,30 @@ PREAMBLE = re.compile(
 )
 
 
+def has_digit(text: str) -> bool:
+    """Fast on megabytes of words: plain substring tests, no regular expression."""
+    return any(digit in text for digit in "0123456789")
+
+
+def may_hold_clock(text: str) -> bool:
+    """False when ``text`` cannot hold a time of day: no digit and no "noon" or "midnight"."""
+    if has_digit(text):
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in ("noon", "midday", "midnight"))
+
+
+def find_preamble(text: str) -> tuple[str, ZoneSpec] | None:
+    """(what was written, zone) of a preamble such as "all times in CEST", "(times in PT)"."""
+    if "time" not in text.lower():
+        return None
+    for m in PREAMBLE.finditer(text):
+        spec = zone_from_text(m.group("zone"))
+        if spec is not None:
+            return m.group("zone"), spec
+    return None
+
+
 @dataclass(frozen=True)
 class Clock:
     """A time of day found in text, with what was written right after it."""
@@ -101,7 +125,9 @@ def find_dates(text: str, year: int | None) -> list[tuple[int, int, date | None,
     A date without a year takes ``year``; when that is None the date is None (unknown year).
     A date that does not exist ("February 30") is skipped.
     """
-    found = []
+    found: list[tuple[int, int, date | None, bool]] = []
+    if not has_digit(text):
+        return found  # every date form has a digit; skip the long pattern on words alone
     for m in _DATE.finditer(text):
         g = m.groupdict()
         if g["iso"]:
@@ -147,7 +173,9 @@ def find_clocks(text: str, iso_starts: frozenset[int] = frozenset()) -> list[Clo
     and an ISO time (its start in ``iso_starts``) take an offset. Raises UnknownZone for an
     unknown zone-like abbreviation.
     """
-    clocks = []
+    clocks: list[Clock] = []
+    if not may_hold_clock(text):
+        return clocks
     for m in CLOCK.finditer(text):
         g = m.groupdict()
         if clocks and m.start() < clocks[-1].end:
