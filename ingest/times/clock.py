@@ -57,7 +57,7 @@ _ZONE_AFTER = re.compile(
     r"""^[\])]?\s*[\[(]?\s*(?:
         (?:UTC|GMT)\s?(?P<prefixed>[+-]\d{1,2}(?::?\d{2})?)(?![\d:])
       | (?P<offset>[+-]\d{2}:?\d{2})(?![\d:])
-      | (?P<iana>[A-Z][a-z]+/[A-Za-z_]+)
+      | (?P<iana>[A-Z][A-Za-z]+/[A-Za-z_]+)
       | (?P<word>[A-Za-z]+)\s+time\b
       | (?P<abbr>[A-Za-z]{1,5})(?![\w/])
     )""",
@@ -67,7 +67,7 @@ _ZONE_SHAPED = re.compile(r"^[A-Z]{1,3}T$")
 _NOT_ZONES = frozenset({"AT", "IT", "BOT", "GET", "GIT", "PUT", "POST", "LAST", "NEXT", "NOT"})
 PREAMBLE = re.compile(
     r"\b(?:all\s+)?times?(?:\s+stamps?)?\s+(?:are\s+|given\s+)?(?:in\s+)?\(?\s*"
-    r"(?P<zone>(?:UTC|GMT)\s?[+-]\d{1,2}(?::?\d{2})?|[A-Z][a-z]+/[A-Za-z_]+|[A-Za-z]+\s+time\b"
+    r"(?P<zone>(?:UTC|GMT)\s?[+-]\d{1,2}(?::?\d{2})?|[A-Z][A-Za-z]+/[A-Za-z_]+|[A-Za-z]+\s+time\b"
     r"|[A-Za-z]{1,5}\b)",
     re.IGNORECASE,
 )
@@ -211,8 +211,7 @@ def zone_after(rest: str) -> tuple[ZoneSpec | None, int]:
     found = _ZONE_AFTER.match(rest)
     if found is None:
         return None, 0
-    written = next(g for g in found.groups() if g is not None)
-    spec = zone_from_text(found.group("prefixed") and found.group(0).strip(" [()]") or written)
+    spec = zone_from_text(found.group(0).strip(" [()]"))
     if spec is None:
         abbr = found.group("abbr")
         if abbr and _ZONE_SHAPED.match(abbr) and abbr not in _NOT_ZONES:
