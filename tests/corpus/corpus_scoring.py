@@ -8,6 +8,7 @@ labelled UTC time; a row whose time is not labelled on its line (and the line is
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -60,7 +61,9 @@ def pull_case(case: Path) -> tuple[pd.DataFrame, dict]:
     return bundle.frame, bundle.summary["milestones"]
 
 
+@functools.cache
 def score_case(case: Path) -> CaseScore:
+    """One case's score (each case is pulled once per run)."""
     label = labels(case)
     expected = Counter((e["line"], pd.Timestamp(e["at"])) for e in label.get("events", []))
     wanted = label.get("milestones", {})

@@ -552,7 +552,9 @@ def test_guess_kind(sentence, kind, tags, rule):
 _PLACES = sorted(name for name, (_, daylight) in ABBREVIATIONS.items() if daylight is None)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     abbreviation=st.sampled_from(_PLACES),
     moment=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2037, 12, 31)),
@@ -569,7 +571,9 @@ def test_any_abbreviation_maps_to_its_zones_offset_on_that_date(tmp_path, abbrev
     assert ts.tz_convert(zone).tz_localize(None) == pd.Timestamp(moment)
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     start=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)),
     steps=st.lists(st.integers(min_value=1, max_value=12 * 60 - 1), min_size=1, max_size=30),
