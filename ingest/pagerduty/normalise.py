@@ -14,6 +14,7 @@ from ingest.errors import InputError
 from ingest.records import get, sha256_each
 from ingest.schema import empty_frame, frame_from_columns
 from ingest.times import iso_to_utc
+from ingest.types import Incident
 
 SOURCE = "pagerduty"
 
@@ -40,7 +41,7 @@ KIND_BY_LOG_ENTRY_TYPE: dict[str, str] = {
 PAYLOAD_KEYS = ("incident", "log_entries", "alerts", "notes")
 
 
-def incident_info(incident: dict, severity_map: Mapping[str, str] | None = None) -> dict:
+def incident_info(incident: dict, severity_map: Mapping[str, str] | None = None) -> Incident:
     """What an incident object says about the incident, times as UTC Timestamps or None.
 
     Severity is the priority (mapped through ``severity_map`` when it names it), else
@@ -59,17 +60,17 @@ def incident_info(incident: dict, severity_map: Mapping[str, str] | None = None)
     created, resolved = iso_to_utc(
         [incident.get("created_at"), incident.get("resolved_at")], what=f"{what} time"
     )
-    return {
-        "id": str(incident.get("id") or ""),
-        "title": str(incident.get("title") or incident.get("summary") or ""),
-        "severity": severity,
-        "url": str(incident.get("html_url") or ""),
-        "service": get(incident, "service", "summary"),
-        "created_at": None if pd.isna(created) else created,
-        "resolved_at": None if pd.isna(resolved) else resolved,
-        "status": str(incident.get("status") or ""),
-        "number": incident.get("incident_number"),
-    }
+    return Incident(
+        id=str(incident.get("id") or ""),
+        title=str(incident.get("title") or incident.get("summary") or ""),
+        severity=severity,
+        url=str(incident.get("html_url") or ""),
+        service=get(incident, "service", "summary"),
+        created_at=None if pd.isna(created) else created,
+        resolved_at=None if pd.isna(resolved) else resolved,
+        status=str(incident.get("status") or ""),
+        number=incident.get("incident_number"),
+    )
 
 
 def log_entries_frame(entries: list[dict], *, incident_id: str, service: str = "") -> pd.DataFrame:

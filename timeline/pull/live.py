@@ -17,8 +17,8 @@ from ingest.config import Config, parse_duration
 from ingest.errors import PostmortemError
 from ingest.progress import Progress
 from ingest.schema import concat
-from ingest.types import Window
-from timeline.assemble import IncidentFacts, SourceOutcome, assemble
+from ingest.types import Incident, Window
+from timeline.assemble import Finishing, SourceOutcome, assemble
 from timeline.bundle import Bundle
 from timeline.milestones import parse_marks
 from timeline.pull.files import FilePull
@@ -47,13 +47,13 @@ def pull_live(
     )
     incident = pagerduty_api.fetch_incident(
         pd_client, ref, severity_map=config.pagerduty.severity_map
-    )
+    ).updated(title=request.title, severity=request.severity)
     window, warnings = live_window(incident, request, config)
 
     jobs_state: dict[str, Any] = {}
     jobs: dict[str, tuple[str, Job | None, str]] = {
         "pagerduty": (
-            f"incident {incident['id']} (API)",
+            f"incident {incident.id} (API)",
             lambda: pagerduty_api.pull_pagerduty(pd_client, incident, window, progress),
             "",
         )
@@ -69,7 +69,7 @@ def pull_live(
                 github_settings,
                 window,
                 progress,
-                service=str(incident.get("service") or ""),
+                service=incident.service,
             ),
             "",
         )
@@ -100,30 +100,30 @@ def pull_live(
         }
         outcomes = [futures[name].result() for name in jobs]
 
-    bundle = assemble(
+    def permalinks(refs: list[str]) -> dict[str, str]:
+        client = jobs_state.get("slack_client")
+        return slack_api.permalinks(client, refs) if client is not None else {}
+
+    def retries() -> dict[str, dict[str, float]]:
+        return {
+            source: {"count": len(log.of(source)), "seconds": round(sum(log.of(source)), 3)}
+            for source in jobs
+        }
+
+    return assemble(
         outcomes,
         window=window,
-        incident=IncidentFacts(
-            id=str(incident["id"]),
-            title=str(incident.get("title") or ""),
-            severity=str(incident.get("severity") or ""),
-            url=str(incident.get("url") or ""),
-            service=str(incident.get("service") or ""),
-            resolved_at=incident.get("resolved_at"),
-        ),
+        incident=incident,
         config=config,
         marks=marks,
         warnings=warnings,
         now=request.now,
+        finishing=Finishing(
+            permalinks=permalinks if "slack_client" in jobs_state else None,
+            earlier_incidents=request.earlier_incidents,
+            retries=retries,
+        ),
     )
-    client = jobs_state.get("slack_client")
-    if client is not None:
-        _exact_permalinks(bundle, lambda refs: slack_api.permalinks(client, refs))
-    bundle.summary["retries"] = {
-        source: {"count": len(log.of(source)), "seconds": round(sum(log.of(source)), 3)}
-        for source in jobs
-    }
-    return bundle
 
 
 class _RetryLogToProgress(RetryLog):
@@ -138,21 +138,19 @@ class _RetryLogToProgress(RetryLog):
         self.progress.retry(source, seconds)
 
 
-def live_window(
-    incident: Mapping[str, Any], request: FilePull, config: Config
-) -> tuple[Window, list[str]]:
+def live_window(incident: Incident, request: FilePull, config: Config) -> tuple[Window, list[str]]:
     """First trigger minus the lookback to the resolve plus the lookahead; now if unresolved."""
     warnings: list[str] = []
     lookback = parse_duration(config.window.lookback, what="window.lookback")
     lookahead = parse_duration(config.window.lookahead, what="window.lookahead")
-    start = request.since or incident["created_at"] - lookback
+    start = request.since or incident.created_at - lookback
     end = request.until
     if end is None:
-        resolved = incident.get("resolved_at")
+        resolved = incident.resolved_at
         if resolved is None:
             end = request.now
             warnings.append(
-                f"incident {incident['id']} is not resolved; "
+                f"incident {incident.id} is not resolved; "
                 f"the window ends now ({end:%Y-%m-%d %H:%M} UTC)"
             )
         else:
@@ -171,18 +169,3 @@ def _run(name: str, label: str, job: Job | None, skip: str, progress: Progress) 
         return SourceOutcome(name, label, status="failed", error=str(e))
     progress.finish(name)
     return SourceOutcome(name, label, frame=frame)
-
-
-def _exact_permalinks(bundle: Bundle, fetch: Callable[[list[str]], dict[str, str]]) -> None:
-    """Replace built permalinks of key Slack rows by the ones Slack gives (one call each)."""
-    frame = bundle.frame
-    rows = frame["key"] & (frame["source"] == "slack")
-    if not rows.any():
-        return
-    try:
-        exact = fetch(list(frame.loc[rows, "ref"]))
-    except PostmortemError as e:
-        bundle.summary["warnings"].append(f"permalinks: {e}; built links kept")
-        return
-    found = frame.loc[rows, "ref"].map(exact)
-    frame.loc[found.dropna().index, "url"] = found.dropna()
