@@ -15,6 +15,7 @@ from ingest.config import Config, parse_duration
 from ingest.errors import PostmortemError
 from ingest.redact import redact_frame, redact_text
 from ingest.schema import concat, empty_frame
+from ingest.times import to_iso
 from ingest.types import Incident, Window
 from ingest.vocab import add_tag
 from timeline.bundle import Bundle

@@ -58,7 +58,7 @@ def pull_case(case: Path) -> tuple[pd.DataFrame, dict]:
         now=NOW,
     )
     bundle = pull_files(request)
-    return bundle.frame, bundle.summary["milestones"]
+    return bundle.frame, bundle.summary.to_json()["milestones"]
 
 
 @functools.cache
