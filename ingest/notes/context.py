@@ -69,8 +69,10 @@ def document_facts(found: list[Unit], given: date | None) -> DocumentFacts:
     states = [u.number for u in found if u.state]
     status_page = bool(states) and any(s > min(states) for s in stamps)
     steps = [b[1] - a[1] for a, b in zip(leading, leading[1:], strict=False)]
-    backwards = sum(s < 0 for s in steps)
-    newest_first = status_page or (len(steps) >= 2 and 3 * backwards >= 2 * len(steps))
+    # Newest first when reading the list backwards makes it span less time than forwards.
+    forwards = sum(step % 1440 for step in steps)
+    backwards = sum(-step % 1440 for step in steps)
+    newest_first = status_page or (len(steps) >= 2 and backwards < forwards)
     try:
         dated = [d[2] for d in find_dates(text, year) if d[2] is not None]
     except AmbiguousDate:
