@@ -13,10 +13,11 @@ from typing import Any
 import pandas as pd
 
 from ingest.clients.build import RetryLog, Secret, github_client, pagerduty_client, slack_client
-from ingest.config import Config, parse_duration
+from ingest.config import Config
 from ingest.errors import PostmortemError
 from ingest.progress import Progress
 from ingest.schema import concat
+from ingest.times import parse_duration
 from ingest.types import Incident, Window
 from timeline.assemble import Finishing, SourceOutcome, assemble
 from timeline.bundle import Bundle
@@ -40,7 +41,7 @@ def pull_live(
 
     config = request.config
     progress = progress or Progress()
-    marks = parse_marks({**config.marks, **request.marks})
+    marks = parse_marks({**config.marks, **request.marks}, tz=request.tz)
     log = _RetryLogToProgress(progress)
     pd_client = pagerduty_client(
         config.pagerduty, Secret.from_env(config.pagerduty.token_env, environ), log=log
