@@ -112,6 +112,8 @@ TAG_LABELS: dict[str, str] = {
     "resolved": "notes say resolved",
     "first_comms": "notes say customers were told",
     "edited_after_mitigation": "edited after mitigation; may contain hindsight",
+    "twin": "the same event as another record (twin_ref), shown on that record's row",
+    "corroborated": "the same event is recorded by a second source",
 }
 TAGS: tuple[str, ...] = tuple(TAG_LABELS)
 
