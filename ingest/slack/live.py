@@ -2,7 +2,8 @@
 
 Per channel: one ``pins.list``, then ``conversations.history`` pages (999 messages, the most
 Slack allows) and, for each parent on a page whose thread has replies, ``conversations.replies``
-pages (1000). Each history page and its threads' replies become one schema frame, built by
+pages (1000). Then history from ``slack.thread_lookback`` before the window to its start, for
+threads started earlier whose replies reach into the window (only those threads are read). Each history page and its threads' replies become one schema frame, built by
 :func:`ingest.slack.normalise.messages_frame`. Replies sit at their own time with ``thread_ref``
 naming the parent; a reply also sent to the channel (``thread_broadcast``) is one row.
 
@@ -29,7 +30,7 @@ import pandas as pd
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from ingest.config import SlackSettings
+from ingest.config import SlackSettings, parse_duration
 from ingest.errors import ConfigError, InputError, SourceError
 from ingest.progress import Progress
 from ingest.slack.normalise import apply_edits, message_edits, messages_frame, user_names
@@ -75,10 +76,17 @@ def pull_slack(
     channels = dict.fromkeys(_resolve(api, wanted).values())  # one read per channel, in order
     workspace_url = settings.workspace_url or str(api.call("auth.test").get("url") or "")
     people = people if people is not None else SlackPeople()
+    lookback = parse_duration(settings.thread_lookback, what="slack.thread_lookback")
     for channel_id, name in channels:
-        for frame in _channel_pages(api, people, channel_id, name, window, workspace_url):
+        channel = _Channel(api, people, channel_id, name, window, workspace_url)
+        for frame in _channel_pages(channel):
             progress.page(SOURCE, len(frame))
             yield frame
+        for frame in _old_threads(channel, pd.Timedelta(lookback)):
+            progress.page(SOURCE, len(frame))
+            yield frame
+        if channel.old_threads:
+            progress.count(SOURCE, "old_threads", channel.old_threads)
 
 
 def incident_channels(settings: SlackSettings, incident: Mapping[str, Any]) -> tuple[str, ...]:
@@ -138,19 +146,90 @@ _PERMALINK_LOCK = threading.Lock()
 # -- one channel -----------------------------------------------------------------------------
 
 
-def _channel_pages(
-    api: _Api, people: SlackPeople, channel_id: str, name: str, window: Window, workspace_url: str
-) -> Iterator[pd.DataFrame]:
-    where = "#" + name
-    oldest, latest = slack_ts(window.start), slack_ts(window.end)
-    span = {"oldest": oldest, "latest": latest, "inclusive": True}
+@dataclass
+class _Channel:
+    """One channel being read, and what reading it found so far."""
+
+    api: _Api
+    people: SlackPeople
+    channel_id: str
+    name: str
+    window: Window
+    workspace_url: str
+    seen: set[str] = field(default_factory=set)  # every ts read: a broadcast is in both lists
+    old_threads: int = 0  # threads started before the window with replies inside it
+
+    @property
+    def where(self) -> str:
+        return "#" + self.name
+
+    @property
+    def span(self) -> dict[str, Any]:
+        oldest, latest = slack_ts(self.window.start), slack_ts(self.window.end)
+        return {"oldest": oldest, "latest": latest, "inclusive": True}
+
+    def frame(self, records: list[dict[str, Any]]) -> pd.DataFrame:
+        self.people.learn(self.api, records)
+        try:
+            return messages_frame(
+                records,
+                channel_id=self.channel_id,
+                channel_name=self.name,
+                users=self.people.names,
+                workspace_url=self.workspace_url,
+            )
+        except InputError as e:  # a ts that is not seconds.micros: Slack's fault, not ours
+            raise SourceError(
+                f"{self.where}: {e}", source=SOURCE, url=self.api.url(_HISTORY)
+            ) from e
+
+
+def _old_threads(channel: _Channel, lookback: pd.Timedelta) -> Iterator[pd.DataFrame]:
+    """Replies inside the window to threads whose parent was posted before it (a reply at
+    10:50 to yesterday's maintenance thread): history from ``lookback`` before the window to
+    its start, and the replies of each parent whose ``latest_reply`` reaches the window."""
+    if lookback <= pd.Timedelta(0):
+        return
+    api, window, where = channel.api, channel.window, channel.where
+    oldest = slack_ts(window.start)
+    earlier = api.pages(
+        _HISTORY,
+        "messages",
+        where=where,
+        channel=channel.channel_id,
+        limit=HISTORY_PAGE,
+        oldest=slack_ts(window.start - lookback),
+        latest=oldest,
+        inclusive=False,
+    )
+    for messages in earlier:
+        records: list[dict[str, Any]] = []
+        for parent in messages:
+            if not _has_replies_since(parent, oldest):
+                continue
+            span = channel.span
+            replies = _thread(api, channel.channel_id, parent["ts"], where, span, channel.seen)
+            if replies:
+                channel.old_threads += 1
+                records += [parent, *replies]
+        if records:
+            frame = channel.frame(records)
+            frame = frame[window.contains(frame["ts"])]
+            if len(frame):
+                yield frame.sort_values("ts", kind="stable", ignore_index=True)
+
+
+def _channel_pages(channel: _Channel) -> Iterator[pd.DataFrame]:
+    api, channel_id, window, where = channel.api, channel.channel_id, channel.window, channel.where
+    oldest = slack_ts(window.start)
+    span = channel.span
     pins = api.call("pins.list", where=where, channel=channel_id)
     pinned = {
         f"{channel_id}/{item['message']['ts']}"
         for item in pins.get("items") or ()
         if (item.get("message") or {}).get("ts")
     }
-    seen: set[str] = set()  # every ts read so far: a broadcast reply is in history and thread
+    seen = channel.seen
     pending_edits: dict[str, str] = {}  # history runs newest first: edits come before originals
     history = api.pages(
         _HISTORY,
@@ -167,17 +246,7 @@ def _channel_pages(
             if _has_replies_since(parent, oldest):
                 replies += _thread(api, channel_id, parent["ts"], where, span, seen)
         records = messages + replies
-        people.learn(api, records)
-        try:
-            frame = messages_frame(
-                records,
-                channel_id=channel_id,
-                channel_name=name,
-                users=people.names,
-                workspace_url=workspace_url,
-            )
-        except InputError as e:  # a ts that is not seconds.micros: Slack's fault, not ours
-            raise SourceError(f"{where}: {e}", source=SOURCE, url=api.url(_HISTORY)) from e
+        frame = channel.frame(records)
         edits = _latest_edits(pending_edits, message_edits(records))
         pending_edits = apply_edits(frame, edits, channel_id)
         frame = frame[window.contains(frame["ts"])]
