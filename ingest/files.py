@@ -18,8 +18,8 @@ from ingest.types import ReadContext
 # connector costs nothing when it is not asked for.
 FORMATS: dict[str, tuple[str, str, str]] = {
     "slack-export": ("ingest.slack.export", "read_slack_export", "slack"),
-    "pagerduty": ("ingest.pagerduty.normalise", "read_pagerduty_file", "pagerduty"),
-    "github": ("ingest.github.normalise", "read_github_file", "github"),
+    "pagerduty": ("ingest.pagerduty.file", "read_pagerduty_file", "pagerduty"),
+    "github": ("ingest.github.file", "read_github_file", "github"),
     "table": ("ingest.tabular", "read_table", "table"),
     "notes": ("ingest.notes", "read_notes", "notes"),
 }

@@ -5,11 +5,11 @@ import pandas as pd
 import pytest
 
 from ingest.errors import InputError, TimeError
+from ingest.github.file import read_github_file
 from ingest.github.normalise import (
     commits_frame,
     deployments_frame,
     pulls_frame,
-    read_github_file,
     releases_frame,
 )
 from ingest.schema import concat, validate

@@ -5,12 +5,12 @@ import pandas as pd
 import pytest
 
 from ingest.errors import InputError, TimeError
+from ingest.pagerduty.file import read_pagerduty_file
 from ingest.pagerduty.normalise import (
     alerts_frame,
     incident_info,
     log_entries_frame,
     notes_frame,
-    read_pagerduty_file,
 )
 from ingest.schema import concat, validate
 from ingest.types import ReadContext, Window

@@ -1,0 +1,94 @@
+"""PagerDuty API responses saved as JSON files, read through the shared normaliser."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ingest.errors import InputError
+from ingest.pagerduty.normalise import (
+    PAYLOAD_KEYS,
+    SOURCE,
+    alerts_frame,
+    incident_info,
+    log_entries_frame,
+    notes_frame,
+)
+from ingest.records import load_json, with_path, within_window
+from ingest.types import ReadContext
+
+
+def read_pagerduty_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
+    """Read a PagerDuty API response saved as JSON, yielding one frame per page and payload.
+
+    Accepts ``{"incident": …}``, ``{"log_entries": […]}``, ``{"alerts": […]}``,
+    ``{"notes": […]}``, an object holding several of these, or a JSON array of such pages.
+    Fills ``ctx.incident`` from the incident object and adds inventory entries.
+    """
+    pages = _pages(load_json(path), path)
+    incidents = [p["incident"] for p in pages if isinstance(p.get("incident"), dict)]
+    info = _incident_into_context(incidents, ctx, path)
+    incident_id = info.get("id") or "?"
+    service = info.get("service") or ""
+
+    counts = dict.fromkeys(PAYLOAD_KEYS[1:], 0)
+    frames = []
+    try:
+        for page in pages:
+            for key in counts:
+                records = page.get(key)
+                if records is None:
+                    continue
+                if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+                    raise InputError(f"{key!r} must be a list of objects")
+                counts[key] += len(records)
+                if key == "log_entries":
+                    frames.append(
+                        log_entries_frame(records, incident_id=incident_id, service=service)
+                    )
+                elif key == "alerts":
+                    frames.append(alerts_frame(records))
+                else:
+                    frames.append(notes_frame(records, incident_id=incident_id, service=service))
+    except InputError as e:
+        raise with_path(e, path) from e
+
+    for key, count in counts.items():
+        if any(key in p for p in pages):
+            ctx.artifacts.append({"source": SOURCE, "name": f"{path.name} {key}", "records": count})
+    for frame in frames:
+        frame = within_window(frame, ctx)
+        if len(frame):
+            yield frame
+
+
+def _incident_into_context(incidents: list[dict], ctx: ReadContext, path: Path) -> dict:
+    if not incidents:
+        return dict(ctx.incident)
+    try:
+        info = incident_info(incidents[-1])
+    except InputError as e:
+        raise with_path(e, path) from e
+    ctx.incident.update({k: v for k, v in info.items() if v not in (None, "")})
+    ctx.artifacts.append(
+        {"source": SOURCE, "name": f"{path.name} incident", "records": len(incidents)}
+    )
+    return info
+
+
+def _pages(payload: Any, path: Path) -> list[dict]:
+    pages = payload if isinstance(payload, list) else [payload]
+    expected = ", ".join(repr(k) for k in PAYLOAD_KEYS)
+    for number, page in enumerate(pages, start=1):
+        if not isinstance(page, dict) or not any(k in page for k in PAYLOAD_KEYS):
+            found = ", ".join(repr(k) for k in page) if isinstance(page, dict) else "no object"
+            where = f"page {number} " if isinstance(payload, list) else ""
+            raise InputError(
+                f"{where}is not a PagerDuty API response: expected an object with one of "
+                f"{expected} (found {found or 'an empty object'})",
+                path=path,
+            )
+    return pages
