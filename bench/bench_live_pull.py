@@ -21,12 +21,12 @@ import trustme
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest.github import live as github_api  # noqa: E402
-from ingest.pagerduty import live as pagerduty_api  # noqa: E402
-from ingest.slack import live as slack_api  # noqa: E402
 from ingest.clients import Secret, github_client, pagerduty_client, slack_client  # noqa: E402
 from ingest.config import config_from_mapping  # noqa: E402
+from ingest.github import live as github_api  # noqa: E402
+from ingest.pagerduty import live as pagerduty_api  # noqa: E402
 from ingest.progress import Progress  # noqa: E402
+from ingest.slack import live as slack_api  # noqa: E402
 from tests.fakes import (  # noqa: E402
     GITHUB_TEST_TOKEN,
     PAGERDUTY_TEST_TOKEN,

@@ -61,7 +61,9 @@ def failure_kind(error: BaseException) -> str:
     return CONNECT
 
 
-def network_error(error: BaseException, where: Endpoint, *, attempts: int, url: str = "") -> SourceError:
+def network_error(
+    error: BaseException, where: Endpoint, *, attempts: int, url: str = ""
+) -> SourceError:
     """The SourceError for ``error``, which left a request without an answer."""
     kind = failure_kind(error)
     host, seconds = where.host, f"{where.timeout:g} s"

@@ -1,15 +1,15 @@
 """PagerDuty live: one incident, its log entries, alerts and notes, through ``RestApiV2Client``.
 
 The client comes built from settings (``ingest.clients.pagerduty_client``): it retries 429s,
-5xx and network errors itself. This module asks for the right pages, turns each page into an event frame
-with the normalisers of ``ingest.pagerduty.normalise``, and translates the client's errors
+5xx and network errors itself. This module asks for the right pages, turns each page into an
+event frame with the normalisers of ``ingest.pagerduty.normalise``, and translates the client's errors
 into :class:`~ingest.errors.SourceError` messages that say what to fix.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
 import threading
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta

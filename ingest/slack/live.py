@@ -3,7 +3,8 @@
 Per channel: one ``pins.list``, then ``conversations.history`` pages (999 messages, the most
 Slack allows) and, for each parent on a page whose thread has replies, ``conversations.replies``
 pages (1000). Then history from ``slack.thread_lookback`` before the window to its start, for
-threads started earlier whose replies reach into the window (only those threads are read). Each history page and its threads' replies become one schema frame, built by
+threads started earlier whose replies reach into the window (only those threads are read).
+Each history page and its threads' replies become one schema frame, built by
 :func:`ingest.slack.normalise.messages_frame`. Replies sit at their own time with ``thread_ref``
 naming the parent; a reply also sent to the channel (``thread_broadcast``) is one row.
 

@@ -130,7 +130,11 @@ def _jobs(
             "",
         )
     else:
-        jobs["github"] = ("repositories (API)", None, "no repositories configured: set github.repos")
+        jobs["github"] = (
+            "repositories (API)",
+            None,
+            "no repositories configured: set github.repos",
+        )
     slack_settings = config.slack
     if slack_settings.channels or slack_settings.channel_template or slack_settings.comms_channels:
         jobs["slack"] = (

@@ -248,8 +248,7 @@ def test_a_failing_source_gives_exit_3_a_partial_bundle_and_the_others_land(
         result.stdout.splitlines()
     )
     assert (
-        result.stdout.splitlines()[-1]
-        == "3 incidents resolved in the range: 2 exported, 1 partial"
+        result.stdout.splitlines()[-1] == "3 incidents resolved in the range: 2 exported, 1 partial"
     )
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         *ids,
