@@ -3,8 +3,9 @@ configured repositories for an incident window, through PyGithub.
 
 The client comes built from settings (``ingest.clients.github_client``: 100 items per page,
 lazy objects, retries on 429, 5xx and network errors). This module asks for as few pages as the
-window allows, turns each page into an event frame with the normalisers of ``ingest.github.normalise``, and translates
-PyGithub's errors into :class:`~ingest.errors.SourceError` messages that say what to fix.
+window allows, turns each page into an event frame with the normalisers of
+``ingest.github.normalise``, and translates PyGithub's errors into
+:class:`~ingest.errors.SourceError` messages that say what to fix.
 
 Requests per repository: no ``GET /repos/o/r`` (the repository is addressed lazily); per
 environment, deployment pages until one reaches a day before the window; one statuses request

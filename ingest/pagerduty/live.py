@@ -2,8 +2,8 @@
 
 The client comes built from settings (``ingest.clients.pagerduty_client``): it retries 429s,
 5xx and network errors itself. This module asks for the right pages, turns each page into an
-event frame with the normalisers of ``ingest.pagerduty.normalise``, and translates the client's errors
-into :class:`~ingest.errors.SourceError` messages that say what to fix.
+event frame with the normalisers of ``ingest.pagerduty.normalise``, and translates the client's
+errors into :class:`~ingest.errors.SourceError` messages that say what to fix.
 """
 
 from __future__ import annotations
