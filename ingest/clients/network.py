@@ -50,6 +50,8 @@ def failure_kind(error: BaseException) -> str:
         return TLS
     if any(isinstance(e, _PROXY) for e in chain):
         return PROXY
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return CONNECT  # urllib3 files a refused connection under its connect timeouts
     if any(isinstance(e, _CONNECT_TIMEOUTS) for e in chain):
         return CONNECT_TIMEOUT
     for e in chain:

@@ -21,7 +21,13 @@ import pandas as pd
 
 from ingest.clients.network import TLS, failure_kind, network_error
 from ingest.errors import InputError, SourceError, TimeError, UsageError
-from ingest.pagerduty.normalise import alerts_frame, incident_info, log_entries_frame, notes_frame
+from ingest.pagerduty.normalise import (
+    alerts_frame,
+    incident_info,
+    incidents_info,
+    log_entries_frame,
+    notes_frame,
+)
 from ingest.progress import Progress
 from ingest.schema import concat
 from ingest.times import to_iso
@@ -154,12 +160,23 @@ def list_incidents(
                 sliced = {**params, "date_range": "all"}
             else:
                 sliced = {**params, "since": to_iso(start), "until": to_iso(end)}
-            for raw in _all_incidents(client, sliced, start, end, counter):
-                incident_id = str(raw.get("id") or "")
-                if incident_id in seen:  # an incident on a slice boundary
-                    continue
-                seen.add(incident_id)
-                yield incident_info(raw, severity_map)
+            for batch in _batches(_all_incidents(client, sliced, start, end, counter)):
+                for info in incidents_info(batch, severity_map):
+                    if info["id"] in seen:  # an incident on a slice boundary
+                        continue
+                    seen.add(info["id"])
+                    yield info
+
+
+def _batches(records: Iterator[dict], size: int = 1000) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _all_incidents(

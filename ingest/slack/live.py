@@ -31,6 +31,7 @@ import pandas as pd
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from ingest.clients.network import TLS, failure_kind, network_error
 from ingest.config import SlackSettings, parse_duration
 from ingest.errors import ConfigError, InputError, SourceError
 from ingest.progress import Progress
@@ -445,12 +446,16 @@ class _Api:
                 return None
             raise self._error(method, where, e) from e
         except (SlackClientError, OSError) as e:
-            raise SourceError(
-                f"could not reach Slack at {self.client.base_url} ({e.__class__.__name__}): "
-                "check slack.base_url and the network",
-                source=SOURCE,
-                url=self.url(method),
-            ) from e
+            where = getattr(self.client, "endpoint", None)
+            policy = getattr(self.client, "policy", None)
+            if where is None or policy is None:
+                raise SourceError(
+                    f"could not reach Slack at {self.client.base_url} ({e.__class__.__name__})",
+                    source=SOURCE,
+                    url=self.url(method),
+                ) from e
+            attempts = 1 if failure_kind(e) == TLS else policy.attempts
+            raise network_error(e, where, attempts=attempts, url=self.url(method)) from e
 
     def pages(self, method: str, key: str, *, where: str = "", **args: Any) -> Iterator[list]:
         """The ``key`` list of each page, following ``response_metadata.next_cursor``."""

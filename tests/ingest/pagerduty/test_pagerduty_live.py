@@ -420,3 +420,40 @@ def test_a_note_and_its_annotate_log_entry_are_one_row(fake_pagerduty, ca_bundle
 
 def _asks_total(request) -> bool:
     return request.arg("total") == "true" and request.arg("limit") == "1"
+
+
+# -- past the 10,000 offset limit ----------------------------------------------------------------
+
+MANY = pd_fake.OFFSET_LIMIT + 50
+
+
+def test_a_list_past_the_offset_limit_is_read_whole_by_halving_the_range(
+    fake_pagerduty, ca_bundle_path
+):
+    start = pd.Timestamp("2026-09-01T00:00:00Z")
+    for n in range(MANY):
+        created = (start + pd.Timedelta(seconds=60 * n)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        fake_pagerduty.incidents.append(pd_fake.bare_incident(f"Q{n:06d}", n, created_at=created))
+    client = client_for(fake_pagerduty, ca_bundle_path)
+    found = list(
+        list_incidents(client, since=start, until=start + pd.Timedelta(days=30), statuses=())
+    )
+    assert len(found) == MANY and len({i["id"] for i in found}) == MANY
+    refused = [r for r in fake_pagerduty.requests if r.arg("offset") == "10000"]
+    assert refused == []  # never asked past the limit
+
+
+def test_a_list_that_cannot_be_read_whole_is_an_error_not_a_warning(fake_pagerduty, ca_bundle_path):
+    # More than 10,000 incidents created in the same second: no range is small enough.
+    for n in range(MANY):
+        incident = pd_fake.bare_incident(f"Q{n:06d}", n, created_at="2026-09-01T00:00:00Z")
+        fake_pagerduty.incidents.append(incident)
+    client = client_for(fake_pagerduty, ca_bundle_path)
+    since = pd.Timestamp("2026-09-01T00:00:00Z")
+    with pytest.raises(SourceError) as caught:
+        list(list_incidents(client, since=since, until=since + pd.Timedelta(seconds=2)))
+    assert str(caught.value).startswith(
+        f"pagerduty: the incident list was cut short: 10000 of {MANY} incidents created "
+        "2026-09-01T00:00:00Z to 2026-09-01T00:00:02Z came back"
+    )
+    assert "export a shorter range" in str(caught.value)
