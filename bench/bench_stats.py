@@ -26,15 +26,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ingest.schema import COLUMNS, frame_from_columns  # noqa: E402
+from ingest.vocab import GAPS  # noqa: E402
+from timeline.bundle import write_atomically  # noqa: E402
 from timeline.export.archive import (  # noqa: E402
     EVENTS_DIR,
     INCIDENT_COLUMNS,
     INCIDENTS_FILE,  # noqa: E402
     rows_frame,
-    write_atomically,
 )
 from timeline.export.stats import compute_stats  # noqa: E402
-from timeline.milestones import GAPS  # noqa: E402
 
 SERVICES = [f"service-{n:02d}" for n in range(40)]
 SEVERITIES = ["SEV-1", "SEV-2", "SEV-3"]

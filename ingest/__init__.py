@@ -11,13 +11,17 @@ from ingest.errors import (
     TimeError,
     UsageError,
 )
-from ingest.schema import COLUMNS, KINDS, SOURCES, concat, empty_frame, frame_from_columns, validate
+from ingest.schema import COLUMNS, SOURCES, concat, empty_frame, frame_from_columns, validate
 from ingest.types import ReadContext, Window
+from ingest.vocab import GAPS, KINDS, MILESTONES, TAGS
 
 __all__ = [
     "COLUMNS",
+    "GAPS",
     "KINDS",
+    "MILESTONES",
     "SOURCES",
+    "TAGS",
     "BundleError",
     "ConfigError",
     "InputError",

@@ -1,7 +1,8 @@
 """The event frame: one row per event, every row naming its source.
 
-This module owns the column names, their dtypes and the kind vocabulary. Connectors build
-frames with :func:`frame_from_columns` and tests check them with :func:`validate`.
+This module owns the column names and their dtypes (the kinds are named in ``ingest.vocab``).
+Connectors build frames with :func:`frame_from_columns` and tests check them with
+:func:`validate`.
 """
 
 from __future__ import annotations
@@ -12,32 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ingest.errors import SchemaError
-
-KINDS: tuple[str, ...] = (
-    "alert.triggered",
-    "alert.acknowledged",
-    "alert.unacknowledged",
-    "alert.escalated",
-    "alert.assigned",
-    "alert.notified",
-    "alert.annotated",
-    "alert.resolved",
-    "alert.priority_changed",
-    "alert.responder_requested",
-    "alert.status_update",
-    "alert.other",
-    "deploy.started",
-    "deploy.succeeded",
-    "deploy.failed",
-    "commit",
-    "pr.merged",
-    "release.published",
-    "chat.message",
-    "chat.reply",
-    "comms.status_page",
-    "report.customer",
-    "note",
-)
+from ingest.vocab import KINDS
 
 SOURCES: tuple[str, ...] = ("pagerduty", "github", "slack", "notes", "table")
 

@@ -19,8 +19,9 @@ import pandas as pd
 
 from ingest.errors import InputError, TimeError
 from ingest.records import read_bytes, within_window
-from ingest.schema import KINDS, UTC_TIME, frame_from_columns
+from ingest.schema import UTC_TIME, frame_from_columns
 from ingest.types import ReadContext
+from ingest.vocab import KINDS
 
 SOURCE = "table"
 TIME_COLUMNS = ("time", "ts", "timestamp")

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from ingest.errors import UsageError
+from ingest.vocab import has_tag
 
 AUDIENCES = ("internal", "public")
 ALIAS_PREFIX = "Responder"
@@ -150,14 +151,13 @@ def _system_actors(frame: pd.DataFrame) -> set[str]:
     """Casefolded names of the actors that are systems, decided row by row."""
     actor = frame["actor"].fillna("").astype(str).str.strip()
     source = frame["source"].astype(str)
-    tags = " " + frame["tags"].fillna("").astype(str) + " "
     subtype = frame["subtype"].fillna("").astype(str)
     pagerduty = source == "pagerduty"
     services = set(frame.loc[pagerduty, "channel"].astype(str).str.strip().str.casefold())
     github_bot = (source == "github") & actor.str.contains(
         r"\[bot\]$|[-_]bot$|^github-actions$", case=False, regex=True
     )
-    slack_bot = (source == "slack") & tags.str.contains(" bot ", regex=False)
+    slack_bot = (source == "slack") & has_tag(frame["tags"], "bot")
     pagerduty_system = pagerduty & (
         actor.str.casefold().isin(services)
         | (subtype == "alert")  # an alert's actor is its integration or service

@@ -6,45 +6,19 @@ Text from artifacts is untrusted: it may hold table pipes, emphasis markers, HTM
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pandas as pd
 
 from ingest.errors import TimeError
+from ingest.times.durations import format_duration
+from ingest.vocab import kind_label
 
 UNKNOWN = "TK — author to confirm"
-UNKNOWN_DURATION = "TK — unknown"
-
-KIND_LABELS: dict[str, str] = {
-    "alert.triggered": "Alert triggered",
-    "alert.acknowledged": "Alert acknowledged",
-    "alert.unacknowledged": "Alert unacknowledged",
-    "alert.escalated": "Alert escalated",
-    "alert.assigned": "Alert assigned",
-    "alert.notified": "Responder notified",
-    "alert.annotated": "Alert note",
-    "alert.resolved": "Alert resolved",
-    "alert.priority_changed": "Priority changed",
-    "alert.responder_requested": "Responder requested",
-    "alert.status_update": "Status update",
-    "alert.other": "Alert log entry",
-    "deploy.started": "Deploy started",
-    "deploy.succeeded": "Deploy succeeded",
-    "deploy.failed": "Deploy failed",
-    "commit": "Commit",
-    "pr.merged": "Pull request merged",
-    "release.published": "Release published",
-    "chat.message": "Message",
-    "chat.reply": "Reply in thread",
-    "comms.status_page": "Status page",
-    "report.customer": "Customer report",
-    "note": "Note",
-}
 
 # Everything a renderer or a text processor may treat as the end of a line.
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -162,38 +136,6 @@ def format_clock(value: object, *, unknown: str = "TK") -> str:
     """``HH:MM:SS`` in UTC, or ``unknown`` for a missing time."""
     stamp = to_utc(value)
     return unknown if stamp is None else stamp.strftime("%H:%M:%S")
-
-
-def format_duration(seconds: object, *, unknown: str = UNKNOWN_DURATION) -> str:
-    """Seconds as ``1h 04m 10s`` (``2d 03h 00m 00s``, ``4m 05s``, ``9s``), signed when negative.
-
-    None or NaN give ``unknown``. Fractions are rounded to the nearest second.
-    """
-    if isinstance(seconds, timedelta):
-        seconds = seconds.total_seconds()
-    if seconds is None or seconds is pd.NA:
-        return unknown
-    amount = float(seconds)  # type: ignore[arg-type]
-    if math.isnan(amount):
-        return unknown
-    sign = "-" if amount < 0 else ""
-    days, rest = divmod(round(abs(amount)), 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        text = f"{days}d {hours:02d}h {minutes:02d}m {secs:02d}s"
-    elif hours:
-        text = f"{hours}h {minutes:02d}m {secs:02d}s"
-    elif minutes:
-        text = f"{minutes}m {secs:02d}s"
-    else:
-        text = f"{secs}s"
-    return sign + text
-
-
-def kind_label(kind: object) -> str:
-    """A reader's label for an event kind ("alert.triggered" -> "Alert triggered")."""
-    return KIND_LABELS.get(str(kind), str(kind))
 
 
 def evidence_tag(milestone: Mapping[str, Any] | None) -> str:

@@ -16,42 +16,12 @@ import jinja2
 import pandas as pd
 
 from ingest.errors import InputError
+from ingest.vocab import CHANGE_KINDS, CHAT_KINDS, GAPS, MILESTONE_LABELS, has_tag
 from render.filters import FILTERS, UNKNOWN, to_utc
 
 TEMPLATE = "timeline.md.j2"
 PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
 
-MILESTONES: tuple[tuple[str, str], ...] = (
-    ("impact_start", "Impact start"),
-    ("detected", "Detected"),
-    ("acknowledged", "Acknowledged"),
-    ("escalated", "Escalated"),
-    ("mitigated", "Mitigated"),
-    ("resolved", "Resolved"),
-    ("first_comms", "First communication"),
-)
-
-# gap name -> (label, from milestone, to milestone), in the order of DESIGN.md section 5.
-GAPS: tuple[tuple[str, str, str, str], ...] = (
-    ("time_to_detect", "Time to detect", "impact_start", "detected"),
-    ("time_to_acknowledge", "Time to acknowledge", "detected", "acknowledged"),
-    ("detection_to_escalation", "Detection to escalation", "detected", "escalated"),
-    ("escalation_to_mitigation", "Escalation to mitigation", "escalated", "mitigated"),
-    ("time_to_mitigate", "Time to mitigate", "detected", "mitigated"),
-    ("time_to_resolve", "Time to resolve", "detected", "resolved"),
-    ("impact_duration", "Impact duration", "impact_start", "resolved"),
-    ("time_to_first_comms", "Time to first communication", "detected", "first_comms"),
-)
-
-CHANGE_KINDS = (
-    "deploy.started",
-    "deploy.succeeded",
-    "deploy.failed",
-    "commit",
-    "pr.merged",
-    "release.published",
-)
-CHAT_KINDS = ("chat.message", "chat.reply")
 _ROW_COLUMNS = ["ts", "source", "kind", "actor", "summary", "ref", "url", "channel", "thread_ref"]
 
 
@@ -123,7 +93,7 @@ def milestone_rows(frame: pd.DataFrame, milestones: Mapping[str, Any]) -> list[d
     """The seven milestones in order; a missing one is unknown. A ref found in the frame gets
     that row's URL so the Source cell can link to it."""
     rows = []
-    for name, label in MILESTONES:
+    for name, label in MILESTONE_LABELS.items():
         given = dict(milestones.get(name) or {})
         at = to_utc(given.get("at"), what=f"milestone {name}")
         evidence = given.get("evidence") if at is not None else "unknown"
@@ -149,16 +119,15 @@ def milestone_rows(frame: pd.DataFrame, milestones: Mapping[str, Any]) -> list[d
 
 def gap_rows(gaps: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The eight gaps in order with their milestone labels; a missing gap is unknown (None)."""
-    labels = dict(MILESTONES)
     rows = []
-    for name, label, start, end in GAPS:
+    for name, gap in GAPS.items():
         seconds = gaps.get(name)
         rows.append(
             {
                 "name": name,
-                "label": label,
-                "from": labels[start],
-                "to": labels[end],
+                "label": gap.label,
+                "from": MILESTONE_LABELS[gap.start],
+                "to": MILESTONE_LABELS[gap.end],
                 "seconds": seconds,
                 "negative": seconds is not None and float(seconds) < 0,
             }
@@ -221,10 +190,9 @@ def _entries(items: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
 
 def _records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Frame rows as template records; NaT becomes None and the tag flags become booleans."""
-    tags = rows["tags"].fillna("")
     records = rows[_ROW_COLUMNS].assign(
         edited_at=rows["edited_at"].astype(object).where(rows["edited_at"].notna(), None),
-        after_mitigation=tags.str.contains(r"(?:^|\s)edited_after_mitigation(?:\s|$)"),
+        after_mitigation=has_tag(rows["tags"], "edited_after_mitigation"),
         reply=(rows["kind"] == "chat.reply") | (rows["thread_ref"] != ""),
         more=False,
     )

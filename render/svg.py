@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ingest.schema import SOURCES
-from render.filters import format_clock, format_duration, format_time, kind_label, safe_url
+from ingest.times.durations import format_duration
+from ingest.vocab import kind_label
+from render.filters import format_clock, format_time, safe_url
 
 WIDTH = 1000
 LEFT = 120  # room for the lane labels

@@ -1,14 +1,19 @@
-"""The bundle: one folder per incident, written atomically, read back for drafts and reviews."""
+"""The bundle: one folder per incident, written atomically, read back for drafts and reviews.
+
+:func:`write_atomically` is the tool's one way of writing anything: bundles, drafts, the
+export's state file and archive tables.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
-import tempfile
 import unicodedata
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,12 +68,8 @@ def write_bundle(
     """
     validate(bundle.frame)
     target = out_dir / (name or bundle.name)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=out_dir))
-    except OSError as e:
-        raise BundleError(f"{out_dir}: cannot create the output folder ({e.strerror})") from e
-    try:
+
+    def fill(staging: Path) -> None:
         bundle.frame.to_parquet(staging / EVENTS_PARQUET, index=False)
         events_csv(bundle.frame).to_csv(staging / EVENTS_CSV, index=False)
         (staging / SUMMARY_JSON).write_text(
@@ -76,29 +77,44 @@ def write_bundle(
         )
         for filename, text in files.items():
             (staging / filename).write_text(text, encoding="utf-8")
-        _fsync_dir(staging)
-        _replace_dir(staging, target)
-    except OSError as e:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise BundleError(f"{target}: cannot write the bundle ({e.strerror})") from e
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+
+    write_atomically(target, fill, folder=True)
     return target
 
 
-def write_text_atomic(target: Path, text: str) -> None:
-    """Write a file through a temporary sibling and a rename: readers never see half of it."""
+def write_atomically(
+    target: Path, content: str | Callable[[Path], None], *, folder: bool = False
+) -> None:
+    """Write ``target`` (a file, or with ``folder`` a whole folder) so that no reader ever sees
+    half of it: ``content`` (text, or a function given the temporary path) goes to a hidden
+    ``.NAME.*.tmp`` sibling on the same file system, which is flushed to disk and renamed into
+    place. A failure leaves the old ``target`` as it was and removes the temporary; a crash
+    leaves at worst the hidden temporary, which readers ignore (and
+    ``timeline.export.archive.clean_staging`` removes).
+    """
+    target = Path(target)
+    temporary = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
+        if folder:
+            temporary.mkdir()
+        if isinstance(content, str):
+            temporary.write_text(content, encoding="utf-8")
+        else:
+            content(temporary)
+        for written in temporary.iterdir() if folder else (temporary,):
+            with open(written, "rb") as handle:
+                os.fsync(handle.fileno())
+        if folder:
+            _replace_dir(temporary, target)
+        else:
+            os.replace(temporary, target)
     except OSError as e:
-        raise BundleError(f"{target}: cannot write ({e.strerror})") from e
+        _remove(temporary)
+        raise BundleError(f"{target}: cannot write ({e.strerror or e})") from e
+    except BaseException:
+        _remove(temporary)
+        raise
 
 
 def read_bundle(path: Path) -> Bundle:
@@ -137,7 +153,9 @@ def _replace_dir(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _fsync_dir(folder: Path) -> None:
-    for child in folder.iterdir():
-        with open(child, "rb") as handle:
-            os.fsync(handle.fileno())
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)

@@ -6,6 +6,8 @@ import re
 
 import pandas as pd
 
+from ingest.vocab import has_tag
+
 _ALWAYS_KEY_KINDS = {
     "deploy.started",
     "deploy.succeeded",
@@ -32,18 +34,17 @@ def select_key_rows(
     kinds = frame["kind"].astype(str)
     source = frame["source"].astype(str)
     tags = frame["tags"]
-    system = tags.str.contains(r"(?:^| )system(?: |$)", regex=True)
+    system = has_tag(tags, "system")
 
     key = (source == "pagerduty") & (kinds != "alert.notified")
     key |= kinds.isin(_ALWAYS_KEY_KINDS)
     key |= source.isin(["notes", "table"])
-    key |= (kinds == "commit") & tags.str.contains(r"(?:^| )(?:revert|rollback)(?: |$)", regex=True)
+    key |= (kinds == "commit") & has_tag(tags, "revert", "rollback")
 
     chat = source == "slack"
-    chat_key = tags.str.contains(r"(?:^| )pinned(?: |$)", regex=True)
+    chat_key = has_tag(tags, "pinned")
     if key_reactions:
-        names = "|".join(re.escape(r) for r in key_reactions)
-        chat_key |= tags.str.contains(rf"(?:^| )reaction:(?:{names})(?: |$)", regex=True)
+        chat_key |= has_tag(tags, *(f"reaction:{name}" for name in key_reactions))
     if keywords:
         words = "|".join(re.escape(k) for k in keywords)
         chat_key |= frame["summary"].str.contains(words, case=False, regex=True)

@@ -15,27 +15,7 @@ import pandas as pd
 
 from ingest.errors import MarkError
 from ingest.times import parse_one, to_iso
-
-MILESTONES = (
-    "impact_start",
-    "detected",
-    "acknowledged",
-    "escalated",
-    "mitigated",
-    "resolved",
-    "first_comms",
-)
-
-GAPS: dict[str, tuple[str, str]] = {
-    "time_to_detect": ("impact_start", "detected"),
-    "time_to_acknowledge": ("detected", "acknowledged"),
-    "detection_to_escalation": ("detected", "escalated"),
-    "escalation_to_mitigation": ("escalated", "mitigated"),
-    "time_to_mitigate": ("detected", "mitigated"),
-    "time_to_resolve": ("detected", "resolved"),
-    "impact_duration": ("impact_start", "resolved"),
-    "time_to_first_comms": ("detected", "first_comms"),
-}
+from ingest.vocab import CHAT_KINDS, GAPS, MILESTONES, has_tag
 
 _MITIGATION_WORDS = re.compile(
     r"\b(?:rolled back|rollback (?:is )?(?:done|complete|finished)|mitigated|recovered|"
@@ -101,7 +81,7 @@ def find_milestones(
 
     found["detected"] = first(kinds == "alert.triggered", "")
     if found["detected"].evidence == "unknown":
-        chat = frame[(frame["source"] == "slack") & ~_has_tag(frame, "system")]
+        chat = frame[(frame["source"] == "slack") & ~has_tag(frame["tags"], "system")]
         chat = chat[~chat["channel"].isin(_hashed(comms_channels))]
         if not chat.empty:
             row = chat.iloc[0]
@@ -134,7 +114,7 @@ def find_milestones(
 
     comms = kinds.isin(["comms.status_page", "alert.status_update"])
     if comms_channels:
-        comms |= frame["channel"].isin(_hashed(comms_channels)) & ~_has_tag(frame, "system")
+        comms |= frame["channel"].isin(_hashed(comms_channels)) & ~has_tag(frame["tags"], "system")
     found["first_comms"] = first(comms, "")
 
     for name, at in marks.items():
@@ -146,7 +126,7 @@ def _mitigation(
     frame: pd.DataFrame, kinds: pd.Series, detected_at: pd.Timestamp | None
 ) -> Milestone:
     after = frame["ts"] >= detected_at if detected_at is not None else pd.Series(True, frame.index)
-    rollback = _has_tag(frame, "rollback")
+    rollback = has_tag(frame["tags"], "rollback")
     finished = rollback & (kinds == "deploy.succeeded")
     # A rollback counts when it finished; one still running counts only if none finished.
     rollback_rule = (
@@ -157,10 +137,10 @@ def _mitigation(
             finished if (finished & after).any() else rollback & (kinds == "deploy.started"),
             rollback_rule,
         ),
-        (_has_tag(frame, "revert"), "revert commit"),
-        (_has_tag(frame, "mitigation"), "notes say mitigated or recovered"),
+        (has_tag(frame["tags"], "revert"), "revert commit"),
+        (has_tag(frame["tags"], "mitigation"), "notes say mitigated or recovered"),
         (
-            frame["kind"].isin(["chat.message", "chat.reply"])
+            frame["kind"].isin(CHAT_KINDS)
             & frame["summary"].str.contains(_MITIGATION_WORDS.pattern, case=False, regex=True),
             "a chat message says rolled back, mitigated or recovered",
         ),
@@ -203,8 +183,8 @@ def _resolution(
 def compute_gaps(milestones: Mapping[str, Milestone]) -> dict[str, float | None]:
     """Seconds between milestones; None when either end is unknown (never guessed)."""
     gaps: dict[str, float | None] = {}
-    for name, (start, end) in GAPS.items():
-        a, b = milestones[start].at, milestones[end].at
+    for name, gap in GAPS.items():
+        a, b = milestones[gap.start].at, milestones[gap.end].at
         gaps[name] = None if a is None or b is None else (b - a).total_seconds()
     return gaps
 
@@ -225,10 +205,6 @@ def quiet_periods(
         a, b = points[i - 1], points[i]
         periods.append({"start": to_iso(a), "end": to_iso(b), "seconds": (b - a).total_seconds()})
     return periods
-
-
-def _has_tag(frame: pd.DataFrame, tag: str) -> pd.Series:
-    return frame["tags"].str.contains(rf"(?:^| ){re.escape(tag)}(?: |$)", regex=True)
 
 
 def _hashed(channels: tuple[str, ...]) -> list[str]:

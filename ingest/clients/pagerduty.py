@@ -25,7 +25,7 @@ from ingest.clients.retry import (
     RetryLog,
     RetryPolicy,
     attempts_said,
-    server_wait,
+    retry_after,
 )
 from ingest.clients.secret import Secret, reveal
 from ingest.clients.settings import Endpoint, endpoint
@@ -95,7 +95,7 @@ class RetryAfterTransport(httpx2.BaseTransport):
             if (status != 429 and status not in SERVER_ERRORS) or (last and status != 429):
                 return response  # for a persistent 5xx the client raises ServerHttpError
             response.close()
-            wait = server_wait(response.headers)
+            wait = retry_after(response.headers)
             if wait is None:
                 wait = self.policy.backoff_for(retry)
             if last or wait > self.policy.max_wait:

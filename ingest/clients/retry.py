@@ -90,23 +90,30 @@ def attempts_said(attempts: int) -> str:
     return f"{attempts} attempts ({retries} {'retry' if retries == 1 else 'retries'})"
 
 
-def server_wait(headers: Any) -> float | None:
-    """Seconds the server asks us to wait: ``Retry-After`` (seconds or HTTP date), else
-    PagerDuty's ``ratelimit-reset`` (seconds); None if it says nothing readable."""
-    for name in ("Retry-After", "ratelimit-reset"):
-        value = headers.get(name)
-        if isinstance(value, list):
+def retry_after(headers: Any) -> float | None:
+    """Seconds the server asks a client to wait before trying again, from response headers.
+
+    ``Retry-After`` (delay seconds or an HTTP date), else PagerDuty's ``ratelimit-reset``
+    (seconds); never negative; None when neither is there or readable. ``headers`` is any
+    mapping, in any casing, whose values are strings or lists of strings (as slack_sdk gives).
+    """
+    lowered = {str(key).lower(): value for key, value in headers.items()}
+    for name in ("retry-after", "ratelimit-reset"):
+        value = lowered.get(name)
+        if isinstance(value, (list, tuple)):
             value = value[0] if value else None
-        value = str(value or "").strip()
-        if not value:
+        text = str(value or "").strip()
+        if not text:
             continue
         try:
-            return max(float(value), 0.0)
+            return max(float(text), 0.0)
         except ValueError:
             pass
         try:
-            when = email.utils.parsedate_to_datetime(value)
+            when = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError):
             continue
+        if when.tzinfo is None:  # RFC 9110 dates are GMT
+            when = when.replace(tzinfo=UTC)
         return max((when - datetime.now(UTC)).total_seconds(), 0.0)
     return None

@@ -29,7 +29,7 @@ from ingest.clients.retry import (
     SERVER_ERRORS,
     RetryLog,
     RetryPolicy,
-    server_wait,
+    retry_after,
 )
 from ingest.clients.secret import Secret, reveal
 from ingest.clients.settings import Endpoint, endpoint
@@ -142,7 +142,7 @@ class SlackRateLimitRetry(_Recording, RateLimitErrorRetryHandler):
         return self.wait_for(state, response) <= self.policy.max_wait
 
     def wait_for(self, state: Any, response: Any) -> float:
-        wait = server_wait({"Retry-After": _header(response.headers, "retry-after")})
+        wait = retry_after(response.headers)
         return 1.0 if wait is None else wait
 
 
@@ -158,11 +158,3 @@ class SlackServerErrorRetry(_Recording, ServerErrorRetryHandler):
         self, *, state: Any, request: Any, response: Any = None, error: Any = None
     ) -> bool:
         return response is not None and response.status_code in SERVER_ERRORS
-
-
-def _header(headers: Mapping[str, Any], name: str) -> str:
-    # slack_sdk hands headers over as lists of values, under either casing.
-    for key, value in headers.items():
-        if key.lower() == name:
-            return str(value[0] if isinstance(value, list) and value else value)
-    return ""

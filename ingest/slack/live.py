@@ -32,11 +32,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from ingest.clients.network import TLS, failure_kind, network_error
+from ingest.clients.retry import retry_after
 from ingest.config import SlackSettings, parse_duration
 from ingest.errors import ConfigError, InputError, SourceError
 from ingest.progress import Progress
 from ingest.slack.normalise import apply_edits, message_edits, messages_frame, user_names
 from ingest.types import Window
+from ingest.vocab import add_tag, has_tag
 
 SOURCE = "slack"
 HISTORY_PAGE = 999  # conversations.history maximum
@@ -299,10 +301,10 @@ def _latest_edits(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
 def _mark_pinned(frame: pd.DataFrame, pinned_refs: set[str]) -> pd.DataFrame:
     if not pinned_refs or frame.empty:
         return frame
-    hit = frame["ref"].isin(pinned_refs) & ~frame["tags"].str.contains(r"\bpinned\b", regex=True)
+    hit = frame["ref"].isin(pinned_refs) & ~has_tag(frame["tags"], "pinned")
     if hit.any():
         frame = frame.copy()
-        frame.loc[hit, "tags"] = ("pinned " + frame.loc[hit, "tags"]).str.strip()
+        frame.loc[hit, "tags"] = add_tag(frame.loc[hit, "tags"], "pinned", first=True)
     return frame
 
 
@@ -491,8 +493,8 @@ class _Api:
                 "visible once the bot is invited)"
             )
         elif status == 429 or error == "ratelimited":
-            wait = _header(e.response.headers, "retry-after")
-            asked = f" (it asks to wait {wait} s)" if wait else ""
+            wait = retry_after(e.response.headers)
+            asked = f" (it asks to wait {wait:g} s)" if wait is not None else ""
             message = f"rate limited on {method}{asked} after retrying; run again later"
         elif status >= 500:
             message = f"Slack answered HTTP {status} on {method} after retrying; run again later"
@@ -505,11 +507,3 @@ class _Api:
             return str(self.client.auth_test().get("user") or "BOT")
         except (SlackClientError, OSError):
             return "BOT"
-
-
-def _header(headers: Mapping[str, Any], name: str) -> str:
-    # slack_sdk hands headers over as lists of values, under either casing.
-    for key, value in headers.items():
-        if key.lower() == name:
-            return str(value[0] if isinstance(value, list) and value else value)
-    return ""

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import re
-from datetime import timedelta
-
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -19,9 +15,7 @@ from render.filters import (
     escape_markdown,
     evidence_tag,
     format_clock,
-    format_duration,
     format_time,
-    kind_label,
     md_link,
     safe_url,
     source_cell,
@@ -160,42 +154,6 @@ def test_source_cell_links_or_shows_the_ref_as_code() -> None:
     assert source_cell("R1", "javascript:alert(1)") == "`R1`"
 
 
-@pytest.mark.parametrize(
-    ("seconds", "expected"),
-    [
-        (3850, "1h 04m 10s"),
-        (0, "0s"),
-        (9, "9s"),
-        (59.6, "1m 00s"),
-        (245, "4m 05s"),
-        (90061, "1d 01h 01m 01s"),
-        (-3850, "-1h 04m 10s"),
-        (-0.2, "-0s"),
-        (timedelta(minutes=2), "2m 00s"),
-    ],
-)
-def test_durations(seconds: object, expected: str) -> None:
-    assert format_duration(seconds) == expected
-
-
-@pytest.mark.parametrize("seconds", [None, math.nan])
-def test_unknown_duration_is_a_tk_marker(seconds: object) -> None:
-    assert format_duration(seconds) == "TK — unknown"
-
-
-def _seconds_of(text: str) -> int:
-    sign = -1 if text.startswith("-") else 1
-    units = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
-    return sign * sum(int(n) * units[u] for n, u in re.findall(r"(\d+)([dhms])", text))
-
-
-@given(st.integers(min_value=-(10**8), max_value=10**8))
-def test_duration_text_reads_back_to_the_same_seconds(seconds: int) -> None:
-    text = format_duration(seconds)
-    assert _seconds_of(text) == seconds
-    assert text.startswith("-") == (seconds < 0)
-
-
 def test_times_are_shown_in_utc_with_seconds() -> None:
     assert format_time("2024-05-01T10:00:00.250Z") == "2024-05-01 10:00:00"
     assert format_time("2024-05-01T12:00:07+02:00") == "2024-05-01 10:00:07"
@@ -221,8 +179,3 @@ def test_evidence_tags() -> None:
     assert evidence_tag({"at": None, "evidence": "unknown"}) == UNKNOWN
     assert evidence_tag({"at": None, "evidence": "observed"}) == UNKNOWN
     assert evidence_tag(None) == UNKNOWN
-
-
-def test_kind_labels() -> None:
-    assert kind_label("alert.triggered") == "Alert triggered"
-    assert kind_label("something.new") == "something.new"

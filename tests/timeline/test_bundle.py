@@ -6,7 +6,7 @@ import pytest
 from ingest.errors import BundleError
 from ingest.schema import validate
 from tests.timeline.factories import events
-from timeline.bundle import Bundle, folder_name, read_bundle, write_bundle
+from timeline.bundle import Bundle, folder_name, read_bundle, write_atomically, write_bundle
 
 ROWS = [
     {
@@ -81,3 +81,30 @@ def test_summary_is_json_with_unicode(tmp_path):
         json.loads((path / "summary.json").read_text())["incident"]["title"]
         == "Zahlungsausfall – Köln"
     )
+
+
+def test_atomic_text_write_replaces_and_leaves_no_temporary(tmp_path):
+    target = tmp_path / "drafts" / "draft-public.md"
+    write_atomically(target, "first\n")
+    write_atomically(target, "second\n")
+    assert target.read_text() == "second\n"
+    assert [p.name for p in target.parent.iterdir()] == ["draft-public.md"]
+
+
+def test_atomic_write_that_cannot_happen_is_one_bundle_error(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with pytest.raises(BundleError, match="not-a-folder/out.md: cannot write"):
+        write_atomically(blocker / "out.md", "text")
+    assert [p.name for p in tmp_path.iterdir()] == ["not-a-folder"]
+
+
+def test_bundle_folder_and_files_share_one_writer(tmp_path):
+    # A failure inside the folder writer removes the hidden staging folder, like a file's.
+    def half_then_fail(folder):
+        (folder / "events.parquet").write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(BundleError, match="PX1: cannot write \\(No space left on device\\)"):
+        write_atomically(tmp_path / "PX1", half_then_fail, folder=True)
+    assert list(tmp_path.iterdir()) == []

@@ -6,10 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ingest.errors import MarkError, TimeError
+from ingest.vocab import GAPS, MILESTONES
 from tests.timeline.factories import events, ts
 from timeline.milestones import (
-    GAPS,
-    MILESTONES,
     Milestone,
     compute_gaps,
     find_milestones,
@@ -229,12 +228,12 @@ def test_gaps_are_null_exactly_when_an_end_is_unknown(values):
         for name in MILESTONES
     }
     gaps = compute_gaps(milestones)
-    for gap, (start, end) in GAPS.items():
-        a, b = milestones[start].at, milestones[end].at
+    for name, gap in GAPS.items():
+        a, b = milestones[gap.start].at, milestones[gap.end].at
         if a is None or b is None:
-            assert gaps[gap] is None
+            assert gaps[name] is None
         else:
-            assert gaps[gap] == (b - a).total_seconds()
+            assert gaps[name] == (b - a).total_seconds()
 
 
 def test_observed_events_win_over_guesses_from_notes():

@@ -182,7 +182,7 @@ def draft(
     """
     from ingest.config import load_config
     from render.audience import for_audience
-    from timeline.bundle import read_bundle, write_text_atomic
+    from timeline.bundle import read_bundle, write_atomically
 
     config = load_config(config_path)
     bundle = read_bundle(bundle_dir)
@@ -198,7 +198,7 @@ def draft(
 
         text = render_markdown(frame, summary, template_dir=template_dir)
     target = output or bundle_dir / f"draft-{audience}.{fmt}"
-    write_text_atomic(target, text)
+    write_atomically(target, text)
     click.echo(f"Wrote {target}")
 
 
@@ -266,7 +266,7 @@ def _write(bundle: Any, out_dir: Path, template_dir: Path | None) -> Path:
 
 
 def _report(bundle: Any, path: Path) -> None:
-    from render.filters import format_duration
+    from ingest.times.durations import format_duration
 
     summary = bundle.summary
     counts = summary["counts"]
@@ -276,8 +276,7 @@ def _report(bundle: Any, path: Path) -> None:
         click.echo(f"  {source['name']:<10} {source['status']:<8} {detail}")
     click.echo("Gaps:")
     for name, seconds in summary["gaps"].items():
-        shown = format_duration(seconds) if seconds is not None else "unknown (TK)"
-        click.echo(f"  {name:<26} {shown}")
+        click.echo(f"  {name:<26} {format_duration(seconds, unknown='unknown (TK)')}")
     if summary["redactions"]:
         total = sum(r["count"] for r in summary["redactions"])
         click.echo(f"Redacted {total} secrets or personal data; see timeline.md to rotate them.")

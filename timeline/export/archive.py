@@ -5,9 +5,10 @@ Layout of an archive folder (``OUT/archive`` for ``postmortem export --out OUT``
     incidents.parquet                      one row per incident (INCIDENT_COLUMNS)
     events/incident=ID/events.parquet      the bundle's events frame, partitioned by incident
 
-Both are written atomically (a hidden temporary file beside the target, renamed into place), so
-a reader (pandas, DuckDB) never sees half a file, and a crash leaves at worst a hidden ``*.tmp``
-file that readers ignore and :func:`clean_staging` removes.
+Both are written atomically (``timeline.bundle.write_atomically``: a hidden temporary file
+beside the target, renamed into place), so a reader (pandas, DuckDB) never sees half a file,
+and a crash leaves at worst a hidden ``*.tmp`` file that readers ignore and
+:func:`clean_staging` removes.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -26,7 +26,8 @@ import pandas as pd
 from ingest.errors import BundleError
 from ingest.schema import STRING, UTC_TIME
 from ingest.times import to_iso
-from timeline.milestones import GAPS, MILESTONES
+from ingest.vocab import GAPS, MILESTONES
+from timeline.bundle import write_atomically
 
 INCIDENTS_FILE = "incidents.parquet"
 EVENTS_DIR = "events"
@@ -189,28 +190,6 @@ def earlier_incidents(
             }
         )
     return found
-
-
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` through ``write(temporary_path)``, then rename it into place.
-
-    The temporary file is hidden beside ``path`` (same file system, so the rename is atomic;
-    pyarrow and DuckDB globs skip it) and is flushed to disk before the rename.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
-    try:
-        write(tmp)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise BundleError(f"{path}: cannot write ({e.strerror or e})") from e
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def clean_staging(folder: Path) -> int:

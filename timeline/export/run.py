@@ -25,13 +25,12 @@ import pandas as pd
 from ingest.config import Config, parse_duration
 from ingest.errors import PostmortemError, UsageError
 from ingest.times import to_iso
-from timeline.bundle import Bundle, write_bundle
+from timeline.bundle import Bundle, write_atomically, write_bundle
 from timeline.export.archive import (
     clean_staging,
     earlier_incidents,
     incident_row,
     upsert_incidents,
-    write_atomically,
     write_events,
 )
 
@@ -249,11 +248,7 @@ def read_state(out_dir: Path) -> dict[str, Any]:
 def write_state(out_dir: Path, state: Mapping[str, Any]) -> None:
     """Replace the state file atomically."""
     text = json.dumps(state, indent=2, sort_keys=True) + "\n"
-
-    def write(tmp: Path) -> None:
-        tmp.write_text(text, encoding="utf-8")
-
-    write_atomically(Path(out_dir) / STATE_FILE, write)
+    write_atomically(Path(out_dir) / STATE_FILE, text)
 
 
 @contextlib.contextmanager

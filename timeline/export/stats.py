@@ -20,8 +20,9 @@ import pandas as pd
 
 from ingest.errors import UsageError
 from ingest.times import to_iso
+from ingest.times.durations import format_duration
+from ingest.vocab import GAPS
 from timeline.export.archive import INCIDENTS_FILE, read_incidents
-from timeline.milestones import GAPS
 
 GROUPINGS = ("service", "severity", "month")
 FORMATS = ("table", "csv", "json")
@@ -130,24 +131,6 @@ def format_stats(stats: dict[str, Any], fmt: str = "table") -> str:
     raise UsageError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
 
 
-def format_seconds(seconds: float | None) -> str:
-    """``1h 04m``, ``4m 05s``, ``9s``, ``2d 03h``; ``-`` when unknown."""
-    if seconds is None:
-        return "-"
-    sign = "-" if seconds < 0 else ""
-    whole = round(abs(seconds))
-    days, rest = divmod(whole, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{sign}{days}d {hours:02d}h"
-    if hours:
-        return f"{sign}{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{sign}{minutes}m {secs:02d}s"
-    return f"{sign}{secs}s"
-
-
 # -- internals --------------------------------------------------------------------------------
 
 
@@ -194,12 +177,11 @@ def _table(stats: dict[str, Any]) -> str:
     for group in stats["groups"]:
         mark = "  RECURRING" if group["recurring"] else ""
         lines += ["", f"{group['group']}: {group['incidents']} incidents{mark}"]
-        lines.append(f"  {'gap':<{width}}  {'n':>5}  {'median':>9}  {'p90':>9}")
+        lines.append(f"  {'gap':<{width}}  {'n':>5}  {'median':>14}  {'p90':>14}")
         for gap, figures in group["gaps"].items():
-            lines.append(
-                f"  {gap:<{width}}  {figures['n']:>5}  {format_seconds(figures['median']):>9}  "
-                f"{format_seconds(figures['p90']):>9}"
-            )
+            median = format_duration(figures["median"], unknown="-")
+            p90 = format_duration(figures["p90"], unknown="-")
+            lines.append(f"  {gap:<{width}}  {figures['n']:>5}  {median:>14}  {p90:>14}")
     if stats["recurring"]:
         lines += [
             "",

@@ -20,6 +20,7 @@ import timeline.review.rubric as rubric
 from ingest.config import RedactionSettings
 from ingest.errors import InputError, UsageError
 from ingest.redact import redact_text
+from ingest.vocab import CHAT_KINDS, has_tag
 from timeline.bundle import Bundle
 from timeline.review.against_bundle import cross_check
 from timeline.review.draft import Draft, is_more_row, row_ref_cells, timeline_tables
@@ -373,8 +374,6 @@ def _check_open_markers(draft: Draft) -> list[Finding]:
 def _people(bundle: Bundle) -> frozenset[str]:
     """Lower-cased names of the people who wrote in chat, for spotting a person named as cause."""
     frame = bundle.frame
-    chat = frame["kind"].isin(["chat.message", "chat.reply"]) & ~frame["tags"].str.contains(
-        r"\b(?:bot|system)\b", regex=True
-    )
+    chat = frame["kind"].isin(CHAT_KINDS) & ~has_tag(frame["tags"], "bot", "system")
     names = frame.loc[chat, "actor"].dropna().unique()
     return frozenset(str(n).lower() for n in names if len(str(n)) >= 3)

@@ -13,6 +13,8 @@ from typing import Literal
 
 from dateutil import parser as dateutil_parser
 
+import ingest.vocab as vocab
+
 # rule id -> level. Each id is stable: users filter on it and the JSON output carries it.
 Level = Literal["error", "warning"]
 
@@ -316,25 +318,19 @@ def type_problem(kind: str) -> str | None:
     return "is not one of Prevention, Detection, Mitigation"
 
 
-# How a draft may name each summary milestone in its key timestamps.
+# How a draft may name each summary milestone in its key timestamps: its name, its label in the
+# skeleton, and the other words authors use.
 MILESTONE_LABELS: dict[str, str] = {
-    "impact start": "impact_start",
+    **{name: name for name in vocab.MILESTONES},
+    **{label.lower(): name for name, label in vocab.MILESTONE_LABELS.items()},
     "impact started": "impact_start",
     "impact began": "impact_start",
     "start of impact": "impact_start",
-    "impact_start": "impact_start",
-    "detected": "detected",
     "detection": "detected",
-    "acknowledged": "acknowledged",
     "acked": "acknowledged",
-    "escalated": "escalated",
     "escalation": "escalated",
-    "mitigated": "mitigated",
     "mitigation": "mitigated",
-    "resolved": "resolved",
     "resolution": "resolved",
     "first comms": "first_comms",
-    "first communication": "first_comms",
     "first customer communication": "first_comms",
-    "first_comms": "first_comms",
 }

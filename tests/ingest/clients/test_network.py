@@ -117,7 +117,7 @@ def test_a_proxy_setting_per_source(tls_fakes, ca_bundle_path, monkeypatch):
             {f"127.0.0.1:{pagerduty.port}", f"127.0.0.1:{slack.port}"}
         )
     with pytest.raises(ConfigError, match="github.proxy cannot be honoured.*HTTPS_PROXY"):
-        Clients(Config(github=GitHubSettings(proxy=proxy.url)), environ=TOKENS).github
+        _ = Clients(Config(github=GitHubSettings(proxy=proxy.url)), environ=TOKENS).github
 
 
 def test_a_proxy_that_is_not_a_url_is_a_config_error():
@@ -263,7 +263,7 @@ def test_clients_are_built_once_on_first_use_shared_and_closed(fake_pagerduty, c
         assert clients.built() == ("pagerduty",)
     assert fake_pagerduty.connections == 1  # one TLS handshake for the three requests
     with pytest.raises(RuntimeError, match="closed"):
-        clients.pagerduty
+        _ = clients.pagerduty
 
 
 def test_a_shortened_policy_sleeps_through_its_own_function(fake_slack):

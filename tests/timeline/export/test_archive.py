@@ -9,6 +9,7 @@ import pytest
 from ingest.errors import BundleError
 from render.markdown import render_markdown
 from tests.timeline.factories import events
+from timeline.bundle import write_atomically
 from timeline.export.archive import (
     INCIDENT_COLUMNS,
     INCIDENTS_FILE,
@@ -17,7 +18,6 @@ from timeline.export.archive import (
     incident_row,
     read_incidents,
     upsert_incidents,
-    write_atomically,
     write_events,
 )
 
