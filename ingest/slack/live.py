@@ -13,7 +13,7 @@ message. ``users.list`` would cost one Tier 2 call per 1000 members of the works
 all of them) to name the few dozen people of an incident channel, so it is not used.
 
 Slack answers most errors as HTTP 200 with ``ok: false`` and the client raises
-``SlackApiError``; every call goes through :class:`_Api`, which counts it and translates those
+``SlackApiError``; every call goes through :class:`Api`, which counts it and translates those
 errors into :class:`ingest.errors.SourceError` saying what to fix.
 """
 
@@ -29,13 +29,11 @@ from typing import Any
 
 import pandas as pd
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 
-from ingest.clients.network import TLS, failure_kind, network_error
-from ingest.clients.retry import retry_after
 from ingest.config import SlackSettings, parse_duration
 from ingest.errors import ConfigError, InputError, SourceError
 from ingest.progress import Progress
+from ingest.slack.api import Api
 from ingest.slack.normalise import apply_edits, message_edits, messages_frame, user_names
 from ingest.types import Window
 from ingest.vocab import add_tag, has_tag
@@ -49,10 +47,6 @@ _HISTORY = "conversations.history"
 # Channel IDs are upper case (C public, G private, D direct); channel names never are.
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,}")
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)")
-_BAD_TOKEN = frozenset(
-    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
-)
-_GONE = frozenset({"message_not_found", "channel_not_found", "thread_not_found"})
 
 
 def pull_slack(
@@ -75,7 +69,7 @@ def pull_slack(
     (bad token, missing scope, unknown channel, bot not in a channel, rate limited) or
     ConfigError (no channels configured).
     """
-    api = _Api(client, progress, settings.token_env)
+    api = Api(client, progress, settings.token_env)
     wanted = incident_channels(settings, incident)
     channels = dict.fromkeys(_resolve(api, wanted).values())  # one read per channel, in order
     workspace_url = settings.workspace_url or str(api.call("auth.test").get("url") or "")
@@ -117,7 +111,7 @@ def resolve_channels(
     page, stopping once all are found); IDs with one ``conversations.info`` each. Raises
     SourceError naming a channel that does not exist or that the bot cannot see.
     """
-    return _resolve(_Api(client, progress), tuple(names_or_ids))
+    return _resolve(Api(client, progress), tuple(names_or_ids))
 
 
 def permalinks(client: WebClient, refs: Iterable[str]) -> dict[str, str]:
@@ -129,7 +123,7 @@ def permalinks(client: WebClient, refs: Iterable[str]) -> dict[str, str]:
     """
     with _PERMALINK_LOCK:
         cache = _PERMALINKS.setdefault(client, {})
-    api = _Api(client, None)
+    api = Api(client, None)
     found: dict[str, str] = {}
     for ref in dict.fromkeys(refs):
         if ref not in cache:
@@ -154,7 +148,7 @@ _PERMALINK_LOCK = threading.Lock()
 class _Channel:
     """One channel being read, and what reading it found so far."""
 
-    api: _Api
+    api: Api
     people: SlackPeople
     channel_id: str
     name: str
@@ -259,7 +253,7 @@ def _channel_pages(channel: _Channel) -> Iterator[pd.DataFrame]:
 
 
 def _thread(
-    api: _Api, channel_id: str, parent_ts: str, where: str, span: dict, seen: set[str]
+    api: Api, channel_id: str, parent_ts: str, where: str, span: dict, seen: set[str]
 ) -> list[dict[str, Any]]:
     """The replies of one thread, without its parent and without any message already read."""
     replies = []
@@ -346,7 +340,7 @@ def _fill_template(template: str, incident: Mapping[str, Any]) -> str:
 # -- channels and people ---------------------------------------------------------------------
 
 
-def _resolve(api: _Api, names_or_ids: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+def _resolve(api: Api, names_or_ids: tuple[str, ...]) -> dict[str, tuple[str, str]]:
     resolved: dict[str, tuple[str, str]] = {}
     by_name: dict[str, list[str]] = {}
     for given in names_or_ids:
@@ -391,7 +385,7 @@ class SlackPeople:
     zones: dict[str, str] = field(default_factory=dict)
     asked: set[str] = field(default_factory=set)
 
-    def learn(self, api: _Api, messages: Iterable[Mapping[str, Any]]) -> None:
+    def learn(self, api: Api, messages: Iterable[Mapping[str, Any]]) -> None:
         """Look up every author and mentioned person of ``messages`` not asked about yet."""
         ids: dict[str, None] = {}
         for message in messages:
@@ -411,99 +405,3 @@ class SlackPeople:
             self.names.update(user_names([user]))
             if user.get("tz"):
                 self.zones[user_id] = user["tz"]
-
-
-# -- calls and errors ------------------------------------------------------------------------
-
-
-class _Api:
-    """Every Web API call: counted, reported to progress, errors translated to SourceError."""
-
-    def __init__(self, client: WebClient, progress: Progress | None, token_env: str = "") -> None:
-        self.client = client
-        self.progress = progress
-        self.token_env = token_env or "SLACK_BOT_TOKEN"
-
-    def url(self, method: str) -> str:
-        return f"{self.client.base_url}{method}"  # the token travels in a header, never here
-
-    def call(
-        self,
-        method: str,
-        *,
-        where: str = "",
-        gone_ok: bool = False,
-        missing_ok: bool = False,
-        **args: Any,
-    ) -> Any:
-        """One call; None instead of an error when ``gone_ok`` (message or channel gone) or
-        ``missing_ok`` (user not found) allows it."""
-        if self.progress is not None:
-            self.progress.request(SOURCE)
-        try:
-            return getattr(self.client, method.replace(".", "_"))(**args)
-        except SlackApiError as e:
-            error = str(e.response.get("error") or "")
-            if (gone_ok and error in _GONE) or (missing_ok and error.startswith("user_not")):
-                return None
-            raise self._error(method, where, e) from e
-        except (SlackClientError, OSError) as e:
-            where = getattr(self.client, "endpoint", None)
-            policy = getattr(self.client, "policy", None)
-            if where is None or policy is None:
-                raise SourceError(
-                    f"could not reach Slack at {self.client.base_url} ({e.__class__.__name__})",
-                    source=SOURCE,
-                    url=self.url(method),
-                ) from e
-            attempts = 1 if failure_kind(e) == TLS else policy.attempts
-            raise network_error(e, where, attempts=attempts, url=self.url(method)) from e
-
-    def pages(self, method: str, key: str, *, where: str = "", **args: Any) -> Iterator[list]:
-        """The ``key`` list of each page, following ``response_metadata.next_cursor``."""
-        cursor = ""
-        while True:
-            more: dict[str, Any] = {"cursor": cursor} if cursor else {}
-            answer = self.call(method, where=where, **args, **more)
-            yield list(answer.get(key) or ())
-            cursor = (answer.get("response_metadata") or {}).get("next_cursor") or ""
-            if not cursor:
-                return
-
-    def _error(self, method: str, where: str, e: SlackApiError) -> SourceError:
-        error = str(e.response.get("error") or "")
-        status = e.response.status_code
-        place = where or "the channel"
-        if error in _BAD_TOKEN:
-            message = (
-                f"the token in {self.token_env} was refused ({error}): set it to the app's "
-                "bot token (xoxb-...)"
-            )
-        elif error == "missing_scope":
-            needed = e.response.get("needed") or "?"
-            message = (
-                f"the token lacks the {needed} scope needed by {method}: add it to the Slack "
-                "app and reinstall it"
-            )
-        elif error == "not_in_channel":
-            message = f"the bot is not in {place}: invite it with /invite @{self._bot_name()}"
-        elif error == "channel_not_found":
-            message = (
-                f"channel {place} not found: check slack.channels (a private channel is only "
-                "visible once the bot is invited)"
-            )
-        elif status == 429 or error == "ratelimited":
-            wait = retry_after(e.response.headers)
-            asked = f" (it asks to wait {wait:g} s)" if wait is not None else ""
-            message = f"rate limited on {method}{asked} after retrying; run again later"
-        elif status >= 500:
-            message = f"Slack answered HTTP {status} on {method} after retrying; run again later"
-        else:
-            message = f"{method} failed for {place}: {error or f'HTTP {status}'}"
-        return SourceError(message, source=SOURCE, url=self.url(method), status=status)
-
-    def _bot_name(self) -> str:
-        try:
-            return str(self.client.auth_test().get("user") or "BOT")
-        except (SlackClientError, OSError):
-            return "BOT"
