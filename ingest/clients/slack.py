@@ -88,7 +88,8 @@ class DoublingInterval(RetryIntervalCalculator):
 
 
 class _Recording(RetryHandler):
-    """Records each retry and sleeps with the policy's ``sleep``."""
+    """Records each retry and sleeps with the policy's ``sleep``. (``_can_retry`` and
+    ``prepare_for_next_attempt`` are the methods slack_sdk documents for custom handlers.)"""
 
     log: RetryLog
     policy: RetryPolicy

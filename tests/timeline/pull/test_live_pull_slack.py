@@ -65,6 +65,7 @@ def test_a_thread_started_before_the_window_is_counted_in_the_inventory(live):  
     ]
     result = pull(live, "2231")
     assert result.exit_code == 0, result.output
+    assert "1 older thread" in result.stderr  # the progress line of slack
     inventory = {e["name"]: e for e in summary_of(live)["inventory"]}
     assert inventory["channels (API)"]["old_threads"] == 1
     frame = pd.read_parquet(live["out"] / "PXM2K7Q" / "events.parquet")
