@@ -8,28 +8,25 @@ once, so a long draft against a large bundle stays fast.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
-import timeline.review.rubric as rubric
+import timeline.review.structure as structure
+import timeline.review.wording as wording
 from ingest.config import RedactionSettings
 from ingest.errors import InputError, UsageError
-from ingest.redact import redact_text
-from ingest.vocab import CHAT_KINDS, has_tag
+from ingest.vocab import has_tag
 from timeline.bundle import Bundle
 from timeline.review.against_bundle import cross_check
-from timeline.review.draft import Draft, is_more_row, row_ref_cells, timeline_tables
+from timeline.review.draft import Draft
+from timeline.review.exposure import check_exposure
 from timeline.review.rubric import Finding, finding
 
 __all__ = ["Finding", "format_findings", "has_errors", "read_draft", "review_draft"]
 
-_BULLET = re.compile(r"^ ?(?:[-*+]|\d+[.)])\s+")
-_MARKER = re.compile(r"\[REDACTED:([\w-]+)\]")
 # "TK — author to confirm", "TK:" or a bare "TK" cell; not the word in prose ("TK marks ...").
 _TK = re.compile(r"\bTK\b(?!\s*[A-Za-z])")
 
@@ -45,13 +42,13 @@ def review_draft(
     draft = Draft(text)
     actors = _people(bundle) if bundle is not None else frozenset()
     findings = [
-        *_check_sections(draft),
-        *_check_timeline_sources(draft),
-        *_check_impact(draft),
+        *structure.check_sections(draft),
+        *structure.check_timeline_sources(draft),
+        *structure.check_impact(draft),
         *_check_wording(draft, actors),
-        *_check_factors(draft),
-        *_check_actions(draft),
-        *_check_secrets(text, redaction or RedactionSettings()),
+        *structure.check_factors(draft),
+        *structure.check_actions(draft),
+        *check_exposure(text, draft.lines, redaction or RedactionSettings()),
         *_check_open_markers(draft),
     ]
     if bundle is not None:
@@ -96,264 +93,22 @@ def format_findings(findings: list[Finding], fmt: str, *, path: str = "draft") -
     raise UsageError(f"unknown review format {fmt!r}; choose one of: text, json")
 
 
-def _check_sections(draft: Draft) -> list[Finding]:
-    found = []
-    for key, name in rubric.REQUIRED_SECTIONS:
-        section = draft.section(key)
-        if section is None:
-            hint = (
-                " (or 'Customer impact avoided' for a near miss)"
-                if key == "customer impact"
-                else ""
-            )
-            found.append(
-                finding(
-                    "section-missing",
-                    1,
-                    f"## {name}",
-                    f"the '{name}' section is missing{hint}",
-                    f"add a '## {name}' heading and fill it in",
-                )
-            )
-            continue
-        content = [t for _, t in draft.content(section)]
-        answer = re.sub(r"^\W*[-*+]\s*", "", " ".join(content)).strip().rstrip(".").lower()
-        if key == "where we got lucky" and answer in rubric.EMPTY_ANSWERS:
-            found.append(
-                finding(
-                    "lucky-empty",
-                    section.line,
-                    section.title,
-                    "'Where we got lucky' is empty or says none: there is almost always something",
-                    "list what went well by chance (timing, who was around, a safeguard that "
-                    "happened to hold) so nobody relies on it next time",
-                )
-            )
-        elif not content:
-            found.append(
-                finding(
-                    "section-empty",
-                    section.line,
-                    section.title,
-                    f"the '{name}' section is empty",
-                    "write it, or say in one line why it does not apply",
-                )
-            )
-    return found
-
-
-def _check_timeline_sources(draft: Draft) -> list[Finding]:
-    found = []
-    for table in timeline_tables(draft)[1]:
-        for line, cells in table.rows:
-            if is_more_row(cells):
-                continue
-            refs = " ".join(row_ref_cells(table, cells))
-            if not rubric.REF_PATTERN.search(rubric.plain(refs)) and "](" not in refs:
-                found.append(
-                    finding(
-                        "timeline-source-missing",
-                        line,
-                        draft.lines[line - 1],
-                        "timeline row has no source: every row needs an ID, SHA, link, "
-                        "CHANNEL/ts or file:line",
-                        "add the alert ID, commit SHA or message link this row comes from, or "
-                        "mark it 'TK — author to confirm'",
-                    )
-                )
-    return found
-
-
-def _check_impact(draft: Draft) -> list[Finding]:
-    section = draft.section("customer impact")
-    if section is None:
-        return []
-    content = draft.content(section)
-    found = []
-    for line, text in content:
-        for match in rubric.VAGUE_IMPACT.finditer(text):
-            found.append(
-                finding(
-                    "impact-vague",
-                    line,
-                    match.group(0),
-                    "impact described with an adjective instead of a number",
-                    "give the count or rate and where it comes from: '2,340 checkout requests "
-                    "failed (5xx), per the API dashboard'",
-                )
-            )
-    body = " ".join(text for _, text in content)
-    near_miss = section.key.startswith(rubric.NEAR_MISS_IMPACT)
-    if not near_miss and content and not rubric.impact_has_number(body):
-        found.append(
-            finding(
-                "impact-no-number",
-                section.line,
-                section.title,
-                "customer impact has no number: how many users, requests or orders, for how long",
-                "state the figures and their source (dashboard link, query, support tickets)",
-            )
-        )
-    elif not near_miss and content and not rubric.impact_has_source(body):
-        found.append(
-            finding(
-                "impact-unsourced",
-                section.line,
-                section.title,
-                "impact figures do not say where they come from",
-                "link the dashboard, query or ticket count that the numbers come from",
-            )
-        )
-    return found
-
-
 def _check_wording(draft: Draft, actors: frozenset[str]) -> list[Finding]:
-    artifact_rows: set[int] = set()
+    """Blame and hindsight in prose and in every table cell but sources, once per line and rule."""
+    pieces: list[tuple[int, str]] = [(b.line, b.text) for b in draft.blocks if not b.quoted]
     for table in draft.tables():
-        if table.column("source") is not None:
-            artifact_rows.update(line for line, _ in table.rows)
-    found = []
-    for index, line in enumerate(draft.lines):
-        number = index + 1
-        if draft.kinds[index] not in ("text", "heading") or number in artifact_rows:
-            continue
-        if line.lstrip().startswith(">"):
-            continue  # a quotation from an artifact is recorded as it was said
-        for rule, text in rubric.blame_matches(line, actors):
-            found.append(finding(rule.rule, number, text, rule.why, rule.suggestion))
-    return found
-
-
-def _check_factors(draft: Draft) -> list[Finding]:
-    section = draft.section("contributing factors")
-    if section is None:
-        return []
-    subheadings = [s for s in draft.sections if section.line < s.line <= section.end]
-    content = draft.content(section)
-    bullets = [text for _, text in content if _BULLET.match(text)]
-    paragraphs = sum(
-        1 for i, (line, _) in enumerate(content) if i == 0 or content[i - 1][0] != line - 1
-    )
-    count = len(subheadings) or len(bullets) or paragraphs
-    if count != 1 or all(_TK.search(text) for _, text in content):
-        return []
-    return [
-        finding(
-            "single-contributing-factor",
-            section.line,
-            section.title,
-            "only one contributing factor: incidents come from several conditions together",
-            "ask what else had to be true: missing guards, detection gaps, load, timing, "
-            "tooling, documentation",
-        )
-    ]
-
-
-def _check_actions(draft: Draft) -> list[Finding]:
-    section = draft.section("action items")
-    if section is None:
-        return []
-    tables = [t for t in draft.tables(section.start, section.end) if t.column("action") is not None]
-    if not tables:
-        return [
-            finding(
-                "action-items-table",
-                section.line,
-                section.title,
-                "action items are not a table",
-                "add a table: | Action | Type | Owner | Due |",
-            )
-        ]
-    found = []
-    for table in tables:
-        columns = {
-            "action": table.column("action"),
-            "type": table.column("type"),
-            "owner": table.column("owner"),
-            "due": table.column("due", "date", "deadline"),
-        }
-        missing = [name for name, index in columns.items() if index is None]
-        if missing:
-            found.append(
-                finding(
-                    "action-items-table",
-                    table.header_line,
-                    draft.lines[table.header_line - 1],
-                    f"the action items table has no {', '.join(missing)} column",
-                    "use the columns Action | Type | Owner | Due",
-                )
-            )
-            continue
+        skip = table.column("source", "ref", "link")
         for line, cells in table.rows:
-            found.extend(_check_action_row(line, cells, columns))
-    return found
-
-
-def _check_action_row(line: int, cells: list[str], columns: dict[str, int | None]) -> list[Finding]:
-    def cell(name: str) -> str:
-        index = columns[name]
-        return cells[index] if index is not None and index < len(cells) else ""
-
-    found = []
-    action = rubric.plain(cell("action"))
-    vague = rubric.vague_action(action) if action else "(empty)"
-    if vague:
-        found.append(
-            finding(
-                "action-vague",
-                line,
-                action or cell("action"),
-                f"action item is not specific ('{vague}'): nobody can tell when it is done",
-                "name the change to a system or process and its done state: 'add a p99 "
-                "latency alert on checkout-api at 800 ms'",
-            )
-        )
-    checks = (
-        (
-            "type",
-            rubric.type_problem,
-            "action-type",
-            "set Type to Prevention, Detection or Mitigation",
-        ),
-        ("owner", rubric.owner_problem, "action-owner", "name one person who will drive it"),
-        ("due", rubric.due_problem, "action-due", "give a date such as 2026-11-30"),
-    )
-    for name, check, rule, suggestion in checks:
-        problem = check(cell(name))
-        if problem:
-            value = rubric.plain(cell(name)) or "(empty)"
-            found.append(finding(rule, line, value, f"{name} '{value}' {problem}", suggestion))
-    return found
-
-
-def _check_secrets(text: str, settings: RedactionSettings) -> list[Finding]:
-    redacted, redactions = redact_text(text, settings, ref="draft")
-    if not redactions:
-        return []
-    before, after = text.splitlines(), redacted.splitlines()
-    found = []
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        changed = "\n".join(after[j1:j2])
-        # only the markers redaction just added: the author's own markers are fine
-        added = Counter(_MARKER.findall(changed)) - Counter(
-            _MARKER.findall("\n".join(before[i1:i2]))
-        )
-        for kind in sorted(added) or ["secret"]:
-            personal = kind in rubric.PERSONAL_KINDS
-            found.append(
-                finding(
-                    "unredacted-personal-data" if personal else "unredacted-secret",
-                    i1 + 1,
-                    changed,
-                    f"the draft contains an unredacted {kind} (quoted here redacted)",
-                    "name a role or alias instead"
-                    if personal
-                    else f"replace it with [REDACTED:{kind}] and rotate it if it is real",
-                )
-            )
+            pieces.extend((line, cell) for i, cell in enumerate(cells) if i != skip)
+    found: list[Finding] = []
+    seen: set[tuple[str, int]] = set()
+    for start, text in pieces:
+        for hit in wording.find(text, actors):
+            line = start + text.count("\n", 0, hit.offset)
+            if (hit.rule, line) in seen:
+                continue
+            seen.add((hit.rule, line))
+            found.append(finding(hit.rule, line, hit.words, hit.why, hit.suggestion))
     return found
 
 
@@ -372,8 +127,9 @@ def _check_open_markers(draft: Draft) -> list[Finding]:
 
 
 def _people(bundle: Bundle) -> frozenset[str]:
-    """Lower-cased names of the people who wrote in chat, for spotting a person named as cause."""
+    """Lower-cased names, and their single words, of the people the bundle knows."""
     frame = bundle.frame
-    chat = frame["kind"].isin(CHAT_KINDS) & ~has_tag(frame["tags"], "bot", "system")
-    names = frame.loc[chat, "actor"].dropna().unique()
-    return frozenset(str(n).lower() for n in names if len(str(n)) >= 3)
+    person = ~has_tag(frame["tags"], "bot", "system")
+    names = {str(n).strip().lower() for n in frame.loc[person, "actor"].dropna().unique()}
+    words = {w for n in names for w in n.split() if len(w) >= 3}
+    return frozenset(n for n in names | words if len(n) >= 3)
