@@ -164,7 +164,7 @@ def run_once(fakes: tuple, config: Config, concurrency: int, count: int) -> None
         started = time.perf_counter()
         report = export_incidents(
             request,
-            render=lambda b: {"timeline.md": render_markdown(b.frame, b.summary)},
+            render=lambda b: {"timeline.md": render_markdown(b.frame, b.summary.to_json())},
             environ=ENVIRON,
         )
         seconds = time.perf_counter() - started

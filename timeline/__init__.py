@@ -8,9 +8,10 @@ from importlib import import_module
 from typing import Any
 
 _WHERE = {
-    "IncidentFacts": "timeline.assemble",
+    "Finishing": "timeline.assemble",
     "SourceOutcome": "timeline.assemble",
     "assemble": "timeline.assemble",
+    "Summary": "timeline.summary",
     "Bundle": "timeline.bundle",
     "read_bundle": "timeline.bundle",
     "write_bundle": "timeline.bundle",

@@ -5,20 +5,22 @@ Both the file pull and the live pull end here, so every bundle is made the same 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
 from ingest.config import Config, parse_duration
+from ingest.errors import PostmortemError
 from ingest.redact import redact_frame, redact_text
 from ingest.schema import concat, empty_frame
-from ingest.times import to_iso
-from ingest.types import Window
+from ingest.types import Incident, Window
+from ingest.vocab import add_tag
 from timeline.bundle import Bundle
 from timeline.keyrows import select_key_rows
 from timeline.milestones import compute_gaps, find_milestones, quiet_periods
+from timeline.summary import Counts, SourceStatus, Summary, Tool
 
 TOOL_NAME = "postmortem-timeline"
 
@@ -36,29 +38,40 @@ class SourceOutcome:
     counts: dict[str, int] = field(default_factory=dict)  # shown in the inventory (old_threads)
 
 
-@dataclass
-class IncidentFacts:
-    """What is known of the incident itself: from the artifacts, the command line, the config."""
+# The archive's earlier incidents on the incident's service, given the finished (redacted)
+# incident and its detected time.
+EarlierIncidents = Callable[[Incident, pd.Timestamp | None], list[dict[str, Any]]]
 
-    id: str = ""
-    title: str = ""
-    severity: str = ""
-    url: str = ""
-    service: str = ""
-    resolved_at: pd.Timestamp | None = None
+
+@dataclass(frozen=True)
+class Finishing:
+    """What only the caller knows how to get, asked for by :func:`assemble` when it is needed,
+    so that the bundle it returns is finished and nobody patches it afterwards.
+
+    ``permalinks``: the source's own links for key Slack rows, by ref (a live pull asks Slack);
+    ``earlier_incidents``: the archive's earlier incidents on the same service, given the
+    finished (redacted) incident and the detected time; ``retries``: waits per source, read
+    last so that every request of the pull is counted.
+    """
+
+    permalinks: Callable[[list[str]], Mapping[str, str]] | None = None
+    earlier_incidents: EarlierIncidents | None = None
+    retries: Callable[[], Mapping[str, Any]] | None = None
 
 
 def assemble(
     outcomes: list[SourceOutcome],
     *,
     window: Window,
-    incident: IncidentFacts,
+    incident: Incident,
     config: Config,
     marks: Mapping[str, pd.Timestamp],
     warnings: list[str],
     now: pd.Timestamp,
+    finishing: Finishing = Finishing(),
 ) -> Bundle:
-    """Build the bundle's frame and summary. Redaction runs here, before anything is written."""
+    """Build the bundle's frame and summary. Redaction runs here, before anything is written,
+    and the incident in the summary is the redacted one: print only from the bundle."""
     warnings = list(warnings)
     inventory = []
     in_window_frames = []
@@ -89,14 +102,10 @@ def assemble(
     frame, redactions = redact_frame(frame, config.redaction)
     title, title_findings = redact_text(incident.title, config.redaction, ref="incident title")
     redactions.extend(title_findings)
+    incident = replace(incident, title=title, window=window)
 
     comms = config.slack.comms_channels
-    milestones = find_milestones(
-        frame,
-        marks=marks,
-        incident={"id": incident.id, "resolved_at": incident.resolved_at},
-        comms_channels=comms,
-    )
+    milestones = find_milestones(frame, marks=marks, incident=incident, comms_channels=comms)
     gaps = compute_gaps(milestones)
     for name, seconds in gaps.items():
         if seconds is not None and seconds < 0:
@@ -106,9 +115,9 @@ def assemble(
     if mitigated_at is not None:
         late_edit = frame["edited_at"].notna() & (frame["edited_at"] > mitigated_at)
         if late_edit.any():
-            frame.loc[late_edit, "tags"] = (
-                frame.loc[late_edit, "tags"] + " edited_after_mitigation"
-            ).str.strip()
+            frame.loc[late_edit, "tags"] = add_tag(
+                frame.loc[late_edit, "tags"], "edited_after_mitigation"
+            )
             for ref in frame.loc[late_edit, "ref"]:
                 warnings.append(f"{ref}: edited after mitigation; may contain hindsight")
 
@@ -131,48 +140,67 @@ def assemble(
         milestones["resolved"].at,
         parse_duration(config.window.quiet_threshold, what="window.quiet_threshold"),
     )
+    if finishing.permalinks is not None:
+        warning = _exact_permalinks(frame, finishing.permalinks)
+        if warning:
+            warnings.append(warning)
+    earlier = None
+    if finishing.earlier_incidents is not None:
+        earlier = tuple(finishing.earlier_incidents(incident, milestones["detected"].at))
 
-    summary = {
-        "incident": {
-            "id": incident.id,
-            "title": title,
-            "severity": incident.severity,
-            "url": incident.url,
-            "service": incident.service,
-            "window": {"start": to_iso(window.start), "end": to_iso(window.end)},
-        },
-        "sources": _source_statuses(outcomes, frame),
-        "milestones": {name: m.as_dict() for name, m in milestones.items()},
-        "gaps": gaps,
-        "quiet_periods": quiet,
-        "redactions": redactions,
-        "warnings": warnings,
-        "inventory": inventory,
-        "counts": {
-            "events": int(len(frame)),
-            "key_events": int(frame["key"].sum()),
-            "other_messages": int((~frame["key"] & (frame["source"] == "slack")).sum()),
-        },
-        "tool": {"name": TOOL_NAME, "version": _version()},
-    }
+    summary = Summary(
+        incident=incident,
+        sources=_source_statuses(outcomes, frame),
+        milestones=milestones,
+        gaps=gaps,
+        quiet_periods=tuple(quiet),
+        redactions=tuple(redactions),
+        warnings=tuple(warnings),
+        inventory=tuple(inventory),
+        counts=Counts(
+            events=int(len(frame)),
+            key_events=int(frame["key"].sum()),
+            other_messages=int((~frame["key"] & (frame["source"] == "slack")).sum()),
+        ),
+        tool=Tool(name=TOOL_NAME, version=_version()),
+        retries=finishing.retries() if finishing.retries is not None else None,
+        earlier_incidents=earlier,
+    )
     return Bundle(frame=frame, summary=summary)
 
 
-def _source_statuses(outcomes: list[SourceOutcome], frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _exact_permalinks(
+    frame: pd.DataFrame, fetch: Callable[[list[str]], Mapping[str, str]]
+) -> str | None:
+    """Replace built permalinks of key Slack rows by the source's own (a warning if it fails)."""
+    rows = frame["key"] & (frame["source"] == "slack")
+    if not rows.any():
+        return None
+    try:
+        exact = fetch(list(frame.loc[rows, "ref"]))
+    except PostmortemError as e:
+        return f"permalinks: {e}; built links kept"
+    found = frame.loc[rows, "ref"].map(exact).dropna()
+    frame.loc[found.index, "url"] = found
+    return None
+
+
+def _source_statuses(
+    outcomes: list[SourceOutcome], frame: pd.DataFrame
+) -> tuple[SourceStatus, ...]:
     counts = frame["source"].astype(str).value_counts()
-    statuses: dict[str, dict[str, Any]] = {}
+    rank = {"ok": 0, "skipped": 1, "failed": 2}
+    statuses: dict[str, SourceStatus] = {}
     for outcome in outcomes:
-        entry = statuses.setdefault(
-            outcome.name, {"name": outcome.name, "status": "ok", "events": 0, "error": ""}
-        )
+        entry = statuses.get(outcome.name, SourceStatus(outcome.name))
         if outcome.status != "ok":
-            rank = {"ok": 0, "skipped": 1, "failed": 2}
-            if rank[outcome.status] > rank[entry["status"]]:
-                entry["status"] = outcome.status
-            entry["error"] = "; ".join(e for e in (entry["error"], outcome.error) if e)
-    for name, entry in statuses.items():
-        entry["events"] = int(counts.get(name, 0))
-    return list(statuses.values())
+            status = outcome.status if rank[outcome.status] > rank[entry.status] else entry.status
+            error = "; ".join(e for e in (entry.error, outcome.error) if e)
+            entry = replace(entry, status=status, error=error)
+        statuses[outcome.name] = entry
+    return tuple(
+        replace(entry, events=int(counts.get(name, 0))) for name, entry in statuses.items()
+    )
 
 
 def _version() -> str:

@@ -16,12 +16,12 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from ingest.errors import BundleError
+from ingest.errors import BundleError, PostmortemError
 from ingest.schema import COLUMNS, UTC_TIME, validate
+from timeline.summary import Summary
 
 EVENTS_PARQUET = "events.parquet"
 EVENTS_CSV = "events.csv"
@@ -29,17 +29,16 @@ SUMMARY_JSON = "summary.json"
 TIMELINE_MD = "timeline.md"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Bundle:
-    """What a pull produces: the ordered events frame and the summary mapping."""
+    """What a pull produces, finished: the ordered events frame and the summary."""
 
     frame: pd.DataFrame
-    summary: dict[str, Any]
+    summary: Summary
 
     @property
     def name(self) -> str:
-        incident = self.summary.get("incident", {})
-        return folder_name(incident.get("id") or "", incident.get("title") or "")
+        return folder_name(self.summary.incident.id, self.summary.incident.title)
 
 
 def folder_name(incident_id: str, title: str) -> str:
@@ -73,7 +72,8 @@ def write_bundle(
         bundle.frame.to_parquet(staging / EVENTS_PARQUET, index=False)
         events_csv(bundle.frame).to_csv(staging / EVENTS_CSV, index=False)
         (staging / SUMMARY_JSON).write_text(
-            json.dumps(bundle.summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            json.dumps(bundle.summary.to_json(), indent=2, ensure_ascii=False) + "\n",
+            encoding="utf-8",
         )
         for filename, text in files.items():
             (staging / filename).write_text(text, encoding="utf-8")
@@ -125,9 +125,9 @@ def read_bundle(path: Path) -> Bundle:
                 f"{path}: not a bundle (no {required}); give a folder written by 'postmortem pull'"
             )
     try:
-        summary = json.loads((path / SUMMARY_JSON).read_text(encoding="utf-8"))
+        summary = Summary.from_json(json.loads((path / SUMMARY_JSON).read_text(encoding="utf-8")))
         frame = pd.read_parquet(path / EVENTS_PARQUET)
-    except (json.JSONDecodeError, OSError, ValueError) as e:
+    except (OSError, ValueError, TypeError, AttributeError, PostmortemError) as e:
         raise BundleError(f"{path}: the bundle is damaged ({e}); pull it again") from e
     frame = frame.reindex(columns=list(COLUMNS)).astype(COLUMNS)
     return Bundle(frame=frame, summary=summary)

@@ -8,39 +8,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pandas as pd
 
 from ingest.errors import MarkError
 from ingest.times import parse_one, to_iso
+from ingest.types import Incident
 from ingest.vocab import CHAT_KINDS, GAPS, MILESTONES, has_tag
+from timeline.summary import UNKNOWN, Milestone
 
 _MITIGATION_WORDS = re.compile(
     r"\b(?:rolled back|rollback (?:is )?(?:done|complete|finished)|mitigated|recovered|"
     r"recovering|back to normal|error rates? (?:is |are )?back)\b",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class Milestone:
-    at: pd.Timestamp | None
-    evidence: str  # observed | inferred | unknown
-    ref: str = ""
-    rule: str = ""
-
-    def as_dict(self) -> dict[str, str | None]:
-        return {
-            "at": to_iso(self.at),
-            "evidence": self.evidence,
-            "ref": self.ref,
-            "rule": self.rule,
-        }
-
-
-UNKNOWN = Milestone(at=None, evidence="unknown")
 
 
 def parse_marks(marks: Mapping[str, str], *, what: str = "--mark") -> dict[str, pd.Timestamp]:
@@ -59,7 +41,7 @@ def find_milestones(
     frame: pd.DataFrame,
     *,
     marks: Mapping[str, pd.Timestamp],
-    incident: Mapping[str, object],
+    incident: Incident,
     comms_channels: tuple[str, ...] = (),
 ) -> dict[str, Milestone]:
     """Every milestone of DESIGN.md §5 from an ordered events frame; author marks win."""
@@ -164,11 +146,11 @@ def _resolution(
     frame: pd.DataFrame,
     kinds: pd.Series,
     read_from_source: pd.Series,
-    incident: Mapping[str, object],
+    incident: Incident,
 ) -> Milestone:
-    resolved_at = incident.get("resolved_at")
-    if isinstance(resolved_at, pd.Timestamp) and not pd.isna(resolved_at):
-        return Milestone(resolved_at, "observed", str(incident.get("id") or "incident"), "")
+    resolved_at = incident.resolved_at
+    if resolved_at is not None and not pd.isna(resolved_at):
+        return Milestone(resolved_at, "observed", incident.id or "incident", "")
     observed = frame[(kinds == "alert.resolved") & read_from_source]
     if not observed.empty:
         row = observed.iloc[-1]

@@ -18,7 +18,7 @@ from ingest.pagerduty.normalise import (
     notes_frame,
 )
 from ingest.records import load_json, with_path, within_window
-from ingest.types import ReadContext
+from ingest.types import Incident, ReadContext
 
 
 def read_pagerduty_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
@@ -31,8 +31,8 @@ def read_pagerduty_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
     pages = _pages(load_json(path), path)
     incidents = [p["incident"] for p in pages if isinstance(p.get("incident"), dict)]
     info = _incident_into_context(incidents, ctx, path)
-    incident_id = info.get("id") or "?"
-    service = info.get("service") or ""
+    incident_id = info.id or "?"
+    service = info.service
 
     counts = dict.fromkeys(PAYLOAD_KEYS[1:], 0)
     frames = []
@@ -65,14 +65,14 @@ def read_pagerduty_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
             yield frame
 
 
-def _incident_into_context(incidents: list[dict], ctx: ReadContext, path: Path) -> dict:
+def _incident_into_context(incidents: list[dict], ctx: ReadContext, path: Path) -> Incident:
     if not incidents:
-        return dict(ctx.incident)
+        return ctx.incident
     try:
         info = incident_info(incidents[-1])
     except InputError as e:
         raise with_path(e, path) from e
-    ctx.incident.update({k: v for k, v in info.items() if v not in (None, "")})
+    ctx.incident = ctx.incident.merged(info)
     ctx.artifacts.append(
         {"source": SOURCE, "name": f"{path.name} incident", "records": len(incidents)}
     )

@@ -31,7 +31,7 @@ from ingest.pagerduty.normalise import (
 from ingest.progress import Progress
 from ingest.schema import concat
 from ingest.times import to_iso
-from ingest.types import Window
+from ingest.types import Incident, Window
 
 SOURCE = "pagerduty"
 PAGE_SIZE = 100  # the most any of these list endpoints returns per page
@@ -51,10 +51,9 @@ def fetch_incident(
     *,
     severity_map: Mapping[str, str],
     progress: Progress | None = None,
-) -> dict:
-    """The incident ``ref`` (its ID or its number) as ``incident_info`` reads it: ``id``,
-    ``number``, ``title``, ``severity``, ``url``, ``service``, ``status`` and
-    ``created_at`` / ``resolved_at`` (UTC Timestamps or None).
+) -> Incident:
+    """The incident ``ref`` (its ID or its number) as ``incident_info`` reads it (times in UTC,
+    None when not there).
 
     Raises SourceError: not found, token rejected (or wrong region), unreachable.
     """
@@ -71,7 +70,7 @@ def fetch_incident(
 
 def pull_pagerduty(
     client: pagerduty.RestApiV2Client,
-    incident: Mapping[str, Any],
+    incident: Incident,
     window: Window,
     progress: Progress,
 ) -> Iterator[pd.DataFrame]:
@@ -82,10 +81,10 @@ def pull_pagerduty(
     what :func:`fetch_incident` returned. Each HTTP request is reported with
     ``progress.request`` and each page with ``progress.page``; retries happen in the client.
     """
-    incident_id = str(incident.get("id") or "")
+    incident_id = incident.id
     if not incident_id:
         raise UsageError("pull_pagerduty needs the incident's 'id' (from fetch_incident)")
-    service = str(incident.get("service") or "")
+    service = incident.service
     base = f"/incidents/{incident_id}"
     log_params = {"time_zone": "UTC", "is_overview": "false"}
     annotations = []
@@ -132,7 +131,7 @@ def list_incidents(
     urgencies: Sequence[str] = (),
     severity_map: Mapping[str, str] | None = None,
     progress: Progress | None = None,
-) -> Iterator[dict]:
+) -> Iterator[Incident]:
     """Incidents created in ``[since, until)``, oldest first, each as :func:`fetch_incident`
     returns it. ``since`` and ``until`` must carry a zone (they are sent in UTC with ``Z``: a
     naive value would be read in the account's zone); both None means every incident.
@@ -162,9 +161,9 @@ def list_incidents(
                 sliced = {**params, "since": to_iso(start), "until": to_iso(end)}
             for batch in _batches(_all_incidents(client, sliced, start, end, counter)):
                 for info in incidents_info(batch, severity_map):
-                    if info["id"] in seen:  # an incident on a slice boundary
+                    if info.id in seen:  # an incident on a slice boundary
                         continue
-                    seen.add(info["id"])
+                    seen.add(info.id)
                     yield info
 
 

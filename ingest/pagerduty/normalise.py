@@ -15,6 +15,7 @@ from ingest.errors import InputError
 from ingest.records import get, sha256_each
 from ingest.schema import empty_frame, frame_from_columns
 from ingest.times import iso_to_utc
+from ingest.types import Incident
 
 SOURCE = "pagerduty"
 
@@ -41,7 +42,7 @@ KIND_BY_LOG_ENTRY_TYPE: dict[str, str] = {
 PAYLOAD_KEYS = ("incident", "log_entries", "alerts", "notes")
 
 
-def incident_info(incident: dict, severity_map: Mapping[str, str] | None = None) -> dict:
+def incident_info(incident: dict, severity_map: Mapping[str, str] | None = None) -> Incident:
     """What an incident object says about the incident, times as UTC Timestamps or None.
 
     Severity is the priority (mapped through ``severity_map`` when it names it), else
@@ -54,7 +55,9 @@ def incident_info(incident: dict, severity_map: Mapping[str, str] | None = None)
     return _info(incident, severity_map or {}, created, resolved)
 
 
-def incidents_info(incidents: list[dict], severity_map: Mapping[str, str] | None = None) -> list:
+def incidents_info(
+    incidents: list[dict], severity_map: Mapping[str, str] | None = None
+) -> list[Incident]:
     """:func:`incident_info` of each incident of a list, the times of all parsed at once (an
     incident list runs to thousands)."""
     if not incidents:
@@ -67,7 +70,7 @@ def incidents_info(incidents: list[dict], severity_map: Mapping[str, str] | None
     ]
 
 
-def _info(incident: dict, severity_map: Mapping[str, str], created: Any, resolved: Any) -> dict:
+def _info(incident: dict, severity_map: Mapping[str, str], created: Any, resolved: Any) -> Incident:
     priority = incident.get("priority") or {}
     priority_name = str(priority.get("summary") or priority.get("name") or "")
     if priority_name:
@@ -76,17 +79,17 @@ def _info(incident: dict, severity_map: Mapping[str, str], created: Any, resolve
         severity = f"urgency:{incident['urgency']}"
     else:
         severity = ""
-    return {
-        "id": str(incident.get("id") or ""),
-        "title": str(incident.get("title") or incident.get("summary") or ""),
-        "severity": severity,
-        "url": str(incident.get("html_url") or ""),
-        "service": get(incident, "service", "summary"),
-        "created_at": None if pd.isna(created) else created,
-        "resolved_at": None if pd.isna(resolved) else resolved,
-        "status": str(incident.get("status") or ""),
-        "number": incident.get("incident_number"),
-    }
+    return Incident(
+        id=str(incident.get("id") or ""),
+        title=str(incident.get("title") or incident.get("summary") or ""),
+        severity=severity,
+        url=str(incident.get("html_url") or ""),
+        service=get(incident, "service", "summary"),
+        created_at=None if pd.isna(created) else created,
+        resolved_at=None if pd.isna(resolved) else resolved,
+        status=str(incident.get("status") or ""),
+        number=incident.get("incident_number"),
+    )
 
 
 def log_entries_frame(entries: list[dict], *, incident_id: str, service: str = "") -> pd.DataFrame:

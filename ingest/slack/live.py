@@ -35,7 +35,7 @@ from ingest.errors import ConfigError, InputError, SourceError
 from ingest.progress import Progress
 from ingest.slack.api import Api
 from ingest.slack.normalise import apply_edits, message_edits, messages_frame, user_names
-from ingest.types import Window
+from ingest.types import Incident, Window
 from ingest.vocab import add_tag, has_tag
 
 SOURCE = "slack"
@@ -55,7 +55,7 @@ def pull_slack(
     window: Window,
     progress: Progress,
     *,
-    incident: Mapping[str, Any],
+    incident: Incident,
     people: SlackPeople | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Yield schema frames of the incident's Slack messages inside ``window``, a page at a time.
@@ -87,7 +87,7 @@ def pull_slack(
             progress.count(SOURCE, "old_threads", channel.old_threads)
 
 
-def incident_channels(settings: SlackSettings, incident: Mapping[str, Any]) -> tuple[str, ...]:
+def incident_channels(settings: SlackSettings, incident: Incident) -> tuple[str, ...]:
     """The channel names or IDs to read: ``channels`` (else the filled ``channel_template``)
     and then ``comms_channels``, each once, without a leading ``#``."""
     chosen = settings.channels
@@ -316,8 +316,8 @@ def _decimal(stamp: str) -> Decimal:
         return Decimal(0)
 
 
-def _fill_template(template: str, incident: Mapping[str, Any]) -> str:
-    values = {k: incident.get(k) for k in ("number", "id")}
+def _fill_template(template: str, incident: Incident) -> str:
+    values = {"number": incident.number, "id": incident.id}
     try:
         return template.format_map({k: v for k, v in values.items() if v not in (None, "")})
     except KeyError as e:

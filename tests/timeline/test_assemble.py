@@ -3,9 +3,9 @@ from hypothesis import strategies as st
 
 from ingest.config import Config
 from ingest.schema import validate
-from ingest.types import Window
+from ingest.types import Incident, Window
 from tests.timeline.factories import events, ts
-from timeline.assemble import IncidentFacts, SourceOutcome, assemble
+from timeline.assemble import SourceOutcome, assemble
 
 WINDOW = Window(ts("2026-10-14T14:00:00Z"), ts("2026-10-14T16:00:00Z"))
 NOW = ts("2026-10-15T00:00:00Z")
@@ -15,7 +15,7 @@ def build(outcomes, **kwargs):
     return assemble(
         outcomes,
         window=WINDOW,
-        incident=kwargs.pop("incident", IncidentFacts()),
+        incident=kwargs.pop("incident", Incident()),
         config=Config(),
         marks=kwargs.pop("marks", {}),
         warnings=[],
@@ -65,9 +65,9 @@ def test_order_dedupe_and_window_counts():
     )
     validate(bundle.frame)
     assert list(bundle.frame["ref"]) == ["T", "n.txt:1", "n.txt:1"]
-    inventory = {e["name"]: e for e in bundle.summary["inventory"]}
+    inventory = {e["name"]: e for e in bundle.summary.to_json()["inventory"]}
     assert (inventory["a.json"]["in_window"], inventory["a.json"]["outside_window"]) == (1, 1)
-    assert bundle.summary["sources"] == [
+    assert bundle.summary.to_json()["sources"] == [
         {"name": "pagerduty", "status": "ok", "events": 1, "error": ""},
         {"name": "notes", "status": "ok", "events": 2, "error": ""},
     ]
@@ -81,7 +81,7 @@ def test_failed_source_is_recorded_and_others_land():
             SourceOutcome("slack", "#inc", status="failed", error="slack: not_in_channel"),
         ]
     )
-    statuses = {s["name"]: s for s in bundle.summary["sources"]}
+    statuses = {s["name"]: s for s in bundle.summary.to_json()["sources"]}
     assert statuses["slack"] == {
         "name": "slack",
         "status": "failed",
@@ -123,13 +123,13 @@ def test_warnings_for_late_edits_future_events_and_empty_sources():
     bundle = assemble(
         [SourceOutcome("pagerduty", "x", rows), SourceOutcome("github", "gh.json", old)],
         window=WINDOW,
-        incident=IncidentFacts(),
+        incident=Incident(),
         config=Config(),
         marks={},
         warnings=[],
         now=ts("2026-10-14T14:55:00Z"),
     )
-    warnings = bundle.summary["warnings"]
+    warnings = bundle.summary.to_json()["warnings"]
     assert "C/1: edited after mitigation; may contain hindsight" in warnings
     assert "gh.json: 1 events, none inside the window" in warnings
     assert any("in the future" in w for w in warnings)
@@ -152,7 +152,9 @@ def test_secrets_are_redacted_before_the_bundle_exists():
     )
     bundle = build([SourceOutcome("slack", "#inc", rows)])
     assert "xoxb-1234" not in bundle.frame["summary"].iloc[0]
-    assert bundle.summary["redactions"] == [{"kind": "slack_token", "ref": "C/1", "count": 1}]
+    assert bundle.summary.to_json()["redactions"] == [
+        {"kind": "slack_token", "ref": "C/1", "count": 1}
+    ]
 
 
 refs = st.text(alphabet="abcdef", min_size=1, max_size=3)

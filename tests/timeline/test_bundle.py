@@ -5,8 +5,11 @@ import pytest
 
 from ingest.errors import BundleError
 from ingest.schema import validate
+from ingest.types import Incident
+from ingest.vocab import GAPS, MILESTONES
 from tests.timeline.factories import events
 from timeline.bundle import Bundle, folder_name, read_bundle, write_atomically, write_bundle
+from timeline.summary import Summary
 
 ROWS = [
     {
@@ -20,8 +23,8 @@ ROWS = [
 ]
 
 
-def bundle():
-    return Bundle(frame=events(ROWS), summary={"incident": {"id": "PX1", "title": "t"}})
+def bundle(title: str = "t"):
+    return Bundle(frame=events(ROWS), summary=Summary(incident=Incident(id="PX1", title=title)))
 
 
 def test_round_trip_keeps_dtypes_and_microseconds(tmp_path):
@@ -36,7 +39,7 @@ def test_round_trip_keeps_dtypes_and_microseconds(tmp_path):
     back = read_bundle(path)
     validate(back.frame)
     assert back.frame["ts"].iloc[0] == pd.Timestamp("2026-10-14T14:31:00.123456Z")
-    assert back.summary["incident"]["id"] == "PX1"
+    assert back.summary.incident.id == "PX1"
     csv = (path / "events.csv").read_text()
     assert "2026-10-14T14:31:00.123456Z" in csv
 
@@ -74,8 +77,7 @@ def test_folder_name_prefers_id_then_title_slug():
 
 
 def test_summary_is_json_with_unicode(tmp_path):
-    b = bundle()
-    b.summary["incident"]["title"] = "Zahlungsausfall – Köln"
+    b = bundle(title="Zahlungsausfall – Köln")
     path = write_bundle(b, tmp_path, {})
     assert (
         json.loads((path / "summary.json").read_text())["incident"]["title"]
@@ -108,3 +110,62 @@ def test_bundle_folder_and_files_share_one_writer(tmp_path):
     with pytest.raises(BundleError, match="PX1: cannot write \\(No space left on device\\)"):
         write_atomically(tmp_path / "PX1", half_then_fail, folder=True)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_summary_json_round_trips_through_the_types(tmp_path):
+    written = {
+        "incident": {
+            "id": "PX1",
+            "title": "Checkout 5xx",
+            "severity": "SEV-2",
+            "url": "https://acme.pagerduty.com/incidents/PX1",
+            "service": "checkout-api",
+            "window": {"start": "2026-10-14T12:00:00Z", "end": "2026-10-14T17:00:00.250000Z"},
+        },
+        "sources": [{"name": "slack", "status": "failed", "events": 0, "error": "HTTP 500"}],
+        "milestones": {
+            name: {"at": None, "evidence": "unknown", "ref": "", "rule": ""} for name in MILESTONES
+        }
+        | {
+            "detected": {
+                "at": "2026-10-14T14:31:07Z",
+                "evidence": "inferred",
+                "ref": "C1/1.2",
+                "rule": "first message in the incident channel",
+            }
+        },
+        "gaps": {name: None for name in GAPS} | {"time_to_mitigate": 2067.0},
+        "quiet_periods": [
+            {"start": "2026-10-14T14:40:00Z", "end": "2026-10-14T14:55:00Z", "seconds": 900.0}
+        ],
+        "redactions": [{"kind": "slack_token", "ref": "C1/1.2", "count": 1}],
+        "warnings": ["notes.txt:3: no time"],
+        "inventory": [{"source": "notes", "name": "notes.txt", "records": 3}],
+        "counts": {"events": 3, "key_events": 2, "other_messages": 1},
+        "tool": {"name": "postmortem-timeline", "version": "0.1.0"},
+        "retries": {"slack": {"count": 1, "seconds": 0.5}},
+        "earlier_incidents": [],
+    }
+    summary = Summary.from_json(written)
+    assert summary.partial
+    assert summary.milestone("detected").at == pd.Timestamp("2026-10-14T14:31:07Z")
+    assert summary.to_json() == written
+    assert list(summary.to_json()) == list(written)
+
+
+def test_a_bundle_written_before_the_types_still_reads(tmp_path):
+    path = write_bundle(bundle(), tmp_path, {})
+    old = {"incident": {"id": "PX1", "title": "t", "window": {"start": None, "end": None}}}
+    (path / "summary.json").write_text(json.dumps(old))
+    back = read_bundle(path).summary
+    assert back.incident.id == "PX1" and back.incident.window is None
+    assert back.milestone("resolved").evidence == "unknown"
+    assert "earlier_incidents" not in back.to_json()
+
+
+def test_a_summary_time_without_zone_is_a_damaged_bundle(tmp_path):
+    path = write_bundle(bundle(), tmp_path, {})
+    bad = {"incident": {"id": "PX1"}, "milestones": {"detected": {"at": "2026-10-14T14:31"}}}
+    (path / "summary.json").write_text(json.dumps(bad))
+    with pytest.raises(BundleError, match="the bundle is damaged"):
+        read_bundle(path)

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ingest.errors import MarkError, TimeError
+from ingest.types import Incident
 from ingest.vocab import GAPS, MILESTONES
 from tests.timeline.factories import events, ts
 from timeline.milestones import (
@@ -54,7 +55,7 @@ INCIDENT = [
 
 def test_milestones_from_an_incident_have_the_right_evidence():
     found = find_milestones(
-        events(INCIDENT), marks={}, incident={}, comms_channels=("status-updates",)
+        events(INCIDENT), marks={}, incident=Incident(), comms_channels=("status-updates",)
     )
     assert found["detected"] == Milestone(ts("2026-10-14T14:31:00Z"), "observed", "T1", "")
     assert found["acknowledged"].ref == "A1"
@@ -70,7 +71,7 @@ def test_milestones_from_an_incident_have_the_right_evidence():
 
 def test_gaps_in_seconds():
     found = find_milestones(
-        events(INCIDENT), marks={}, incident={}, comms_channels=("status-updates",)
+        events(INCIDENT), marks={}, incident=Incident(), comms_channels=("status-updates",)
     )
     gaps = compute_gaps(found)
     assert gaps["time_to_detect"] == 11 * 60
@@ -82,7 +83,7 @@ def test_gaps_in_seconds():
 
 def test_author_marks_win_and_are_observed():
     marks = parse_marks({"mitigated": "2026-10-14T10:58:00-04:00"})
-    found = find_milestones(events(INCIDENT), marks=marks, incident={})
+    found = find_milestones(events(INCIDENT), marks=marks, incident=Incident())
     assert found["mitigated"].at == ts("2026-10-14T14:58:00Z")
     assert found["mitigated"].evidence == "observed"
     assert found["mitigated"].rule == "author mark"
@@ -90,7 +91,7 @@ def test_author_marks_win_and_are_observed():
 
 def test_unknown_milestones_make_null_gaps_never_guesses():
     rows = [{"ts": "2026-10-14T14:31:00Z", "source": "pagerduty", "kind": "alert.triggered"}]
-    found = find_milestones(events(rows), marks={}, incident={})
+    found = find_milestones(events(rows), marks={}, incident=Incident())
     assert found["mitigated"].evidence == "unknown"
     assert found["mitigated"].at is None
     gaps = compute_gaps(found)
@@ -116,7 +117,7 @@ def test_detection_falls_back_to_first_channel_message_as_inferred():
             "channel": "#inc",
         },
     ]
-    found = find_milestones(events(rows), marks={}, incident={})
+    found = find_milestones(events(rows), marks={}, incident=Incident())
     assert found["detected"].ref == "C/2"
     assert found["detected"].evidence == "inferred"
     assert found["detected"].rule == "first message in the incident channel"
@@ -126,7 +127,7 @@ def test_incident_resolved_at_is_observed():
     found = find_milestones(
         events(INCIDENT[:3]),
         marks={},
-        incident={"id": "PX1", "resolved_at": ts("2026-10-14T16:00:00Z")},
+        incident=Incident(id="PX1", resolved_at=ts("2026-10-14T16:00:00Z")),
     )
     assert found["resolved"] == Milestone(ts("2026-10-14T16:00:00Z"), "observed", "PX1", "")
 
@@ -142,7 +143,10 @@ def test_mitigation_before_detection_is_not_used():
         },
         {"ts": "2026-10-14T14:31:00Z", "source": "pagerduty", "kind": "alert.triggered"},
     ]
-    assert find_milestones(events(rows), marks={}, incident={})["mitigated"].evidence == "unknown"
+    assert (
+        find_milestones(events(rows), marks={}, incident=Incident())["mitigated"].evidence
+        == "unknown"
+    )
 
 
 def test_mitigation_from_chat_words_is_inferred():
@@ -155,7 +159,7 @@ def test_mitigation_from_chat_words_is_inferred():
             "summary": "Error rate is back to normal after the config flag flip",
         },
     ]
-    found = find_milestones(events(rows), marks={}, incident={})
+    found = find_milestones(events(rows), marks={}, incident=Incident())
     assert found["mitigated"].ref == "C/9"
     assert "chat message" in found["mitigated"].rule
 
@@ -181,7 +185,7 @@ def test_reassignment_after_acknowledge_is_escalation():
             "ref": "S1",
         },
     ]
-    assert find_milestones(events(rows), marks={}, incident={})["escalated"].ref == "S1"
+    assert find_milestones(events(rows), marks={}, incident=Incident())["escalated"].ref == "S1"
 
 
 def test_unknown_mark_name_is_a_usage_error():
@@ -252,9 +256,9 @@ def test_observed_events_win_over_guesses_from_notes():
             "ref": "T",
         },
     ]
-    found = find_milestones(events(rows), marks={}, incident={})
+    found = find_milestones(events(rows), marks={}, incident=Incident())
     assert found["detected"] == Milestone(ts("2026-10-14T14:31:07Z"), "observed", "T", "")
-    only_notes = find_milestones(events(rows[:1]), marks={}, incident={})["detected"]
+    only_notes = find_milestones(events(rows[:1]), marks={}, incident=Incident())["detected"]
     assert only_notes.evidence == "inferred"
     assert only_notes.rule == "notes: 'alert fired' -> alert.triggered"
 
@@ -276,9 +280,9 @@ def test_a_rollback_counts_when_it_finished():
             "ref": "rb-done",
         },
     ]
-    found = find_milestones(events(rows), marks={}, incident={})["mitigated"]
+    found = find_milestones(events(rows), marks={}, incident=Incident())["mitigated"]
     assert (found.ref, found.rule) == ("rb-done", "rollback deploy succeeded")
-    found = find_milestones(events(rows[:-1]), marks={}, incident={})["mitigated"]
+    found = find_milestones(events(rows[:-1]), marks={}, incident=Incident())["mitigated"]
     assert (found.ref, found.rule) == ("rb-start", "rollback deploy started")
 
 
@@ -300,7 +304,8 @@ def test_a_recorded_rollback_wins_over_one_read_from_notes():
             "ref": "gh",
         },
     ]
-    assert find_milestones(events(rows), marks={}, incident={})["mitigated"].ref == "gh"
+    assert find_milestones(events(rows), marks={}, incident=Incident())["mitigated"].ref == "gh"
     assert (
-        find_milestones(events(rows[:-1]), marks={}, incident={})["mitigated"].ref == "notes.txt:9"
+        find_milestones(events(rows[:-1]), marks={}, incident=Incident())["mitigated"].ref
+        == "notes.txt:9"
     )

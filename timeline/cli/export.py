@@ -119,16 +119,20 @@ def export(
 
     def render(bundle: Any) -> dict[str, str]:
         return {
-            TIMELINE_MD: render_markdown(bundle.frame, bundle.summary, template_dir=template_dir)
+            TIMELINE_MD: render_markdown(
+                bundle.frame, bundle.summary.to_json(), template_dir=template_dir
+            )
         }
 
     def show(outcome: Any) -> None:
         if quiet and outcome.status not in ("failed", "partial"):
             return
-        when = outcome.resolved_at.strftime("%Y-%m-%d %H:%M") if outcome.resolved_at else "-"
+        incident = outcome.incident  # redacted: from the bundle, or listed and redacted
+        resolved = incident.resolved_at
+        when = resolved.strftime("%Y-%m-%d %H:%M") if resolved is not None else "-"
         line = (
-            f"{STATUS_WORDS[outcome.status]} {outcome.id:<10} {outcome.severity or '-':<8} "
-            f"resolved {when}  {outcome.title}"
+            f"{STATUS_WORDS[outcome.status]} {incident.id:<10} {incident.severity or '-':<8} "
+            f"resolved {when}  {incident.title}"
         )
         if outcome.error:
             line += f"\n    {outcome.error}"

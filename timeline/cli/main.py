@@ -130,6 +130,7 @@ def pull(
         title=title or "",
         severity=severity or "",
         marks=_parse_marks(marks),
+        earlier_incidents=_earlier_incidents(out_dir),
     )
     if incident and not request.specs:
         from timeline.pull.live import pull_live
@@ -138,11 +139,10 @@ def pull(
             bundle = pull_live(incident, request, progress=progress)
     else:
         bundle = pull_files(request)
-    _add_earlier_incidents(bundle, out_dir)
     path = _write(bundle, out_dir, template_dir)
     if not quiet:
         _report(bundle, path)
-    if any(s["status"] == "failed" for s in bundle.summary["sources"]):
+    if bundle.summary.partial:
         sys.exit(EXIT_PARTIAL)
 
 
@@ -187,7 +187,7 @@ def draft(
     config = load_config(config_path)
     bundle = read_bundle(bundle_dir)
     frame, summary = for_audience(
-        bundle.frame, bundle.summary, audience=audience, roster=config.roster
+        bundle.frame, bundle.summary.to_json(), audience=audience, roster=config.roster
     )
     if fmt == "html":
         from render.html import render_html
@@ -238,50 +238,52 @@ def review(draft_path: Path, bundle_dir: Path | None, fmt: str, config_path: Pat
         sys.exit(EXIT_ERROR)
 
 
-def _add_earlier_incidents(bundle: Any, out_dir: Path) -> None:
-    """When OUT holds an export archive, list the service's earlier incidents in the skeleton."""
-    import pandas as pd
-
-    from timeline.export.archive import earlier_incidents
-
+def _earlier_incidents(out_dir: Path) -> Any:
+    """When OUT holds an export archive, the skeleton lists the service's earlier incidents."""
     archive = out_dir / "archive"
     if not (archive / "incidents.parquet").exists():
-        return
-    incident = bundle.summary["incident"]
-    start = bundle.summary["milestones"]["detected"]["at"] or incident["window"]["start"]
-    bundle.summary["earlier_incidents"] = earlier_incidents(
-        archive,
-        str(incident.get("service") or ""),
-        pd.Timestamp(start),
-        relative_to=out_dir / bundle.name,
-    )
+        return None
+
+    def earlier(incident: Any, detected: Any) -> list[dict[str, Any]]:
+        from timeline.bundle import folder_name
+        from timeline.export.archive import earlier_incidents
+
+        return earlier_incidents(
+            archive,
+            incident.service,
+            detected if detected is not None else incident.window.start,
+            relative_to=out_dir / folder_name(incident.id, incident.title),
+        )
+
+    return earlier
 
 
 def _write(bundle: Any, out_dir: Path, template_dir: Path | None) -> Path:
     from render.markdown import render_markdown
     from timeline.bundle import TIMELINE_MD, write_bundle
 
-    markdown = render_markdown(bundle.frame, bundle.summary, template_dir=template_dir)
+    markdown = render_markdown(bundle.frame, bundle.summary.to_json(), template_dir=template_dir)
     return write_bundle(bundle, out_dir, {TIMELINE_MD: markdown})
 
 
 def _report(bundle: Any, path: Path) -> None:
+    """What the pull made, from the bundle as written (redacted)."""
     from ingest.times.durations import format_duration
 
     summary = bundle.summary
-    counts = summary["counts"]
-    click.echo(f"Wrote {path} ({counts['events']} events, {counts['key_events']} key rows)")
-    for source in summary["sources"]:
-        detail = source["error"] if source["status"] != "ok" else f"{source['events']} events"
-        click.echo(f"  {source['name']:<10} {source['status']:<8} {detail}")
+    counts = summary.counts
+    click.echo(f"Wrote {path} ({counts.events} events, {counts.key_events} key rows)")
+    for source in summary.sources:
+        detail = source.error if source.status != "ok" else f"{source.events} events"
+        click.echo(f"  {source.name:<10} {source.status:<8} {detail}")
     click.echo("Gaps:")
-    for name, seconds in summary["gaps"].items():
+    for name, seconds in (summary.gaps or {}).items():
         click.echo(f"  {name:<26} {format_duration(seconds, unknown='unknown (TK)')}")
-    if summary["redactions"]:
-        total = sum(r["count"] for r in summary["redactions"])
+    if summary.redactions:
+        total = sum(r["count"] for r in summary.redactions)
         click.echo(f"Redacted {total} secrets or personal data; see timeline.md to rotate them.")
-    if summary["warnings"]:
-        click.echo(f"{len(summary['warnings'])} warnings in summary.json.")
+    if summary.warnings:
+        click.echo(f"{len(summary.warnings)} warnings in summary.json.")
 
 
 @contextlib.contextmanager

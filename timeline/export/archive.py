@@ -28,6 +28,7 @@ from ingest.schema import STRING, UTC_TIME
 from ingest.times import to_iso
 from ingest.vocab import GAPS, MILESTONES
 from timeline.bundle import write_atomically
+from timeline.summary import Summary
 
 INCIDENTS_FILE = "incidents.parquet"
 EVENTS_DIR = "events"
@@ -56,35 +57,34 @@ _incidents_lock = threading.Lock()
 
 
 def incident_row(
-    summary: Mapping[str, Any],
+    summary: Summary,
     *,
     bundle: str,
     exported_at: pd.Timestamp,
     created_at: pd.Timestamp | None = None,
     resolved_at: pd.Timestamp | None = None,
 ) -> dict[str, Any]:
-    """The archive row of one bundle, from its summary.json mapping.
+    """The archive row of one bundle, from its summary.
 
     ``created_at`` (the incident's opening) comes from PagerDuty when known, else the detected
     milestone stands in; ``resolved_at`` (PagerDuty's resolve) fills the resolved milestone's
     column only when the bundle left that milestone unknown.
     """
-    incident = summary.get("incident") or {}
-    milestones = summary.get("milestones") or {}
-    gaps = summary.get("gaps") or {}
-    statuses = {s.get("name"): s.get("status") for s in summary.get("sources") or []}
-    at = {name: (milestones.get(name) or {}).get("at") for name in MILESTONES}
+    incident = summary.incident
+    gaps = summary.gaps or {}
+    statuses = {s.name: s.status for s in summary.sources}
+    at = {name: summary.milestone(name).at for name in MILESTONES}
     row: dict[str, Any] = {
-        "id": str(incident.get("id") or ""),
-        "title": str(incident.get("title") or ""),
-        "service": str(incident.get("service") or ""),
-        "severity": str(incident.get("severity") or ""),
-        "url": str(incident.get("url") or ""),
+        "id": incident.id,
+        "title": incident.title,
+        "service": incident.service,
+        "severity": incident.severity,
+        "url": incident.url,
         "created_at": created_at if created_at is not None else at["detected"],
         **{f"{name}_at": at[name] for name in MILESTONES},
         **{name: gaps.get(name) for name in GAPS},
         **{f"status_{name}": str(statuses.get(name) or "") for name in LIVE_SOURCES},
-        "events": int((summary.get("counts") or {}).get("events") or 0),
+        "events": summary.counts.events,
         "bundle": bundle,
         "exported_at": exported_at,
     }

@@ -16,7 +16,7 @@ import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +24,10 @@ import pandas as pd
 
 from ingest.config import Config, parse_duration
 from ingest.errors import PostmortemError, UsageError
+from ingest.redact import redact_text
 from ingest.times import to_iso
-from timeline.bundle import Bundle, write_atomically, write_bundle
+from ingest.types import Incident
+from timeline.bundle import Bundle, folder_name, write_atomically, write_bundle
 from timeline.export.archive import (
     clean_staging,
     earlier_incidents,
@@ -76,16 +78,18 @@ class IncidentOutcome:
 
     ``status``: ``exported``; ``partial`` (bundle written, a source failed); ``failed`` (no
     bundle, ``error`` says why); ``skipped`` (exported before); ``pending`` (a dry run).
+    ``incident`` is the redacted incident: from its bundle when one was written, else as
+    listed with its title through the same redaction. Print only this.
     """
 
-    id: str
-    title: str
-    severity: str
-    service: str
-    resolved_at: pd.Timestamp | None
+    incident: Incident
     status: str
     path: str = ""
     error: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.incident.id
 
 
 @dataclass
@@ -150,7 +154,7 @@ def _export(
             _notify(on_outcome, outcome)
         todo = {o.id: i for o, i in zip(planned, listed, strict=True) if o.status != "skipped"}
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            running: dict[Future, dict] = {
+            running: dict[Future, Incident] = {
                 pool.submit(_export_one, info, request, render, clients): info
                 for info in todo.values()
             }
@@ -161,13 +165,13 @@ def _export(
                     outcome = _record(future, info, request, state)
                     outcomes.append(outcome)
                     _notify(on_outcome, outcome)
-    order = {i["id"]: n for n, i in enumerate(listed)}
+    order = {i.id: n for n, i in enumerate(listed)}
     return ExportReport(sorted(outcomes, key=lambda o: order[o.id]))
 
 
-def resolved_incidents(request: ExportRequest, *, clients: Clients) -> list[dict]:
+def resolved_incidents(request: ExportRequest, *, clients: Clients) -> list[Incident]:
     """The incidents resolved in ``[since, until)`` whose severity was asked for, oldest
-    resolve first, as ``pagerduty_api.list_incidents`` gives them.
+    resolve first, with their titles redacted (nothing unredacted is handed on).
 
     PagerDuty filters the list by creation time, so incidents opened from ``export.max_age``
     before ``since`` up to ``until`` are listed (status resolved) and filtered here.
@@ -187,23 +191,23 @@ def resolved_incidents(request: ExportRequest, *, clients: Clients) -> list[dict
     )
     wanted = {s.strip().casefold() for s in request.severities if s.strip()}
     chosen = []
-    for info in listed:
-        resolved = info.get("resolved_at")
+    for incident in listed:
+        resolved = incident.resolved_at
         if resolved is None or not (request.since <= resolved < request.until):
             continue
-        info = {**info, "severity": severity_of(info, config.pagerduty.severity_map)}
-        if wanted and info["severity"].casefold() not in wanted:
+        severity = severity_of(incident, config.pagerduty.severity_map)
+        if wanted and severity.casefold() not in wanted:
             continue
-        chosen.append(info)
-    return sorted(chosen, key=lambda i: (i["resolved_at"], i["id"]))
+        title, _ = redact_text(incident.title, config.redaction)
+        chosen.append(replace(incident, severity=severity, title=title))
+    return sorted(chosen, key=lambda i: (i.resolved_at, i.id))
 
 
-def severity_of(incident: Mapping[str, Any], severity_map: Mapping[str, str]) -> str:
+def severity_of(incident: Incident, severity_map: Mapping[str, str]) -> str:
     """The incident's severity: its priority through ``pagerduty.severity_map``, else its
     urgency (``urgency:high``), itself mapped when the map names it (``"urgency:high" =
     "SEV-2"``)."""
-    severity = str(incident.get("severity") or "")
-    return str(severity_map.get(severity, severity))
+    return str(severity_map.get(incident.severity, incident.severity))
 
 
 def parse_moment(text: str, *, now: pd.Timestamp, what: str) -> pd.Timestamp:
@@ -282,86 +286,77 @@ def export_lock(out_dir: Path) -> Iterator[None]:
 
 
 def _export_one(
-    info: dict, request: ExportRequest, render: Render, clients: Clients
-) -> tuple[Path, dict[str, Any], bool]:
+    listed: Incident, request: ExportRequest, render: Render, clients: Clients
+) -> tuple[Path, dict[str, Any], Bundle]:
     """Pull (with the run's clients, from the incident as listed: it is not fetched again),
     render and write one incident's bundle and its archived events."""
     from timeline.pull.files import FilePull
     from timeline.pull.live import pull_live
 
-    bundle = pull_live(
-        info["id"],
-        FilePull(specs=[], config=request.config, now=request.now),
-        clients=clients,
-        incident=info,
+    def earlier(incident: Incident, _detected: pd.Timestamp | None) -> list[dict[str, Any]]:
+        return earlier_incidents(
+            request.archive,
+            incident.service,
+            listed.created_at,
+            relative_to=request.out_dir / folder_name(incident.id, incident.title),
+        )
+
+    pull = FilePull(
+        specs=[],
+        config=request.config,
+        severity=listed.severity,
+        earlier_incidents=earlier,
+        now=request.now,
     )
-    bundle.summary["incident"]["severity"] = info["severity"]
-    opened = info.get("created_at")
-    bundle.summary["earlier_incidents"] = earlier_incidents(
-        request.archive,
-        str(bundle.summary["incident"].get("service") or ""),
-        opened,
-        relative_to=request.out_dir / bundle.name,
-    )
+    bundle = pull_live(listed.id, pull, clients=clients, incident=listed)
     path = write_bundle(bundle, request.out_dir, render(bundle))
-    write_events(request.archive, info["id"], bundle.frame)
+    write_events(request.archive, listed.id, bundle.frame)
     row = incident_row(
         bundle.summary,
         bundle=Path(os.path.relpath(path.resolve(), request.archive.resolve().parent)).as_posix(),
         exported_at=pd.Timestamp.now(tz="UTC"),
-        created_at=opened,
-        resolved_at=info.get("resolved_at"),
+        created_at=listed.created_at,
+        resolved_at=listed.resolved_at,
     )
-    partial = any(s["status"] == "failed" for s in bundle.summary["sources"])
-    return path, row, partial
+    return path, row, bundle
 
 
 def _record(
-    future: Future, info: dict, request: ExportRequest, state: dict[str, Any]
+    future: Future, listed: Incident, request: ExportRequest, state: dict[str, Any]
 ) -> IncidentOutcome:
     """Archive a finished incident and record it in the state file (in the calling thread)."""
-    incident_id = info["id"]
+    incident_id = listed.id
     now = to_iso(pd.Timestamp.now(tz="UTC"))
     try:
-        path, row, partial = future.result()
+        path, row, bundle = future.result()
     except Exception as e:  # noqa: BLE001 - one incident's failure must not stop the others
         error = str(e) if isinstance(e, PostmortemError) else f"{type(e).__name__}: {e}"
         state["failed"][incident_id] = {"at": now, "error": error}
         write_state(request.out_dir, state)
-        return _outcome(info, "failed", error=error)
+        return IncidentOutcome(listed, "failed", error=error)
     upsert_incidents(request.archive, [row])
+    partial = bundle.summary.partial
     state["failed"].pop(incident_id, None)
     state["exported"][incident_id] = {
         "at": now,
         "bundle": row["bundle"],
-        "resolved_at": to_iso(info.get("resolved_at")),
+        "resolved_at": to_iso(listed.resolved_at),
         "complete": not partial,
     }
     write_state(request.out_dir, state)
-    return _outcome(info, "partial" if partial else "exported", path=str(path))
+    # What is shown is the bundle's incident (redacted there), with the listing's resolve time.
+    shown = bundle.summary.incident.updated(resolved_at=listed.resolved_at)
+    return IncidentOutcome(shown, "partial" if partial else "exported", path=str(path))
 
 
-def _planned(info: dict, state: Mapping[str, Any], force: bool, todo: str) -> IncidentOutcome:
-    done = state["exported"].get(info["id"])
+def _planned(
+    incident: Incident, state: Mapping[str, Any], force: bool, todo: str
+) -> IncidentOutcome:
+    done = state["exported"].get(incident.id)
     # A partial bundle is tried again: the failed source may answer this time.
     if done and done.get("complete", True) and not force:
-        return _outcome(info, "skipped", path=str(done.get("bundle") or ""))
-    return _outcome(info, todo)
-
-
-def _outcome(
-    info: Mapping[str, Any], status: str, *, path: str = "", error: str = ""
-) -> IncidentOutcome:
-    return IncidentOutcome(
-        id=str(info["id"]),
-        title=str(info.get("title") or ""),
-        severity=str(info.get("severity") or ""),
-        service=str(info.get("service") or ""),
-        resolved_at=info.get("resolved_at"),
-        status=status,
-        path=path,
-        error=error,
-    )
+        return IncidentOutcome(incident, "skipped", path=str(done.get("bundle") or ""))
+    return IncidentOutcome(incident, todo)
 
 
 def _notify(callback: Callable[[IncidentOutcome], None] | None, outcome: IncidentOutcome) -> None:

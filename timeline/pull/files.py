@@ -12,7 +12,7 @@ from ingest.config import Config, parse_duration
 from ingest.files import FileSpec
 from ingest.schema import concat
 from ingest.types import ReadContext, Window
-from timeline.assemble import IncidentFacts, SourceOutcome, assemble
+from timeline.assemble import EarlierIncidents, Finishing, SourceOutcome, assemble
 from timeline.bundle import Bundle
 from timeline.milestones import parse_marks
 from timeline.pull.window import derive_window
@@ -36,6 +36,8 @@ class FilePull:
     title: str = ""
     severity: str = ""
     marks: dict[str, str] = field(default_factory=dict)
+    # The archive's earlier incidents on the same service (see timeline.assemble.Finishing).
+    earlier_incidents: EarlierIncidents | None = None
     now: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.now(tz="UTC"))
 
 
@@ -68,13 +70,13 @@ def pull_files(request: FilePull) -> Bundle:
 
     lookback = parse_duration(config.window.lookback, what="window.lookback")
     lookahead = parse_duration(config.window.lookahead, what="window.lookahead")
-    facts = context.incident
 
     def window_now() -> tuple[Window | None, list[str]]:
+        facts = context.incident
         return derive_window(
             concat(o.frame for o in outcomes),
-            created_at=facts.get("created_at"),
-            resolved_at=facts.get("resolved_at"),
+            created_at=facts.created_at,
+            resolved_at=facts.resolved_at,
             since=request.since,
             until=request.until,
             lookback=lookback,
@@ -90,23 +92,17 @@ def pull_files(request: FilePull) -> Bundle:
     if window is None:
         window = Window(request.now, request.now + lookahead)
         window_warnings.append("no events were found in the artifacts")
-
-    incident = IncidentFacts(
-        id=request.incident_id or str(facts.get("id") or ""),
-        title=request.title or str(facts.get("title") or ""),
-        severity=request.severity or str(facts.get("severity") or ""),
-        url=str(facts.get("url") or ""),
-        service=str(facts.get("service") or ""),
-        resolved_at=facts.get("resolved_at"),
-    )
     return assemble(
         outcomes,
         window=window,
-        incident=incident,
+        incident=context.incident.updated(
+            id=request.incident_id, title=request.title, severity=request.severity
+        ),
         config=config,
         marks=marks,
         warnings=[*window_warnings, *context.warnings],
         now=request.now,
+        finishing=Finishing(earlier_incidents=request.earlier_incidents),
     )
 
 

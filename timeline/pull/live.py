@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pandas as pd
 
@@ -17,8 +16,8 @@ from ingest.config import Config, parse_duration
 from ingest.errors import PostmortemError
 from ingest.progress import Progress
 from ingest.schema import concat
-from ingest.types import Window
-from timeline.assemble import IncidentFacts, SourceOutcome, assemble
+from ingest.types import Incident, Window
+from timeline.assemble import Finishing, SourceOutcome, assemble
 from timeline.bundle import Bundle
 from timeline.milestones import parse_marks
 from timeline.pull.files import FilePull
@@ -33,7 +32,7 @@ def pull_live(
     progress: Progress | None = None,
     environ: Mapping[str, str] | None = None,
     clients: Clients | None = None,
-    incident: Mapping[str, Any] | None = None,
+    incident: Incident | None = None,
     policy: RetryPolicy | None = None,
 ) -> Bundle:
     """Pull incident ``ref`` (an ID or number) from the live APIs and assemble its bundle.
@@ -48,17 +47,18 @@ def pull_live(
         with own:
             return pull_live(ref, request, progress=progress, clients=own, incident=incident)
     from ingest.pagerduty import live as pagerduty_api
+    from ingest.slack import live as slack_api
 
     config = request.config
     progress = progress or Progress()
     marks = parse_marks({**config.marks, **request.marks})
     log = _RetryLogToProgress(progress)
-    with clients.log.also_to(log):
-        if incident is None:
+    if incident is None:
+        with clients.log.also_to(log):
             incident = pagerduty_api.fetch_incident(
                 clients.pagerduty, ref, severity_map=config.pagerduty.severity_map
             )
-    incident = dict(incident)
+    incident = incident.updated(title=request.title, severity=request.severity)
     window, warnings = live_window(incident, request, config)
     jobs = _jobs(clients, config, incident, window, progress)
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
@@ -68,41 +68,36 @@ def pull_live(
         }
         outcomes = [futures[name].result() for name in jobs]
 
-    bundle = assemble(
+    def permalinks(refs: list[str]) -> dict[str, str]:
+        with clients.log.also_to(log):
+            return slack_api.permalinks(clients.slack, refs)
+
+    def retries() -> dict[str, dict[str, float]]:
+        return {
+            source: {"count": len(log.of(source)), "seconds": round(sum(log.of(source)), 3)}
+            for source in jobs
+        }
+
+    slack_pulled = any(o.name == "slack" and o.status != "skipped" for o in outcomes)
+    exact = config.slack.exact_permalinks and slack_pulled
+    return assemble(
         outcomes,
         window=window,
-        incident=IncidentFacts(
-            id=str(incident["id"]),
-            title=str(incident.get("title") or ""),
-            severity=str(incident.get("severity") or ""),
-            url=str(incident.get("url") or ""),
-            service=str(incident.get("service") or ""),
-            resolved_at=incident.get("resolved_at"),
-        ),
+        incident=incident,
         config=config,
         marks=marks,
         warnings=warnings,
         now=request.now,
+        finishing=Finishing(
+            permalinks=permalinks if exact else None,
+            earlier_incidents=request.earlier_incidents,
+            retries=retries,
+        ),
     )
-    slack_pulled = any(o.name == "slack" and o.status != "skipped" for o in outcomes)
-    if config.slack.exact_permalinks and slack_pulled:
-        from ingest.slack import live as slack_api
-
-        with clients.log.also_to(log):
-            _exact_permalinks(bundle, lambda refs: slack_api.permalinks(clients.slack, refs))
-    bundle.summary["retries"] = {
-        source: {"count": len(log.of(source)), "seconds": round(sum(log.of(source)), 3)}
-        for source in jobs
-    }
-    return bundle
 
 
 def _jobs(
-    clients: Clients,
-    config: Config,
-    incident: Mapping[str, Any],
-    window: Window,
-    progress: Progress,
+    clients: Clients, config: Config, incident: Incident, window: Window, progress: Progress
 ) -> dict[str, tuple[str, Job | None, str]]:
     """What each source's worker runs, or why it is skipped."""
     from ingest.github import live as github_api
@@ -111,7 +106,7 @@ def _jobs(
 
     jobs: dict[str, tuple[str, Job | None, str]] = {
         "pagerduty": (
-            f"incident {incident['id']} (API)",
+            f"incident {incident.id} (API)",
             lambda: pagerduty_api.pull_pagerduty(clients.pagerduty, incident, window, progress),
             "",
         )
@@ -121,11 +116,7 @@ def _jobs(
         jobs["github"] = (
             "repositories (API)",
             lambda: github_api.pull_github(
-                clients.github,
-                github_settings,
-                window,
-                progress,
-                service=str(incident.get("service") or ""),
+                clients.github, github_settings, window, progress, service=incident.service
             ),
             "",
         )
@@ -161,21 +152,19 @@ class _RetryLogToProgress(RetryLog):
         self.progress.retry(source, seconds)
 
 
-def live_window(
-    incident: Mapping[str, Any], request: FilePull, config: Config
-) -> tuple[Window, list[str]]:
+def live_window(incident: Incident, request: FilePull, config: Config) -> tuple[Window, list[str]]:
     """First trigger minus the lookback to the resolve plus the lookahead; now if unresolved."""
     warnings: list[str] = []
     lookback = parse_duration(config.window.lookback, what="window.lookback")
     lookahead = parse_duration(config.window.lookahead, what="window.lookahead")
-    start = request.since or incident["created_at"] - lookback
+    start = request.since or incident.created_at - lookback
     end = request.until
     if end is None:
-        resolved = incident.get("resolved_at")
+        resolved = incident.resolved_at
         if resolved is None:
             end = request.now
             warnings.append(
-                f"incident {incident['id']} is not resolved; "
+                f"incident {incident.id} is not resolved; "
                 f"the window ends now ({end:%Y-%m-%d %H:%M} UTC)"
             )
         else:
@@ -204,18 +193,3 @@ def _run(
     progress.finish(name)
     counts = dict(progress.sources[name].counts) if name in progress.sources else {}
     return SourceOutcome(name, label, frame=frame, counts=counts)
-
-
-def _exact_permalinks(bundle: Bundle, fetch: Callable[[list[str]], dict[str, str]]) -> None:
-    """Replace built permalinks of key Slack rows by the ones Slack gives (one call each)."""
-    frame = bundle.frame
-    rows = frame["key"] & (frame["source"] == "slack")
-    if not rows.any():
-        return
-    try:
-        exact = fetch(list(frame.loc[rows, "ref"]))
-    except PostmortemError as e:
-        bundle.summary["warnings"].append(f"permalinks: {e}; built links kept")
-        return
-    found = frame.loc[rows, "ref"].map(exact)
-    frame.loc[found.dropna().index, "url"] = found.dropna()

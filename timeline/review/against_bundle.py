@@ -194,11 +194,10 @@ def _compare(
 
 
 def _check_key_timestamps(draft: Draft, bundle: Bundle, day: date | None) -> list[Finding]:
-    milestones = bundle.summary.get("milestones") or {}
     found = []
     for line, name, value, utc in _key_timestamp_entries(draft):
-        at = (milestones.get(name) or {}).get("at")
-        if not at:
+        at = bundle.summary.milestone(name).at
+        if at is None:
             continue
         when, state = read_time(value, day=day, utc=utc)
         if state == "naive":
@@ -271,9 +270,9 @@ def _missing_key_events(frame: pd.DataFrame, matched: set[str], section: Section
 
 
 def _incident_day(bundle: Bundle) -> date | None:
-    start = ((bundle.summary.get("incident") or {}).get("window") or {}).get("start")
-    if start:
-        return pd.Timestamp(start).tz_convert("UTC").date()
+    window = bundle.summary.incident.window
+    if window is not None:
+        return window.start.date()
     if len(bundle.frame):
         return bundle.frame["ts"].min().date()
     return None

@@ -229,7 +229,7 @@ def test_base_url_with_or_without_a_trailing_slash_and_a_home_relative_ca_bundle
     for base_url in (fake_pagerduty.origin, fake_pagerduty.origin + "/"):
         settings = Config(pagerduty=PagerDutySettings(base_url=base_url, ca_bundle="~/ca.pem"))
         with Clients(settings, environ=TOKENS) as clients:
-            assert fetch_incident(clients.pagerduty, "7", severity_map={})["id"] == "PNET001"
+            assert fetch_incident(clients.pagerduty, "7", severity_map={}).id == "PNET001"
     assert [r.path for r in fake_pagerduty.requests] == ["/incidents/7", "/incidents/7"]
     assert endpoint("slack", SlackSettings(base_url="https://slack.com/api")).base_url == (
         "https://slack.com/api"

@@ -31,24 +31,24 @@ def read_all(path: Path, ctx: ReadContext | None = None) -> pd.DataFrame:
 
 def test_incident_info_reads_the_official_example():
     info = incident_info(load("get_incident.json")["incident"])
-    assert info["id"] == "PT4KHLK"
-    assert info["title"] == "The server is on fire."
-    assert info["severity"] == "P2"
-    assert info["url"] == "https://subdomain.pagerduty.com/incidents/PT4KHLK"
-    assert info["service"] == "My Mail Service"
-    assert info["created_at"] == pd.Timestamp("2015-10-06T21:30:42Z")
-    assert info["resolved_at"] is None
-    assert info["status"] == "acknowledged"
-    assert info["number"] == 1234
+    assert info.id == "PT4KHLK"
+    assert info.title == "The server is on fire."
+    assert info.severity == "P2"
+    assert info.url == "https://subdomain.pagerduty.com/incidents/PT4KHLK"
+    assert info.service == "My Mail Service"
+    assert info.created_at == pd.Timestamp("2015-10-06T21:30:42Z")
+    assert info.resolved_at is None
+    assert info.status == "acknowledged"
+    assert info.number == 1234
 
 
 def test_severity_maps_priority_then_falls_back_to_urgency():
     incident = load("get_incident.json")["incident"]
-    assert incident_info(incident, {"P2": "SEV-2"})["severity"] == "SEV-2"
+    assert incident_info(incident, {"P2": "SEV-2"}).severity == "SEV-2"
     incident["priority"] = None
-    assert incident_info(incident)["severity"] == "urgency:high"
+    assert incident_info(incident).severity == "urgency:high"
     del incident["urgency"]
-    assert incident_info(incident)["severity"] == ""
+    assert incident_info(incident).severity == ""
 
 
 def test_every_log_entry_type_gets_its_kind_and_none_is_dropped():
@@ -178,9 +178,9 @@ def test_reading_an_array_of_pages_fills_the_incident():
     ctx = ReadContext()
     frame = read_all(FIXTURES / "log_entry_pages.json", ctx)
     assert len(frame) == 4
-    assert ctx.incident["id"] == "PT4KHLK"
-    assert ctx.incident["severity"] == "P2"
-    assert ctx.incident["created_at"] == pd.Timestamp("2015-10-06T21:30:42Z")
+    assert ctx.incident.id == "PT4KHLK"
+    assert ctx.incident.severity == "P2"
+    assert ctx.incident.created_at == pd.Timestamp("2015-10-06T21:30:42Z")
     # entries that name no service take the incident's
     assert set(frame["channel"]) == {"My Mail Service"}
 
@@ -206,7 +206,7 @@ def test_reading_an_object_with_several_payloads():
 def test_an_incident_alone_yields_no_rows_but_fills_the_context():
     ctx = ReadContext()
     assert read_all(FIXTURES / "get_incident.json", ctx).empty
-    assert ctx.incident["title"] == "The server is on fire."
+    assert ctx.incident.title == "The server is on fire."
 
 
 def test_window_keeps_only_rows_inside_it():

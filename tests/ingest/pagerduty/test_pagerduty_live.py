@@ -74,12 +74,12 @@ def test_fetch_incident_by_id_or_number_with_includes(fake_pagerduty, ca_bundle_
     client = client_for(fake_pagerduty, ca_bundle_path)
     by_number = fetch_incident(client, "1234", severity_map={"P2": "SEV-2"})
     by_id = fetch_incident(client, INCIDENT, severity_map={})
-    assert by_number["id"] == by_id["id"] == INCIDENT
-    assert by_number["number"] == 1234
-    assert by_number["severity"] == "SEV-2"
-    assert by_id["severity"] == "P2"
-    assert by_id["created_at"] == pd.Timestamp("2024-05-01T10:00:00Z")
-    assert by_id["service"] == "My Mail Service"
+    assert by_number.id == by_id.id == INCIDENT
+    assert by_number.number == 1234
+    assert by_number.severity == "SEV-2"
+    assert by_id.severity == "P2"
+    assert by_id.created_at == pd.Timestamp("2024-05-01T10:00:00Z")
+    assert by_id.service == "My Mail Service"
     sent = fake_pagerduty.requests_to("/incidents/")
     assert [r.path for r in sent] == ["/incidents/1234", f"/incidents/{INCIDENT}"]
     assert sent[0].args("include[]") == ["priorities", "services"]
@@ -323,8 +323,8 @@ def test_list_incidents_sends_utc_offsets_filters_and_pages(fake_pagerduty, ca_b
         )
     )
     assert len(incidents) == 107  # the resolved ones: all but every third
-    assert all(i["severity"] == "SEV-2" for i in incidents)
-    assert all(isinstance(i["created_at"], pd.Timestamp) for i in incidents)
+    assert all(i.severity == "SEV-2" for i in incidents)
+    assert all(isinstance(i.created_at, pd.Timestamp) for i in incidents)
     counted = [r for r in fake_pagerduty.requests_to("/incidents") if _asks_total(r)]
     sent = [r for r in fake_pagerduty.requests_to("/incidents") if not _asks_total(r)]
     assert len(counted) == 1  # how many there are, to tell a cut-short list
@@ -345,10 +345,10 @@ def test_list_incidents_all_and_service_filter(fake_pagerduty, ca_bundle_path):
     )
     client = client_for(fake_pagerduty, ca_bundle_path)
     every = list_incidents(client, since=None, until=None)
-    assert [i["id"] for i in every] == ["PA", "PB"]
+    assert [i.id for i in every] == ["PA", "PB"]
     assert fake_pagerduty.requests[-1].arg("date_range") == "all"
     only = list_incidents(client, since=None, until=None, service_ids=["PSVC2"])
-    assert [i["id"] for i in only] == ["PB"]
+    assert [i.id for i in only] == ["PB"]
 
 
 def test_list_incidents_splits_a_long_range_into_six_month_slices(fake_pagerduty, ca_bundle_path):
@@ -360,7 +360,7 @@ def test_list_incidents_splits_a_long_range_into_six_month_slices(fake_pagerduty
         since=pd.Timestamp("2023-01-01T00:00:00Z"),
         until=pd.Timestamp("2024-01-01T00:00:00Z"),
     )
-    assert [i["id"] for i in found] == ["P1", "P2"]
+    assert [i.id for i in found] == ["P1", "P2"]
     sent = [r for r in fake_pagerduty.requests_to("/incidents") if not _asks_total(r)]
     ranges = [(r.arg("since"), r.arg("until")) for r in sent]
     assert ranges == [
@@ -438,7 +438,7 @@ def test_a_list_past_the_offset_limit_is_read_whole_by_halving_the_range(
     found = list(
         list_incidents(client, since=start, until=start + pd.Timedelta(days=30), statuses=())
     )
-    assert len(found) == MANY and len({i["id"] for i in found}) == MANY
+    assert len(found) == MANY and len({i.id for i in found}) == MANY
     refused = [r for r in fake_pagerduty.requests if r.arg("offset") == "10000"]
     assert refused == []  # never asked past the limit
 

@@ -22,7 +22,7 @@ from ingest.slack.live import (
     resolve_channels,
     slack_ts,
 )
-from ingest.types import Window
+from ingest.types import Incident, Window
 from tests.fakes import SLACK_TEST_TOKEN
 from tests.fakes import slack as sl
 
@@ -32,7 +32,7 @@ WINDOW = Window(
     pd.Timestamp(START, unit="s", tz="UTC"), pd.Timestamp(START + 3600, unit="s", tz="UTC")
 )
 CHANNEL = "C0INC0042"
-INCIDENT = {"id": "PT4KHLK", "number": 42}
+INCIDENT = Incident(id="PT4KHLK", number=42)
 WORKSPACE = "https://acme.slack.com"
 
 
@@ -345,7 +345,7 @@ def test_incident_channels_from_settings():
     with pytest.raises(ConfigError, match=r"uses \{severity\}; it can use \{number\} and \{id\}"):
         incident_channels(SlackSettings(channel_template="inc-{severity}"), INCIDENT)
     with pytest.raises(ConfigError, match=r"needs the incident's \{number\}.*slack.channels"):
-        incident_channels(SlackSettings(channel_template="inc-{number}"), {"id": "P1"})
+        incident_channels(SlackSettings(channel_template="inc-{number}"), Incident(id="P1"))
     with pytest.raises(ConfigError, match="set slack.channels or slack.channel_template"):
         incident_channels(SlackSettings(), INCIDENT)
 

@@ -268,6 +268,7 @@ def test_draft_of_a_non_bundle(tmp_path):
 
 def test_pull_into_an_export_folder_lists_earlier_incidents_of_the_service(tmp_path):
     from timeline.export.archive import incident_row, upsert_incidents
+    from timeline.summary import Summary
 
     earlier = {
         "incident": {
@@ -295,7 +296,7 @@ def test_pull_into_an_export_folder_lists_earlier_incidents_of_the_service(tmp_p
         "counts": {"events": 0},
     }
     row = incident_row(
-        earlier,
+        Summary.from_json(earlier),
         bundle="out/PEARLY1",
         exported_at=pd.Timestamp("2026-10-01T00:00:00Z"),
         created_at=pd.Timestamp("2026-09-30T10:30:00Z"),

@@ -20,6 +20,7 @@ from timeline.export.archive import (
     upsert_incidents,
     write_events,
 )
+from timeline.summary import Summary
 
 EXPORTED = pd.Timestamp("2026-11-01T00:00:00Z")
 
@@ -54,7 +55,7 @@ def summary(
 
 def row(incident_id: str, opened: str, **kwargs) -> dict:
     return incident_row(
-        summary(incident_id, **kwargs),
+        Summary.from_json(summary(incident_id, **kwargs)),
         bundle=incident_id,
         exported_at=EXPORTED,
         created_at=pd.Timestamp(opened),
@@ -62,27 +63,27 @@ def row(incident_id: str, opened: str, **kwargs) -> dict:
 
 
 def test_incident_row_reads_the_summary():
-    got = incident_row(summary("P1"), bundle="P1", exported_at=EXPORTED)
+    got = incident_row(Summary.from_json(summary("P1")), bundle="P1", exported_at=EXPORTED)
     assert set(got) == set(INCIDENT_COLUMNS)
-    assert got["created_at"] == "2026-10-11T10:01:00Z"  # detected stands in for the opening
+    assert got["created_at"] == pd.Timestamp("2026-10-11T10:01:00Z")  # detected stands in
     assert (got["status_pagerduty"], got["status_github"], got["status_slack"]) == (
         "ok",
         "",
         "failed",
     )
     assert got["time_to_mitigate"] == 900.0 and got["time_to_detect"] is None
-    assert got["resolved_at"] == "2026-10-11T11:00:00Z"  # the resolved milestone
+    assert got["resolved_at"] == pd.Timestamp("2026-10-11T11:00:00Z")  # the resolved milestone
     unresolved = summary("P1")
     del unresolved["milestones"]["resolved"]
     fallback = incident_row(
-        unresolved,
+        Summary.from_json(unresolved),
         bundle="P1",
         exported_at=EXPORTED,
         resolved_at=pd.Timestamp("2026-10-11T12:00:00Z"),
     )
     assert fallback["resolved_at"] == pd.Timestamp("2026-10-11T12:00:00Z")  # PagerDuty's
     with pytest.raises(BundleError, match="needs an incident ID"):
-        incident_row({"incident": {}}, bundle="x", exported_at=EXPORTED)
+        incident_row(Summary.from_json({"incident": {}}), bundle="x", exported_at=EXPORTED)
 
 
 def test_upsert_replaces_by_id_and_keeps_dtypes(tmp_path):

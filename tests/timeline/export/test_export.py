@@ -48,6 +48,7 @@ def add(
     priority: str | None = "P1",
     service: str = "checkout",
     resolved_day: int | None = None,
+    title: str = "",
 ) -> str:
     """An incident opened on October ``day`` 10:00, resolved an hour later (or on
     ``resolved_day``), with trigger, acknowledge and resolve log entries."""
@@ -62,7 +63,7 @@ def add(
             resolved_at=resolved,
             priority=priority,
             service_name=service,
-            title=f"Incident {number}",
+            title=title or f"Incident {number}",
         ),
         log_entries=[
             pd_fake.log_entry(
@@ -115,7 +116,7 @@ def request(fake, ca_bundle_path, out: Path, **kwargs) -> ExportRequest:
 
 
 def render(bundle) -> dict[str, str]:
-    return {"timeline.md": render_markdown(bundle.frame, bundle.summary)}
+    return {"timeline.md": render_markdown(bundle.frame, bundle.summary.to_json())}
 
 
 def run(req: ExportRequest):
@@ -151,7 +152,7 @@ def test_only_incidents_resolved_in_range_of_chosen_severities(
     report = run(
         request(fake_pagerduty, ca_bundle_path, tmp_path / "out", severities=("sev-1", "SEV-2"))
     )
-    assert [(o.id, o.severity, o.status) for o in report.outcomes] == [
+    assert [(o.id, o.incident.severity, o.status) for o in report.outcomes] == [
         (long_open, "SEV-1", "exported"),
         (sev1, "SEV-1", "exported"),
         (by_urgency, "SEV-2", "exported"),
@@ -229,6 +230,34 @@ def test_dry_run_lists_and_writes_nothing(fake_pagerduty, ca_bundle_path, tmp_pa
     ]
     assert not out.exists()
     assert pulled(fake_pagerduty) == set()
+
+
+SECRET = "xoxb-123456789012-123456789012-abcdefghijklmnopqrstuvwx"
+
+
+def test_a_secret_in_an_incident_title_is_never_printed(fake_pagerduty, ca_bundle_path, tmp_path):
+    exported = add(fake_pagerduty, 1, day=11, title=f"Checkout down, token {SECRET} leaked")
+    failing = add(fake_pagerduty, 2, day=12, title=f"Login down {SECRET}")
+    fake_pagerduty.fail_next(1, 404, path=f"/incidents/{failing}/log_entries")
+    config = write_config(tmp_path, fake_pagerduty, ca_bundle_path)
+    out = tmp_path / "out"
+    args = ("--resolved-since", SINCE, "--until", UNTIL, "--out", str(out), "--config", str(config))
+
+    planned = cli(*args, "--dry-run")
+    result = cli(*args)
+
+    assert planned.exit_code == 0, planned.output
+    assert result.exit_code == 3, result.output
+    for printed in (planned.stdout, planned.stderr, result.stdout, result.stderr):
+        assert "xoxb-" not in printed
+    assert "would export PEX0001" in planned.stdout and "[REDACTED" in planned.stdout
+    exported_line = next(line for line in result.stdout.splitlines() if exported in line)
+    assert exported_line.startswith("exported PEX0001")
+    summary = json.loads((out / exported / "summary.json").read_text())
+    assert exported_line.endswith(summary["incident"]["title"])  # printed from the bundle
+    assert "xoxb-" not in (out / exported / "timeline.md").read_text()
+    partial_line = next(line for line in result.stdout.splitlines() if failing in line)
+    assert partial_line.startswith(f"partial  {failing}") and "[REDACTED" in partial_line
 
 
 # -- failures ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from ingest.errors import InputError, UsageError
 from ingest.schema import frame_from_columns
 from timeline.bundle import Bundle
 from timeline.review.check import Finding, format_findings, has_errors, read_draft, review_draft
+from timeline.summary import Summary
 
 DRAFTS = Path(__file__).resolve().parents[2] / "fixtures" / "drafts"
 GOOD = (DRAFTS / "good.md").read_text(encoding="utf-8")
@@ -75,7 +76,9 @@ GOOD_MILESTONES = {
 }
 
 
-def make_bundle(events=GOOD_EVENTS, milestones=GOOD_MILESTONES, actors=None) -> Bundle:
+def make_bundle(
+    events=GOOD_EVENTS, milestones=GOOD_MILESTONES, actors=None, start="2026-10-14T14:00:00Z"
+) -> Bundle:
     times, refs, urls, kinds, keys = zip(*events, strict=True)
     frame = frame_from_columns(
         {
@@ -92,11 +95,11 @@ def make_bundle(events=GOOD_EVENTS, milestones=GOOD_MILESTONES, actors=None) -> 
     summary = {
         "incident": {
             "id": "PX7Q2L9",
-            "window": {"start": "2026-10-14T14:00:00Z", "end": "2026-10-14T16:00:00Z"},
+            "window": {"start": start, "end": "2026-10-14T16:00:00Z"},
         },
         "milestones": milestones,
     }
-    return Bundle(frame=frame, summary=summary)
+    return Bundle(frame=frame, summary=Summary.from_json(summary))
 
 
 def replaced(old: str, new: str, text: str = GOOD) -> str:
@@ -618,8 +621,7 @@ def test_clock_only_rows_roll_over_midnight():
         "| 00:03:00 | Alert acknowledged | `RLATE00002` |\n\n"
     )
     draft = GOOD[:start] + table + GOOD[end:]
-    bundle = make_bundle(events, milestones={})
-    bundle.summary["incident"]["window"]["start"] = "2026-10-14T23:00:00Z"
+    bundle = make_bundle(events, milestones={}, start="2026-10-14T23:00:00Z")
     assert review_draft(draft, bundle) == []
 
 
