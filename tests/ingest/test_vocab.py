@@ -102,3 +102,12 @@ def test_add_tag_appends_once():
     assert add_tag(tags, "pinned").tolist() == ["pinned", "bot pinned", "pinned bot"]
     assert add_tag(tags, "pinned").dtype == tags.dtype
     assert add_tag(tags, "pinned", first=True).tolist() == ["pinned", "pinned bot", "pinned bot"]
+
+
+def test_every_tag_in_a_pulled_bundle_is_in_the_vocabulary():
+    from timeline.pull.files import FilePull, example_specs, pull_files
+
+    bundle = pull_files(FilePull(specs=example_specs(), now=pd.Timestamp("2026-11-01T00:00:00Z")))
+    written = {tag.partition(":")[0] for tags in bundle.frame["tags"] for tag in tags.split()}
+    assert written  # the example has pinned messages, reactions, rollbacks
+    assert written <= set(TAGS)

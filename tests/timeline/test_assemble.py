@@ -1,3 +1,6 @@
+from dataclasses import FrozenInstanceError
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -177,3 +180,12 @@ def test_ordering_is_by_time_then_source_then_ref_and_stable(rows):
     )
     assert got == sorted(got)
     assert len(set(got)) == len(got)
+
+
+def test_the_bundle_is_finished_when_assembled():
+    bundle = build([SourceOutcome("notes", "notes.txt")], incident=Incident(id="P1", title="t"))
+    with pytest.raises(FrozenInstanceError):
+        bundle.summary = bundle.summary  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        bundle.summary.warnings = ("added later",)  # type: ignore[misc]
+    assert bundle.summary.incident.window == WINDOW  # the window is in the incident already
