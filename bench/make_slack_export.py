@@ -1,10 +1,13 @@
 """Write a synthetic Slack workspace export (folder, or ZIP with --zip) for benchmarks.
 
-    python bench/make_slack_export.py OUT --messages 1000000 --days 365 [--channels 10] [--zip]
+    python bench/make_slack_export.py OUT --messages 1000000 --days 365 [--channels 10]
+                                          [--busiest-share 0.4] [--zip]
 
 Messages look like a real export's: user_profile, blocks, threads (replies in the day file of
 their own date), broadcasts, reactions, mentions, links, edits, joins, bot posts and file shares.
 Day files are split on America/Los_Angeles dates, as recent exports are. Deterministic (--seed).
+With --busiest-share, the first channel (channel-0) holds that share of the messages and the
+others split the rest evenly, as an incident channel that lived for a year would.
 """
 
 from __future__ import annotations
@@ -142,7 +145,19 @@ def decorate(msg: dict, rng: random.Random, users: list[dict], day_msgs: list[di
         msg["pinned_to"] = ["C0000000"]
 
 
-def write_export(out: Path, messages: int, days: int, channel_count: int, seed: int) -> int:
+def channel_shares(messages: int, channel_count: int, busiest_share: float) -> list[int]:
+    """Messages per channel: even, or the first channel holding ``busiest_share`` of them."""
+    if channel_count == 1 or busiest_share <= 0:
+        even, extra = divmod(messages, channel_count)
+        return [even + (1 if i < extra else 0) for i in range(channel_count)]
+    first = round(messages * busiest_share)
+    rest = channel_shares(messages - first, channel_count - 1, 0)
+    return [first, *rest]
+
+
+def write_export(
+    out: Path, messages: int, days: int, channel_count: int, seed: int, busiest_share: float = 0
+) -> int:
     """Write the export folder; return its size in bytes."""
     rng = random.Random(seed)
     random.seed(seed)
@@ -156,10 +171,12 @@ def write_export(out: Path, messages: int, days: int, channel_count: int, seed: 
     ]
     (out / "users.json").write_bytes(orjson.dumps(users))
     (out / "channels.json").write_bytes(orjson.dumps(channels))
-    per_day = messages // (days * channel_count)
-    extra = messages - per_day * days * channel_count
-    step = 86_400_000_000 // max(per_day + 1, 1)  # microseconds between messages
-    for channel in channels:
+    for channel, total in zip(
+        channels, channel_shares(messages, channel_count, busiest_share), strict=True
+    ):
+        per_day = total // days
+        extra = total - per_day * days
+        step = 86_400_000_000 // max(per_day + 1, 1)  # microseconds between messages
         folder = out / channel["name"]
         folder.mkdir()
         for day in range(days):
@@ -192,9 +209,14 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--channels", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--busiest-share", type=float, default=0, help="share of the messages in channel-0"
+    )
     parser.add_argument("--zip", action="store_true", help="also write OUT.zip")
     args = parser.parse_args()
-    size = write_export(args.out, args.messages, args.days, args.channels, args.seed)
+    size = write_export(
+        args.out, args.messages, args.days, args.channels, args.seed, args.busiest_share
+    )
     print(f"wrote {args.messages:,} messages over {args.days} days to {args.out} ({size:,} bytes)")
     if args.zip:
         zip_export(args.out, args.out.with_suffix(".zip"))

@@ -10,11 +10,11 @@ import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from ingest.errors import ConfigError
+from ingest.errors import ConfigError, TimeError
+from ingest.times.durations import parse_duration
 
 DEFAULT_KEYWORDS = (
     "rollback",
@@ -203,12 +203,12 @@ def _build(cls: type, body: dict[str, Any], table: str, source: str) -> Any:
     if table == "window":
         for key in ("lookback", "lookahead", "quiet_threshold"):
             if key in kwargs:
-                parse_duration(kwargs[key], what=f"{source}: window.{key}")
+                _check_duration(kwargs[key], f"{source}: window.{key}")
     if table == "slack" and "thread_lookback" in kwargs:
-        parse_duration(kwargs["thread_lookback"], what=f"{source}: slack.thread_lookback")
+        _check_duration(kwargs["thread_lookback"], f"{source}: slack.thread_lookback")
     if table == "export":
         if "max_age" in kwargs:
-            parse_duration(kwargs["max_age"], what=f"{source}: export.max_age")
+            _check_duration(kwargs["max_age"], f"{source}: export.max_age")
         if kwargs.get("concurrency", 1) < 1:
             raise ConfigError(f"{source}: export.concurrency must be 1 or more")
     return cls(**kwargs)
@@ -230,13 +230,8 @@ def _expect(kind: type, value: Any, where: str, source: str) -> Any:
     return value
 
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)\s*$")
-_UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(text: str, *, what: str = "duration") -> timedelta:
-    """'90s', '10m', '2h', '7d', '1w' to a timedelta; ConfigError naming the value otherwise."""
-    match = _DURATION.match(str(text))
-    if not match:
-        raise ConfigError(f"{what} {text!r} is not a duration such as '30m', '2h' or '7d'")
-    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+def _check_duration(value: Any, what: str) -> None:
+    try:
+        parse_duration(value, what=what)
+    except TimeError as e:
+        raise ConfigError(str(e)) from None

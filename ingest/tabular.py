@@ -19,7 +19,8 @@ import pandas as pd
 
 from ingest.errors import InputError, TimeError
 from ingest.records import read_bytes, within_window
-from ingest.schema import UTC_TIME, frame_from_columns
+from ingest.schema import frame_from_columns
+from ingest.times import CellTimeError, written_to_utc
 from ingest.types import ReadContext
 from ingest.vocab import KINDS
 
@@ -28,7 +29,6 @@ TIME_COLUMNS = ("time", "ts", "timestamp")
 EVENT_COLUMNS = ("event", "summary", "description")
 OPTIONAL_COLUMNS = ("source", "actor", "ref", "url", "kind")
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
-_HAS_ZONE = r"(?:[Zz]|[+-]\d\d:?\d\d)$"
 
 
 def read_table(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
@@ -99,44 +99,15 @@ def _frame(
 
 
 def _times(values: pd.Series, line: pd.Series, path: Path, ctx: ReadContext) -> pd.Series:
-    """Aware times to UTC; naive ones in ``ctx.tz``; anything else names its line."""
+    """Times to UTC: the zone written in the cell, else ``ctx.tz``; a bad one names its line."""
     text = values.str.strip()
     empty = text == ""
     if empty.any():
         raise TimeError("the time is empty", path=path, line=int(line[empty].iloc[0]))
-    aware = text.str.contains(_HAS_ZONE, regex=True)
-    if not aware.all() and ctx.tz is None:
-        first = (~aware).to_numpy().argmax()
-        raise TimeError(
-            f"time {text.iloc[first]!r} has no time zone: add an offset or pass --tz",
-            path=path,
-            line=int(line.iloc[first]),
-        )
-    out = pd.Series(pd.NaT, index=text.index, dtype=UTC_TIME)
-    if aware.any():
-        out[aware] = pd.to_datetime(
-            text[aware], utc=True, format="ISO8601", errors="coerce"
-        ).astype(UTC_TIME)
-    if (~aware).any():
-        naive = pd.to_datetime(text[~aware], format="ISO8601", errors="coerce")
-        local = naive.dt.tz_localize(ctx.tz, ambiguous="NaT", nonexistent="NaT")
-        in_gap = local.isna() & naive.notna()
-        if in_gap.any():
-            raise TimeError(
-                f"time {text[~aware][in_gap].iloc[0]!r} is skipped or repeated by a "
-                f"daylight-saving change in {ctx.tz}: add an offset",
-                path=path,
-                line=int(line[~aware][in_gap].iloc[0]),
-            )
-        out[~aware] = local.dt.tz_convert("UTC").astype(UTC_TIME)
-    if out.isna().any():
-        first = out.isna().to_numpy().argmax()
-        raise TimeError(
-            f"time {text.iloc[first]!r} is not ISO 8601 (such as 2024-05-01T14:03:00Z)",
-            path=path,
-            line=int(line.iloc[first]),
-        )
-    return out
+    try:
+        return written_to_utc(text, tz=ctx.tz)
+    except CellTimeError as e:
+        raise TimeError(str(e), path=path, line=int(line[e.label])) from None
 
 
 def _pick(rows: pd.DataFrame, names: tuple[str, ...], what: str, path: Path) -> str:

@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 import pandas as pd
 
 from ingest.errors import TimeError
+from ingest.times import read_time
 from ingest.times.durations import format_duration
 from ingest.vocab import kind_label
 
@@ -112,13 +113,15 @@ def to_utc(value: object, *, what: str = "time") -> pd.Timestamp | None:
     """A summary or frame time (ISO string with offset, Timestamp, datetime) as UTC, or None."""
     if value is None or value is pd.NA or value == "":
         return None
-    if isinstance(value, (pd.Timestamp, datetime)):
-        stamp = pd.Timestamp(value)
-    else:
+    if not isinstance(value, (pd.Timestamp, datetime)):
         try:
-            stamp = pd.Timestamp(str(value))
-        except ValueError as e:
+            written = read_time(str(value), what=what)
+        except TimeError as e:
             raise TimeError(f"{what} {value!r} is not an ISO 8601 time") from e
+        if written.zone is None:
+            raise TimeError(f"{what} {value!r} has no time zone offset: summary times end in 'Z'")
+        return written.to_utc(what=what)
+    stamp = pd.Timestamp(value)
     if pd.isna(stamp):
         return None
     if stamp.tzinfo is None:

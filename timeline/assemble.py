@@ -11,10 +11,11 @@ from typing import Any
 
 import pandas as pd
 
-from ingest.config import Config, parse_duration
+from ingest.config import Config
 from ingest.errors import PostmortemError
 from ingest.redact import redact_frame, redact_text
 from ingest.schema import concat, empty_frame
+from ingest.times import parse_duration
 from ingest.types import Incident, Window
 from ingest.vocab import add_tag
 from timeline.bundle import Bundle
@@ -23,6 +24,8 @@ from timeline.milestones import compute_gaps, find_milestones, quiet_periods
 from timeline.summary import Counts, SourceStatus, Summary, Tool
 
 TOOL_NAME = "postmortem-timeline"
+# Late edits named one by one in the warnings; the rest are counted (all stay tagged).
+LISTED_LATE_EDITS = 10
 
 
 @dataclass
@@ -92,12 +95,14 @@ def assemble(
             warnings.append(f"{outcome.label}: {len(outcome.frame)} events, none inside the window")
 
     frame = concat(in_window_frames)
-    frame = frame.sort_values(["ts", "source", "ref"], kind="mergesort")
-    # The same record read twice (two overlapping files) is one event; two sentences on one
-    # line of notes share a ref but not a time, so they stay two.
-    frame = frame.drop_duplicates(subset=["source", "ref", "ts"], keep="first").reset_index(
-        drop=True
-    )
+    # Times strictly increasing (one big source, say a Slack channel) are already in order and
+    # cannot repeat an event: the sort and the de-duplication of 400,000 rows are skipped.
+    if not (frame["ts"].is_monotonic_increasing and frame["ts"].is_unique):
+        frame = frame.sort_values(["ts", "source", "ref"], kind="mergesort")
+        # The same record read twice (two overlapping files) is one event; two sentences on
+        # one line of notes share a ref but not a time, so they stay two.
+        frame = frame.drop_duplicates(subset=["source", "ref", "ts"], keep="first")
+    frame = frame.reset_index(drop=True)
 
     frame, redactions = redact_frame(frame, config.redaction)
     title, title_findings = redact_text(incident.title, config.redaction, ref="incident title")
@@ -118,8 +123,14 @@ def assemble(
             frame.loc[late_edit, "tags"] = add_tag(
                 frame.loc[late_edit, "tags"], "edited_after_mitigation"
             )
-            for ref in frame.loc[late_edit, "ref"]:
+            refs = frame.loc[late_edit, "ref"]
+            for ref in refs.iloc[:LISTED_LATE_EDITS]:
                 warnings.append(f"{ref}: edited after mitigation; may contain hindsight")
+            if len(refs) > LISTED_LATE_EDITS:
+                warnings.append(
+                    f"{len(refs) - LISTED_LATE_EDITS} more events edited after mitigation; "
+                    "tagged edited_after_mitigation in events.csv"
+                )
 
     future = frame["ts"] > now
     if future.any():

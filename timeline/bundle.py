@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingest.errors import BundleError, PostmortemError
-from ingest.schema import COLUMNS, UTC_TIME, validate
+from ingest.schema import COLUMNS, validate
 from timeline.summary import Summary
 
 EVENTS_PARQUET = "events.parquet"
@@ -69,8 +69,7 @@ def write_bundle(
     target = out_dir / (name or bundle.name)
 
     def fill(staging: Path) -> None:
-        bundle.frame.to_parquet(staging / EVENTS_PARQUET, index=False)
-        events_csv(bundle.frame).to_csv(staging / EVENTS_CSV, index=False)
+        write_events(bundle.frame, staging / EVENTS_PARQUET, staging / EVENTS_CSV)
         (staging / SUMMARY_JSON).write_text(
             json.dumps(bundle.summary.to_json(), indent=2, ensure_ascii=False) + "\n",
             encoding="utf-8",
@@ -133,13 +132,29 @@ def read_bundle(path: Path) -> Bundle:
     return Bundle(frame=frame, summary=summary)
 
 
-def events_csv(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame as written to CSV: times as ISO 8601 with Z, microseconds kept."""
-    out = frame.copy()
-    for column, dtype in COLUMNS.items():
-        if dtype is UTC_TIME:
-            out[column] = out[column].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").fillna("")
-    return out
+def write_events(frame: pd.DataFrame, parquet_path: Path, csv_path: Path) -> None:
+    """The events frame as Parquet and as CSV, both written by pyarrow from one Arrow table
+    (a year of a busy channel is hundreds of thousands of rows). In the CSV, times are ISO 8601
+    with Z and microseconds, empty when unknown; ``key`` is True or False."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    pq.write_table(table, parquet_path)
+    columns = []
+    for column in table.itercolumns():
+        if pa.types.is_timestamp(column.type):
+            micros = pc.cast(column, pa.timestamp("us", tz="UTC"), safe=False)
+            text = pc.strftime(micros, format="%Y-%m-%dT%H:%M:%S")  # with .ffffff for "us"
+            column = pc.fill_null(pc.binary_join_element_wise(text, "Z", ""), "")
+        elif pa.types.is_boolean(column.type):
+            column = pc.if_else(column, "True", "False")
+        elif pa.types.is_dictionary(column.type):
+            column = column.cast(pa.string())
+        columns.append(column)
+    pa_csv.write_csv(pa.table(columns, names=table.column_names), csv_path)
 
 
 def _replace_dir(staging: Path, target: Path) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 
 import pandas as pd
 
@@ -25,15 +25,24 @@ _MITIGATION_WORDS = re.compile(
 )
 
 
-def parse_marks(marks: Mapping[str, str], *, what: str = "--mark") -> dict[str, pd.Timestamp]:
-    """``{"mitigated": "2026-10-14T15:06Z"}`` to UTC times; UsageError for unknown names."""
+def parse_marks(
+    marks: Mapping[str, str | pd.Timestamp],
+    *,
+    tz: tzinfo | None = None,
+    what: str = "--mark",
+) -> dict[str, pd.Timestamp]:
+    """``{"mitigated": "2026-10-14T15:06Z"}`` to UTC times (a written zone, else ``tz``);
+    MarkError for unknown names. Times the command line already read pass through."""
     parsed: dict[str, pd.Timestamp] = {}
-    for name, text in marks.items():
+    for name, value in marks.items():
         if name not in MILESTONES:
             raise MarkError(
                 f"{what} {name}: unknown milestone; known milestones: {', '.join(MILESTONES)}"
             )
-        parsed[name] = parse_one(text, what=f"{what} {name}")
+        if isinstance(value, pd.Timestamp):
+            parsed[name] = value.tz_convert("UTC")
+        else:
+            parsed[name] = parse_one(value, tz=tz, what=f"{what} {name}")
     return parsed
 
 
@@ -51,22 +60,19 @@ def find_milestones(
 
     def first(mask: pd.Series, rule: str) -> Milestone:
         """The first row the source itself records; failing that, the first guessed one."""
-        observed = frame[mask & read_from_source]
-        if not observed.empty:
-            row = observed.iloc[0]
+        row = _first_row(frame, mask & read_from_source)
+        if row is not None:
             return Milestone(row["ts"], "observed", row["ref"], rule)
-        guessed = frame[mask]
-        if guessed.empty:
+        row = _first_row(frame, mask)
+        if row is None:
             return UNKNOWN
-        row = guessed.iloc[0]
         return Milestone(row["ts"], "inferred", row["ref"], str(row["kind_rule"]))
 
     found["detected"] = first(kinds == "alert.triggered", "")
     if found["detected"].evidence == "unknown":
-        chat = frame[(frame["source"] == "slack") & ~has_tag(frame["tags"], "system")]
-        chat = chat[~chat["channel"].isin(_hashed(comms_channels))]
-        if not chat.empty:
-            row = chat.iloc[0]
+        chat = (frame["source"] == "slack") & ~has_tag(frame["tags"], "system")
+        row = _first_row(frame, chat & ~frame["channel"].isin(_hashed(comms_channels)))
+        if row is not None:
             found["detected"] = Milestone(
                 row["ts"], "inferred", row["ref"], "first message in the incident channel"
             )
@@ -131,10 +137,9 @@ def _mitigation(
     for trusted in (frame["kind_rule"] == "", pd.Series(True, index=frame.index)):
         best: Milestone = UNKNOWN
         for mask, rule in candidates:
-            rows = frame[mask & after & trusted]
-            if rows.empty:
+            row = _first_row(frame, mask & after & trusted)
+            if row is None:
                 continue
-            row = rows.iloc[0]
             if best.at is None or row["ts"] < best.at:
                 best = Milestone(row["ts"], "inferred", row["ref"], rule)
         if best.at is not None:
@@ -187,6 +192,14 @@ def quiet_periods(
         a, b = points[i - 1], points[i]
         periods.append({"start": to_iso(a), "end": to_iso(b), "seconds": (b - a).total_seconds()})
     return periods
+
+
+def _first_row(frame: pd.DataFrame, mask: pd.Series) -> pd.Series | None:
+    """The first row where ``mask`` holds, or None; the matching rows are not copied (in a
+    year-long channel that may be most of the frame)."""
+    hits = mask.to_numpy(dtype=bool, na_value=False)
+    position = int(hits.argmax()) if len(hits) else 0
+    return frame.iloc[position] if len(hits) and hits[position] else None
 
 
 def _hashed(channels: tuple[str, ...]) -> list[str]:

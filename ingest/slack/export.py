@@ -34,6 +34,7 @@ from ingest.slack.normalise import (
     message_edits,
     user_names,
 )
+from ingest.times import slack_ts_second
 from ingest.types import ReadContext, Window
 
 # Day files are normalised together, per channel, up to this many messages to a page: real
@@ -149,16 +150,21 @@ class _Batch:
 
 def _in_window(frame: pd.DataFrame, window: Window | None) -> Iterator[pd.DataFrame]:
     if window is not None:
-        frame = frame[window.contains(frame["ts"])]
-    if len(frame):
-        yield frame.sort_values("ts", kind="stable", ignore_index=True)
+        inside = window.contains(frame["ts"])
+        if not inside.all():  # a page wholly inside (most of a long window) is not copied
+            frame = frame[inside]
+    if not len(frame):
+        return
+    if not frame["ts"].is_monotonic_increasing:
+        frame = frame.sort_values("ts", kind="stable")
+    yield frame.reset_index(drop=True)
 
 
 def _warn_unapplied(
     edits: Mapping[str, str], channel_id: str, where: str, ctx: ReadContext
 ) -> None:
     for stamp in sorted(edits):
-        seconds = pd.Timestamp(int(stamp.partition(".")[0]), unit="s", tz="UTC")
+        seconds = slack_ts_second(stamp)
         if ctx.window is None or ctx.window.start <= seconds <= ctx.window.end:
             ctx.warn(
                 f"{where}: an edit of message {channel_id}/{stamp} was not applied: "

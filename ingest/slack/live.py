@@ -30,11 +30,12 @@ from typing import Any
 import pandas as pd
 from slack_sdk import WebClient
 
-from ingest.config import SlackSettings, parse_duration
+from ingest.config import SlackSettings
 from ingest.errors import ConfigError, InputError, SourceError
 from ingest.progress import Progress
 from ingest.slack.api import Api
 from ingest.slack.normalise import apply_edits, message_edits, messages_frame, user_names
+from ingest.times import parse_duration
 from ingest.types import Incident, Window
 from ingest.vocab import add_tag, has_tag
 

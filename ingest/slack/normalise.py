@@ -16,7 +16,6 @@ from typing import Any
 import orjson
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ingest.errors import InputError
 from ingest.schema import KIND, UTC_TIME, frame_from_columns
@@ -66,7 +65,6 @@ BOT_SUBTYPES = frozenset({"bot_message", "slackbot_response"})
 _RESTATING_SUBTYPES = frozenset({"message_changed", "message_replied"})
 
 # <@U123>, <@U123|name>, <#C123|name>, <!here>, <!subteam^S1|@team>, <https://x|label>
-_CANONICAL_TS = r"^\d{10}\.\d{6}$"
 _SLACK_TS = re.compile(r"\d+(?:\.\d*)?")
 _MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 
@@ -237,8 +235,8 @@ def columns_frame(columns: Mapping[str, list[str]], *, channel_name: str) -> pd.
     count = len(stamps)
     edited_rows = [i for i, stamp in enumerate(edited) if stamp]  # few messages are edited
     try:
-        posted = _ts_to_utc(stamps)
-        edit_times = _ts_to_utc([edited[i] for i in edited_rows])
+        posted = slack_ts_to_utc(stamps)
+        edit_times = slack_ts_to_utc([edited[i] for i in edited_rows])
         good = not posted.isna().any() and not edit_times.isna().any()
     except ValueError:  # digits, a dot, then something that is not digits
         good = False
@@ -275,17 +273,6 @@ def _edit_stamps(
         if later and _later(later, edited[i]):
             edited[i] = later
     return edited
-
-
-def _ts_to_utc(stamps: list[str]) -> pd.Series:
-    """Slack ``ts`` strings to UTC. Real ones all have the shape ``1355517523.000005``, so
-    without the dot they are integer microseconds: Arrow reads them so at C speed. Any other
-    shape goes through ``slack_ts_to_utc``; both are exact (integers, never floats)."""
-    values = pa.array(stamps, type=pa.string())
-    if not len(values) or not pc.all(pc.match_substring_regex(values, _CANONICAL_TS)).as_py():
-        return slack_ts_to_utc(stamps)
-    micros = pc.cast(pc.replace_substring(values, ".", ""), pa.int64()).to_numpy()
-    return pd.Series(pd.to_datetime(micros * 1_000, unit="ns", utc=True), dtype=UTC_TIME)
 
 
 def _later(stamp: str, other: str | None) -> bool:

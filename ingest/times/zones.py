@@ -8,11 +8,14 @@ when the wall time falls in a DST gap or overlap, :func:`to_utc` says so in a no
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
+
+from ingest.errors import TimeError
 
 # abbreviation -> (IANA zone, daylight saving time: True for summer names, False for
 # standard-time names, None for names that cover both or a zone without DST)
@@ -90,6 +93,43 @@ def from_offset(text: str) -> ZoneSpec:
     if offset > timedelta(hours=14) or int(minutes) >= 60:
         raise ValueError(f"offset {text!r} is out of range")
     return ZoneSpec(label=text, tz=timezone(sign * offset))
+
+
+# An offset as people write it: "+02:00", "-0700", "UTC+2", "GMT-07:00", "utc +5:30".
+OFFSET_TEXT = re.compile(r"(?:(?:UTC|GMT)\s*)?(?P<offset>[+-]\d{1,2}(?::?\d{2})?)", re.IGNORECASE)
+
+
+def offset_spec(text: str) -> ZoneSpec | None:
+    """A fixed zone from a whole offset ("UTC+2", "+02:00"), None when the text is not one.
+
+    ValueError for an offset out of range ("+15:00", "+02:75").
+    """
+    found = OFFSET_TEXT.fullmatch(text.strip())
+    if found is None:
+        return None
+    spec = from_offset(found.group("offset"))
+    return ZoneSpec(label=text.strip(), tz=spec.tz)
+
+
+def named_zone(name: str) -> tzinfo:
+    """The zone ``--tz`` names: an IANA name ("Europe/Berlin", "UTC") or a fixed offset
+    ("+02:00", "UTC-7"). TimeError saying what to write otherwise."""
+    text = name.strip()
+    try:
+        spec = offset_spec(text)
+    except ValueError as e:
+        raise TimeError(f"time zone {name!r}: {e}; offsets go from -14:00 to +14:00") from e
+    if spec is not None:
+        return spec.tz
+    if text.upper() in ("UTC", "GMT", "Z"):
+        return ZoneInfo("UTC")
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as e:
+        raise TimeError(
+            f"unknown time zone {name!r}: give an IANA name such as 'UTC' or "
+            "'America/New_York', or an offset such as '+02:00'"
+        ) from e
 
 
 def zone_name(tz: tzinfo) -> str:

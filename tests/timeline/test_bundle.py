@@ -1,3 +1,4 @@
+import csv
 import json
 
 import pandas as pd
@@ -42,6 +43,39 @@ def test_round_trip_keeps_dtypes_and_microseconds(tmp_path):
     assert back.summary.incident.id == "PX1"
     csv = (path / "events.csv").read_text()
     assert "2026-10-14T14:31:00.123456Z" in csv
+
+
+def test_events_csv_holds_every_row_as_text_a_csv_reader_reads_back(tmp_path):
+    frame = events(
+        [
+            *ROWS,
+            {
+                "ts": "2026-10-14T14:33:00.000001Z",
+                "source": "slack",
+                "kind": "chat.reply",
+                "ref": "C/2",
+                "summary": "two\nlines, and a comma",
+                "edited_at": "2026-10-14T14:40:00Z",
+            },
+        ]
+    )
+    frame.loc[1, "key"] = True
+    summary = Summary(incident=Incident(id="PX2"))
+    path = write_bundle(Bundle(frame=frame, summary=summary), tmp_path, {})
+    with (path / "events.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["ref"] for r in rows] == ["C/1", "T1", "C/2"]
+    assert [r["ts"] for r in rows] == [
+        "2026-10-14T14:31:00.123456Z",
+        "2026-10-14T14:32:00.000000Z",
+        "2026-10-14T14:33:00.000001Z",
+    ]
+    assert [r["edited_at"] for r in rows] == ["", "", "2026-10-14T14:40:00.000000Z"]
+    assert [r["key"] for r in rows] == ["False", "True", "False"]
+    assert [r["kind"] for r in rows] == ["chat.message", "alert.triggered", "chat.reply"]
+    assert rows[0]["summary"] == 'hello, "quoted" | piped'
+    assert rows[2]["summary"] == "two\nlines, and a comma"
+    assert list(rows[0]) == list(read_bundle(path).frame.columns)
 
 
 def test_rewrite_replaces_whole_and_leaves_no_temporary_folders(tmp_path):

@@ -20,6 +20,27 @@ EXIT_PARTIAL = 3
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class OneLineErrorGroup(click.Group):
+    """Click's own usage errors (a bad option value, an unknown option) as one line too.
+
+    Click prints the usage and a hint before ``Error: ...``; here the error line stands alone
+    (it names the option and says what to write), with click's exit code 2.
+    """
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as e:
+            click.echo(f"Error: {e.format_message()}", err=True)
+            sys.exit(e.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(EXIT_ERROR)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
 def one_line_errors(func: F) -> F:
     """Expected failures become one line on stderr and an exit code, never a traceback."""
 

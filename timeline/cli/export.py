@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from timeline.cli.common import EXIT_PARTIAL, config_option, one_line_errors, template_option
+from timeline.cli.params import AGO_OR_TIME, resolve_ago
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,14 +33,16 @@ STATUS_WORDS = {
     "--resolved-since",
     "resolved_since",
     required=True,
+    type=AGO_OR_TIME,
     metavar="DURATION|TIME",
-    help="Export incidents resolved since then: a duration ago (24h, 7d) or an ISO "
-    "8601 time with offset.",
+    help="Export incidents resolved since then: a duration ago (90m, 24h, 7d, 2w) or a time "
+    "with a zone (2026-10-01T00:00:00Z, '2026-10-01 02:00 PDT').",
 )
 @click.option(
     "--until",
+    type=AGO_OR_TIME,
     metavar="DURATION|TIME",
-    help="Resolved before this (a duration ago or an ISO time). Default: now.",
+    help="Resolved before this (a duration ago or a time with a zone). Default: now.",
 )
 @click.option(
     "--severity",
@@ -76,8 +79,8 @@ STATUS_WORDS = {
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures.")
 @one_line_errors
 def export(
-    resolved_since: str,
-    until: str | None,
+    resolved_since: Any,
+    until: Any,
     severities: tuple[str, ...],
     out_dir: Path,
     archive_dir: Path | None,
@@ -101,13 +104,13 @@ def export(
     from ingest.config import load_config
     from render.markdown import render_markdown
     from timeline.bundle import TIMELINE_MD
-    from timeline.export.run import ExportRequest, export_incidents, parse_moment
+    from timeline.export.run import ExportRequest, export_incidents
 
     now = pd.Timestamp.now(tz="UTC")
     request = ExportRequest(
         out_dir=out_dir,
-        since=parse_moment(resolved_since, now=now, what="--resolved-since"),
-        until=parse_moment(until, now=now, what="--until") if until else now,
+        since=resolve_ago(resolved_since, now),
+        until=resolve_ago(until, now) if until is not None else now,
         severities=tuple(s for value in severities for s in value.split(",") if s.strip()),
         config=load_config(config_path),
         force=force,
@@ -164,8 +167,9 @@ def export(
 )
 @click.option(
     "--since",
+    type=AGO_OR_TIME,
     metavar="DURATION|TIME",
-    help="Only incidents opened since then (a duration ago, e.g. 90d, or an ISO time).",
+    help="Only incidents opened since then (a duration ago, e.g. 90d, or a time with a zone).",
 )
 @click.option(
     "--format",
@@ -175,16 +179,15 @@ def export(
     show_default=True,
 )
 @one_line_errors
-def stats(folder: Path, by: str, since: str | None, fmt: str) -> None:
+def stats(folder: Path, by: str, since: Any, fmt: str) -> None:
     """Incidents, and the median and 90th percentile of each gap, per group, from the archive
     that 'postmortem export' keeps (FOLDER: its --out folder or the archive itself). Services
     with 3 or more incidents in 30 days are flagged as recurring."""
     import pandas as pd
 
-    from timeline.export.run import parse_moment
     from timeline.export.stats import compute_stats, find_archive, format_stats
 
     now = pd.Timestamp.now(tz="UTC")
-    start = parse_moment(since, now=now, what="--since") if since else None
+    start = resolve_ago(since, now) if since is not None else None
     figures = compute_stats(find_archive(folder), by=by, since=start)
     click.echo(format_stats(figures, fmt), nl=False)

@@ -20,13 +20,20 @@ import click
 from timeline.cli.common import (
     EXIT_ERROR,
     EXIT_PARTIAL,
+    OneLineErrorGroup,
     config_option,
     one_line_errors,
     template_option,
 )
+from timeline.cli.params import DATE, MARK, TIME, ZONE
+
+TIME_FORMS = (
+    "ISO 8601 or a written date and time, with an offset (Z, +02:00, UTC+2) or a zone "
+    "abbreviation (PDT, CEST, BST); times without one take --tz"
+)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineErrorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="postmortem-timeline")
 def main() -> None:
     """Pull incident artifacts into one UTC timeline and a hindsight-free postmortem skeleton."""
@@ -45,12 +52,31 @@ def main() -> None:
 )
 @click.option("--example", is_flag=True, help="Pull the example incident shipped with the tool.")
 @click.option(
-    "--since", help="Window start (ISO 8601 with offset). Default: first alert - lookback."
+    "--since",
+    type=TIME,
+    metavar="TIME",
+    help=f"Window start: {TIME_FORMS}. Default: first alert - lookback.",
 )
-@click.option("--until", help="Window end (ISO 8601 with offset). Default: resolve + lookahead.")
-@click.option("--tz", help="IANA zone for times written without one (tables, notes).")
 @click.option(
-    "--date", "on_date", metavar="YYYY-MM-DD", help="Date for notes that give only times."
+    "--until",
+    type=TIME,
+    metavar="TIME",
+    help="Window end, like --since. Default: resolve + lookahead.",
+)
+@click.option(
+    "--tz",
+    type=ZONE,
+    is_eager=True,
+    metavar="ZONE",
+    help="IANA zone (Europe/Berlin) or offset (+02:00) for times written without a zone "
+    "(options, tables, notes). A zone written with a time always wins.",
+)
+@click.option(
+    "--date",
+    "on_date",
+    type=DATE,
+    metavar="YYYY-MM-DD",
+    help="Date for notes that give only times.",
 )
 @click.option("--channel", "channels", multiple=True, help="Slack channel to read (repeatable).")
 @click.option("--slack-workspace-url", help="e.g. https://acme.slack.com, to build permalinks.")
@@ -58,6 +84,7 @@ def main() -> None:
     "--mark",
     "marks",
     multiple=True,
+    type=MARK,
     metavar="NAME=TIME",
     help="Author mark for a milestone (impact_start, detected, acknowledged, escalated, "
     "mitigated, resolved, first_comms); marks always win.",
@@ -81,13 +108,13 @@ def pull(
     incident: str | None,
     sources: tuple[str, ...],
     example: bool,
-    since: str | None,
-    until: str | None,
-    tz: str | None,
-    on_date: str | None,
+    since: Any,
+    until: Any,
+    tz: Any,
+    on_date: Any,
     channels: tuple[str, ...],
     slack_workspace_url: str | None,
-    marks: tuple[str, ...],
+    marks: tuple[tuple[str, Any], ...],
     incident_id: str | None,
     title: str | None,
     severity: str | None,
@@ -108,7 +135,6 @@ def pull(
     from ingest.config import load_config
     from ingest.errors import UsageError
     from ingest.files import parse_spec
-    from ingest.times import parse_one, zone
     from timeline.pull.files import EXAMPLE_DIR, FilePull, example_specs, pull_files
 
     if not (sources or example or incident):
@@ -116,20 +142,19 @@ def pull(
     if example and config_path is None:
         config_path = EXAMPLE_DIR / "postmortem.toml"
     config = load_config(config_path)
-    zone_info = zone(tz) if tz else None
     request = FilePull(
         specs=(example_specs() if example else []) + [parse_spec(s) for s in sources],
         config=config,
-        since=parse_one(since, tz=zone_info, what="--since") if since else None,
-        until=parse_one(until, tz=zone_info, what="--until") if until else None,
-        tz=zone_info,
-        date=_parse_date(on_date),
+        since=since,
+        until=until,
+        tz=tz,
+        date=on_date,
         channels=channels,
         workspace_url=slack_workspace_url or "",
         incident_id=incident_id or "",
         title=title or "",
         severity=severity or "",
-        marks=_parse_marks(marks),
+        marks=dict(marks),
         earlier_incidents=_earlier_incidents(out_dir),
     )
     if incident and not request.specs:
@@ -218,8 +243,8 @@ def draft(
 def review(draft_path: Path, bundle_dir: Path | None, fmt: str, config_path: Path | None) -> None:
     """Check a postmortem draft against the blameless rubric (and the bundle).
 
-    Exit 0 when there is no error-level finding, 1 otherwise, so a postmortems repository can
-    run it in CI.
+    Exit 0 when there is no error-level finding; 1 when there is one, or the draft or bundle
+    cannot be read; 2 on bad usage. A postmortems repository can run it in CI.
 
     \b
     Example:
@@ -335,33 +360,6 @@ def _progress_display(quiet: bool) -> Iterator[Any]:
         display.live = live
         yield display
         live.update(display.render())
-
-
-def _parse_marks(marks: tuple[str, ...]) -> dict[str, str]:
-    from ingest.errors import UsageError
-
-    parsed = {}
-    for mark in marks:
-        name, sep, when = mark.partition("=")
-        if not sep or not name or not when:
-            raise UsageError(
-                f"--mark {mark!r}: write it as NAME=TIME, e.g. mitigated=2026-10-14T15:06Z"
-            )
-        parsed[name.strip()] = when.strip()
-    return parsed
-
-
-def _parse_date(text: str | None) -> Any:
-    from datetime import date
-
-    from ingest.errors import UsageError
-
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as e:
-        raise UsageError(f"--date {text!r}: write it as YYYY-MM-DD") from e
 
 
 from timeline.cli.export import export, stats  # noqa: E402

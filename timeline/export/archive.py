@@ -25,7 +25,7 @@ import pandas as pd
 
 from ingest.errors import BundleError
 from ingest.schema import STRING, UTC_TIME
-from ingest.times import to_iso
+from ingest.times import iso_to_utc, to_iso
 from ingest.vocab import GAPS, MILESTONES
 from timeline.bundle import write_atomically
 from timeline.summary import Summary
@@ -100,9 +100,9 @@ def rows_frame(rows: list[Mapping[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(list(rows), columns=list(INCIDENT_COLUMNS))
     for name, dtype in INCIDENT_COLUMNS.items():
         if dtype is UTC_TIME:
-            frame[name] = pd.to_datetime(frame[name], utc=True, format="ISO8601")
+            frame[name] = iso_to_utc(frame[name], what=f"archive {name}")
         elif dtype is STRING:
-            frame[name] = frame[name].fillna("")
+            frame[name] = frame[name].astype(object).fillna("")
     return frame.astype(INCIDENT_COLUMNS)
 
 
@@ -150,6 +150,7 @@ def earlier_incidents(
     *,
     days: int = EARLIER_DAYS,
     relative_to: Path | None = None,
+    table: pd.DataFrame | None = None,
 ) -> list[dict[str, Any]]:
     """Archived incidents on ``service`` opened in the ``days`` before ``before``, oldest first.
 
@@ -158,11 +159,13 @@ def earlier_incidents(
     parent); ``link`` its ``timeline.md``, percent-encoded for a Markdown link, relative to
     ``relative_to`` when given (e.g. the new bundle's folder), else absolute;
     ``time_to_mitigate`` seconds or None. Empty when the archive has none or the service is
-    unknown.
+    unknown. ``table`` stands for the archive's incidents table when the caller holds a newer
+    one than the file (an export run, before it folds its journal in).
     """
     if not service or before is None:
         return []
-    table = read_incidents(archive_dir)
+    if table is None:
+        table = read_incidents(archive_dir)
     before = pd.Timestamp(before).tz_convert("UTC")
     opened = table["created_at"]
     chosen = table[

@@ -2,17 +2,18 @@
 pulled live once into its own bundle, and added to the archive.
 
 The output folder holds the bundles (``OUT/ID/``), the archive (``OUT/archive/``), a state file
-(``OUT/.export-state.json``) recording what was exported and when, and a lock file
-(``OUT/.export.lock``). Every write is atomic, so a run killed at any point leaves complete
-bundles and a readable state file, and the next run exports exactly what is not recorded as
-done. A second export on the same folder while one runs stops with :class:`ExportBusyError`.
+(``OUT/.export-state.json``) recording what was exported and when, the journal of the run in
+progress (``OUT/.export-journal.jsonl``, see timeline.export.state) and a lock file
+(``OUT/.export.lock``). Every write is atomic or an appended line, so a run killed at any point
+leaves complete bundles and a readable state, and the next run exports exactly what is not
+recorded as done. A second export on the same folder while one runs stops with
+:class:`ExportBusyError`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -22,24 +23,23 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ingest.config import Config, parse_duration
+from ingest.config import Config
 from ingest.errors import PostmortemError, UsageError
 from ingest.redact import redact_text
-from ingest.times import to_iso
+from ingest.times import parse_duration, to_iso
 from ingest.types import Incident
-from timeline.bundle import Bundle, folder_name, write_atomically, write_bundle
+from timeline.bundle import Bundle, folder_name, write_bundle
 from timeline.export.archive import (
     clean_staging,
     earlier_incidents,
     incident_row,
-    upsert_incidents,
     write_events,
 )
+from timeline.export.state import STATE_FILE as STATE_FILE  # re-exported for callers
+from timeline.export.state import RunRecord, compact, read_state
 
-STATE_FILE = ".export-state.json"
 LOCK_FILE = ".export.lock"
 ARCHIVE_DIR = "archive"
-STATE_VERSION = 1
 
 if TYPE_CHECKING:
     from ingest.clients import Clients, RetryPolicy
@@ -117,10 +117,11 @@ def export_incidents(
     each one not exported before (all of them with ``force``), at most ``concurrency`` at once.
 
     The run builds one set of clients (with ``environ`` and the retry ``policy``), shared by
-    the list and every incident, and closes it at the end. A failure of one incident is
-    recorded (state file and outcome) and the others go on. A dry run lists and reads the state
-    but writes nothing and takes no lock. ``on_outcome`` is called (in this thread) as each
-    incident finishes.
+    the list and every incident, and closes it at the end.
+
+    A failure of one incident is recorded (state file and outcome) and the others go on. A dry
+    run lists and reads the state but writes nothing and takes no lock. ``on_outcome`` is
+    called (in this thread) as each incident finishes.
     """
     from ingest.clients import DEFAULT_POLICY, Clients
 
@@ -147,24 +148,28 @@ def _export(
     with export_lock(request.out_dir):
         clean_staging(request.out_dir)
         clean_staging(request.archive)
-        state = read_state(request.out_dir)
-        planned = [_planned(i, state, request.force, "") for i in listed]
+        compact(request.out_dir, request.archive)  # what a killed run left in its journal
+        record = RunRecord(request.out_dir, request.archive)
+        planned = [_planned(i, record.state, request.force, "") for i in listed]
         outcomes = [o for o in planned if o.status == "skipped"]
         for outcome in outcomes:
             _notify(on_outcome, outcome)
         todo = {o.id: i for o, i in zip(planned, listed, strict=True) if o.status != "skipped"}
-        with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            running: dict[Future, Incident] = {
-                pool.submit(_export_one, info, request, render, clients): info
-                for info in todo.values()
-            }
-            while running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    info = running.pop(future)
-                    outcome = _record(future, info, request, state)
-                    outcomes.append(outcome)
-                    _notify(on_outcome, outcome)
+        try:
+            with ThreadPoolExecutor(max_workers=concurrency) as pool:
+                running: dict[Future, Incident] = {
+                    pool.submit(_export_one, info, request, render, clients, record): info
+                    for info in todo.values()
+                }
+                while running:
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        info = running.pop(future)
+                        outcome = _record(future, info, record)
+                        outcomes.append(outcome)
+                        _notify(on_outcome, outcome)
+        finally:
+            compact(request.out_dir, request.archive)
     order = {i.id: n for n, i in enumerate(listed)}
     return ExportReport(sorted(outcomes, key=lambda o: order[o.id]))
 
@@ -210,49 +215,7 @@ def severity_of(incident: Incident, severity_map: Mapping[str, str]) -> str:
     return str(severity_map.get(incident.severity, incident.severity))
 
 
-def parse_moment(text: str, *, now: pd.Timestamp, what: str) -> pd.Timestamp:
-    """A duration ago (``24h``, ``7d``, ``90m``) or an ISO 8601 time with an offset, in UTC."""
-    from ingest.errors import ConfigError, TimeError
-    from ingest.times import parse_one
-
-    try:
-        return now - parse_duration(text, what=what)
-    except ConfigError:
-        pass
-    try:
-        return parse_one(text, what=what)
-    except TimeError:
-        raise UsageError(
-            f"{what} {text!r}: give a duration such as 24h or 7d, or an ISO 8601 time with an "
-            "offset such as 2026-10-14T00:00:00Z"
-        ) from None
-
-
 # -- state and lock ---------------------------------------------------------------------------
-
-
-def read_state(out_dir: Path) -> dict[str, Any]:
-    """The state file: ``{"version", "exported": {ID: {...}}, "failed": {ID: {...}}}``."""
-    path = Path(out_dir) / STATE_FILE
-    empty: dict[str, Any] = {"version": STATE_VERSION, "exported": {}, "failed": {}}
-    if not path.exists():
-        return empty
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as e:
-        raise PostmortemError(
-            f"{path}: the export state cannot be read ({e}); "
-            "move it away to export everything again"
-        ) from e
-    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
-        raise PostmortemError(f"{path}: not an export state file of version {STATE_VERSION}")
-    return {**empty, **state}
-
-
-def write_state(out_dir: Path, state: Mapping[str, Any]) -> None:
-    """Replace the state file atomically."""
-    text = json.dumps(state, indent=2, sort_keys=True) + "\n"
-    write_atomically(Path(out_dir) / STATE_FILE, text)
 
 
 @contextlib.contextmanager
@@ -286,7 +249,11 @@ def export_lock(out_dir: Path) -> Iterator[None]:
 
 
 def _export_one(
-    listed: Incident, request: ExportRequest, render: Render, clients: Clients
+    listed: Incident,
+    request: ExportRequest,
+    render: Render,
+    clients: Clients,
+    record: RunRecord,
 ) -> tuple[Path, dict[str, Any], Bundle]:
     """Pull (with the run's clients, from the incident as listed: it is not fetched again),
     render and write one incident's bundle and its archived events."""
@@ -299,6 +266,7 @@ def _export_one(
             incident.service,
             listed.created_at,
             relative_to=request.out_dir / folder_name(incident.id, incident.title),
+            table=record.incidents(),
         )
 
     pull = FilePull(
@@ -321,29 +289,24 @@ def _export_one(
     return path, row, bundle
 
 
-def _record(
-    future: Future, listed: Incident, request: ExportRequest, state: dict[str, Any]
-) -> IncidentOutcome:
-    """Archive a finished incident and record it in the state file (in the calling thread)."""
+def _record(future: Future, listed: Incident, record: RunRecord) -> IncidentOutcome:
+    """Journal a finished incident, its state and archive row (in the calling thread)."""
     incident_id = listed.id
     now = to_iso(pd.Timestamp.now(tz="UTC"))
     try:
         path, row, bundle = future.result()
     except Exception as e:  # noqa: BLE001 - one incident's failure must not stop the others
         error = str(e) if isinstance(e, PostmortemError) else f"{type(e).__name__}: {e}"
-        state["failed"][incident_id] = {"at": now, "error": error}
-        write_state(request.out_dir, state)
+        record.failed(incident_id, {"at": now, "error": error})
         return IncidentOutcome(listed, "failed", error=error)
-    upsert_incidents(request.archive, [row])
     partial = bundle.summary.partial
-    state["failed"].pop(incident_id, None)
-    state["exported"][incident_id] = {
+    entry = {
         "at": now,
         "bundle": row["bundle"],
         "resolved_at": to_iso(listed.resolved_at),
         "complete": not partial,
     }
-    write_state(request.out_dir, state)
+    record.exported(incident_id, entry, row)
     # What is shown is the bundle's incident (redacted there), with the listing's resolve time.
     shown = bundle.summary.incident.updated(resolved_at=listed.resolved_at)
     return IncidentOutcome(shown, "partial" if partial else "exported", path=str(path))

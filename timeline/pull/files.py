@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingest.config import Config, parse_duration
+from ingest.config import Config
 from ingest.files import FileSpec
 from ingest.schema import concat
+from ingest.times import parse_duration
 from ingest.types import ReadContext, Window
 from timeline.assemble import EarlierIncidents, Finishing, SourceOutcome, assemble
 from timeline.bundle import Bundle
@@ -35,7 +36,7 @@ class FilePull:
     incident_id: str = ""
     title: str = ""
     severity: str = ""
-    marks: dict[str, str] = field(default_factory=dict)
+    marks: dict[str, str | pd.Timestamp] = field(default_factory=dict)
     # The archive's earlier incidents on the same service (see timeline.assemble.Finishing).
     earlier_incidents: EarlierIncidents | None = None
     now: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.now(tz="UTC"))
@@ -54,7 +55,7 @@ def example_specs() -> list[FileSpec]:
 
 def pull_files(request: FilePull) -> Bundle:
     """Read every file, derive the window, and assemble the bundle (nothing is written here)."""
-    marks = parse_marks({**request.config.marks, **request.marks})
+    marks = parse_marks({**request.config.marks, **request.marks}, tz=request.tz)
     config = request.config
     context = ReadContext(
         tz=request.tz,

@@ -12,10 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 
 from ingest.clients import Clients, RetryLog, RetryPolicy
-from ingest.config import Config, parse_duration
+from ingest.config import Config
 from ingest.errors import PostmortemError
 from ingest.progress import Progress
 from ingest.schema import concat
+from ingest.times import parse_duration
 from ingest.types import Incident, Window
 from timeline.assemble import Finishing, SourceOutcome, assemble
 from timeline.bundle import Bundle
@@ -51,7 +52,7 @@ def pull_live(
 
     config = request.config
     progress = progress or Progress()
-    marks = parse_marks({**config.marks, **request.marks})
+    marks = parse_marks({**config.marks, **request.marks}, tz=request.tz)
     log = _RetryLogToProgress(progress)
     if incident is None:
         with clients.log.also_to(log):

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from zoneinfo import ZoneInfo
 
 import pandas as pd
-from dateutil import parser as dateutil_parser
 
 import timeline.review.rubric as rubric
+from ingest import times
+from ingest.errors import TimeError
 from timeline.bundle import Bundle
-from timeline.review.draft import Draft, Section, is_more_row, row_ref_cells, timeline_tables
+from timeline.review.draft import Draft, is_more_row, row_ref_cells, timeline_tables
+from timeline.review.missing import missing_key_events
 from timeline.review.rubric import Finding, finding
 
 TOLERANCE_NS = 60 * 1_000_000_000
-MISSING_SHOWN = 10
 
 _ISO_TIME = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})?[T ]?\s*(?P<clock>\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
@@ -111,7 +113,7 @@ def cross_check(draft: Draft, bundle: Bundle) -> list[Finding]:
             found.append(_naive(naive_lines, draft.lines[table.header_line - 1]))
     found.extend(_check_key_timestamps(draft, bundle, day))
     if section is not None:
-        found.extend(_missing_key_events(bundle.frame, matched, section))
+        found.extend(missing_key_events(bundle.frame, matched, section))
     return found
 
 
@@ -127,48 +129,27 @@ def read_time(text: str, *, day: date | None, utc: bool) -> tuple[pd.Timestamp |
     parsed = _parse(value, day)
     if parsed is None:
         return None, "unreadable"
-    moment, has_date = parsed
-    if moment.tzinfo is None:
-        if not utc:
-            return None, "naive"
-        stamp = pd.Timestamp(moment).tz_localize("UTC")
-    else:
-        stamp = pd.Timestamp(moment).tz_convert("UTC")
+    written, has_date = parsed
+    if written.zone is None and not utc:
+        return None, "naive"
+    stamp = written.to_utc(ZoneInfo("UTC"), strict=False)
     return stamp, "ok" if has_date else "clock"
 
 
-def _parse(value: str, day: date | None) -> tuple[datetime, bool] | None:
-    """(time, whether the text had a date); ISO-like text fast, anything else through dateutil."""
-    match = _ISO_TIME.fullmatch(value)
-    if match is None:
-        moment = _dateutil(value, day)
-        if moment is not None:
-            return moment
-        match = _ISO_TIME.search(value)
-    if match is None or not (match.group("date") or day):
-        return None
-    stamp = f"{match.group('date') or day}T{match.group('clock')}"
-    zone = match.group("zone")
-    if zone in ("Z", "UTC", "GMT"):
-        zone = "+00:00"
-    try:
-        return datetime.fromisoformat(stamp + (zone or "")), bool(match.group("date"))
-    except ValueError:
-        return None
-
-
-def _dateutil(value: str, day: date | None) -> tuple[datetime, bool] | None:
-    # Parsed twice with different defaults: when the dates differ, the text had no date.
-    base = day or date(1970, 1, 1)
-    try:
-        first = dateutil_parser.parse(value, default=datetime(base.year, base.month, base.day))
-        other = dateutil_parser.parse(value, default=datetime(2001, 2, 3))
-    except (ValueError, OverflowError):
-        return None
-    has_date = first.date() == other.date()
-    if not has_date and day is None:
-        return None
-    return first, has_date
+def _parse(value: str, day: date | None) -> tuple[times.WrittenTime, bool] | None:
+    """(time as written, whether the text had a date); else the first time-shaped part."""
+    inner = _ISO_TIME.search(value)
+    for candidate in (value, inner.group(0) if inner else None):
+        if not candidate:
+            continue
+        try:
+            written = times.read_time(candidate, day=day)
+        except TimeError:
+            continue
+        if not written.has_date and day is None:
+            return None
+        return written, written.has_date
+    return None
 
 
 def _compare(
@@ -235,38 +216,6 @@ def _key_timestamp_entries(draft: Draft) -> list[tuple[int, str, str, bool]]:
             utc = "(utc)" in text.lower() or bool(section and "utc" in section.key)
             entries.append((index + 1, name, match.group("value"), utc))
     return entries
-
-
-def _missing_key_events(frame: pd.DataFrame, matched: set[str], section: Section) -> list[Finding]:
-    key = frame[frame["key"] & ~frame["ref"].isin(list(matched))].sort_values("ts", kind="stable")
-    found = [
-        finding(
-            "key-event-missing",
-            section.line,
-            f"{ts.strftime('%Y-%m-%d %H:%M:%S')} {kind} {summary} ({ref})",
-            "the bundle marks this event as key but the timeline has no row for it",
-            "add a row with its source, or say in the draft why it is left out",
-        )
-        for ts, kind, summary, ref in zip(
-            key["ts"].head(MISSING_SHOWN),
-            key["kind"].head(MISSING_SHOWN),
-            key["summary"].head(MISSING_SHOWN),
-            key["ref"].head(MISSING_SHOWN),
-            strict=True,
-        )
-    ]
-    rest = len(key) - MISSING_SHOWN
-    if rest > 0:
-        found.append(
-            finding(
-                "key-event-missing",
-                section.line,
-                f"{rest} more key events",
-                f"{rest} more key events of the bundle are not in the timeline",
-                "compare the timeline with the bundle's timeline.md",
-            )
-        )
-    return found
 
 
 def _incident_day(bundle: Bundle) -> date | None:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
-from dateutil import parser as dateutil_parser
-
 import ingest.vocab as vocab
+from ingest.errors import TimeError
+from ingest.times import PartialDateError, calendar_date
 from timeline.review.text import plain
 
 # rule id -> level. Each id is stable: users filter on it and the JSON output carries it.
@@ -186,19 +185,16 @@ def due_problem(due: str) -> str | None:
         return "has no due date"
     if _ISO_DATE.match(text):
         try:
-            datetime.strptime(text, "%Y-%m-%d")
-        except ValueError:
+            calendar_date(text)
+        except TimeError:
             return "is not a valid date"
         return None
-    # Parse twice with different defaults: a field the text leaves out comes from the default,
-    # so "March" or "next Friday" give two different dates and are not a real date.
     try:
-        first = dateutil_parser.parse(text, default=datetime(2000, 1, 1))
-        second = dateutil_parser.parse(text, default=datetime(2001, 2, 2))
-    except (ValueError, OverflowError):
-        return "is not a date"
-    if first.date() != second.date():
+        calendar_date(text)
+    except PartialDateError:  # "March" or "next Friday"
         return "is not a full date with day, month and year"
+    except TimeError:
+        return "is not a date"
     return None
 
 

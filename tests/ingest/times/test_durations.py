@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.times.durations import format_duration
+from ingest.errors import TimeError
+from ingest.times.durations import format_duration, parse_duration
 
 
 @pytest.mark.parametrize(
@@ -62,3 +63,17 @@ def test_filters_and_figures_use_the_same_formatter() -> None:
 
     assert FILTERS["duration"] is format_duration
     assert stats.format_duration is format_duration
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("90s", 90), ("10m", 600), ("1.5h", 5400), ("7d", 604800), ("2w", 1209600), (" 3 min ", 180)],
+)
+def test_written_durations(text: str, expected: int) -> None:
+    assert parse_duration(text) == timedelta(seconds=expected)
+
+
+@pytest.mark.parametrize("text", ["2 hours", "h", "-1h", "7", ""])
+def test_not_durations(text: str) -> None:
+    with pytest.raises(TimeError, match=r"is not a duration such as '30m', '2h' or '7d'"):
+        parse_duration(text, what="window.lookback")

@@ -176,30 +176,6 @@ def test_unknown_zone_abbreviation_in_notes(tmp_path, out):
     assert not out.exists()
 
 
-def test_unknown_milestone_mark(out):
-    result = run("pull", "--example", "--mark", "fixed=2026-10-14T15:00:00Z", "--out", str(out))
-    assert_fails_cleanly(
-        result,
-        out,
-        1,
-        "Error: --mark fixed: unknown milestone; known milestones: impact_start, detected, "
-        "acknowledged, escalated, mitigated, resolved, first_comms",
-    )
-    assert not out.exists()
-
-
-def test_mark_without_equals_is_usage(out):
-    result = run("pull", "--example", "--mark", "mitigated", "--out", str(out))
-    assert result.exit_code == 2
-    assert first_error_line(result).startswith("Error: --mark 'mitigated': write it as NAME=TIME")
-
-
-def test_unknown_tz(out):
-    result = run("pull", "--example", "--tz", "Mars/Olympus", "--out", str(out))
-    assert result.exit_code == 1
-    assert first_error_line(result).startswith("Error: unknown time zone 'Mars/Olympus'")
-
-
 def test_nothing_to_pull_is_usage():
     result = run("pull")
     assert result.exit_code == 2
