@@ -53,6 +53,26 @@ UNKNOWN = Milestone(at=None, evidence="unknown")
 
 
 @dataclass(frozen=True)
+class QuietPeriod:
+    """A stretch between detection and resolve with no recorded event: worth asking about."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": to_iso(self.start), "end": to_iso(self.end), "seconds": self.seconds}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> QuietPeriod:
+        start, end = iso_to_utc([data.get("start"), data.get("end")], what="summary quiet period")
+        return cls(start=start, end=end)
+
+
+@dataclass(frozen=True)
 class SourceStatus:
     """How one source fared: ``ok``, ``failed`` (``error`` says why) or ``skipped``."""
 
@@ -85,15 +105,15 @@ class Tool:
 
 @dataclass(frozen=True)
 class Summary:
-    """Everything summary.json says. Records that are plain JSON already (quiet periods
-    ``{start, end, seconds}``, redactions ``{kind, ref, count}``, inventory entries, retries,
+    """Everything summary.json says. Records that are plain JSON already (redactions
+    ``{kind, ref, count}`` as ``ingest.redact`` reports them, inventory entries, retries,
     earlier incidents) stay mappings."""
 
     incident: Incident
     sources: tuple[SourceStatus, ...] = ()
     milestones: Mapping[str, Milestone] | None = None  # None: every milestone unknown
     gaps: Mapping[str, float | None] | None = None  # None: every gap unknown
-    quiet_periods: tuple[Mapping[str, Any], ...] = ()
+    quiet_periods: tuple[QuietPeriod, ...] = ()
     redactions: tuple[Mapping[str, Any], ...] = ()
     warnings: tuple[str, ...] = ()
     inventory: tuple[Mapping[str, Any], ...] = ()
@@ -118,7 +138,7 @@ class Summary:
             "sources": [source.to_json() for source in self.sources],
             "milestones": {name: self.milestone(name).to_json() for name in MILESTONES},
             "gaps": {name: gaps.get(name) for name in GAPS},
-            "quiet_periods": [dict(q) for q in self.quiet_periods],
+            "quiet_periods": [q.to_json() for q in self.quiet_periods],
             "redactions": [dict(r) for r in self.redactions],
             "warnings": list(self.warnings),
             "inventory": [dict(i) for i in self.inventory],
@@ -157,7 +177,7 @@ class Summary:
                 name: Milestone.from_json(milestones.get(name), name=name) for name in MILESTONES
             },
             gaps={name: (data.get("gaps") or {}).get(name) for name in GAPS},
-            quiet_periods=tuple(data.get("quiet_periods") or ()),
+            quiet_periods=tuple(QuietPeriod.from_json(q) for q in data.get("quiet_periods") or ()),
             redactions=tuple(data.get("redactions") or ()),
             warnings=tuple(str(w) for w in data.get("warnings") or ()),
             inventory=tuple(data.get("inventory") or ()),
