@@ -38,7 +38,9 @@ DEFAULT_KEYWORDS = (
     "impact",
     "outage",
 )
-DEFAULT_KEY_REACTIONS = ("pushpin", "rotating_light", "white_check_mark", "eyes")
+# Reactions that mark a message as one to keep. Acknowledging reactions (eyes, +1,
+# white_check_mark) say "seen" or "done", not "this matters", so they are not among them.
+DEFAULT_KEY_REACTIONS = ("pushpin", "rotating_light")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class WindowSettings:
 class TimelineSettings:
     keywords: tuple[str, ...] = DEFAULT_KEYWORDS
     key_reactions: tuple[str, ...] = DEFAULT_KEY_REACTIONS
+    max_rows: int = 60  # the most timeline rows the skeleton shows; the rest are counted
+    twin_window: str = "2m"  # a notes line and a record of the same kind this close are one event
 
 
 @dataclass(frozen=True)
@@ -219,6 +223,11 @@ def _build(cls: type, body: dict[str, Any], table: str, source: str) -> Any:
                 _check_duration(kwargs[key], f"{source}: window.{key}")
     if table == "slack" and "thread_lookback" in kwargs:
         _check_duration(kwargs["thread_lookback"], f"{source}: slack.thread_lookback")
+    if table == "timeline":
+        if "twin_window" in kwargs:
+            _check_duration(kwargs["twin_window"], f"{source}: timeline.twin_window")
+        if kwargs.get("max_rows", 1) < 1:
+            raise ConfigError(f"{source}: timeline.max_rows must be 1 or more")
     if table == "export":
         if "max_age" in kwargs:
             _check_duration(kwargs["max_age"], f"{source}: export.max_age")

@@ -292,8 +292,13 @@ def _scrub_summary(summary: dict, people: People) -> None:
 
     New fields (a responders list, a roles line) are covered without naming them here.
     """
+    if isinstance(summary.get("responders"), list):
+        summary["responders"] = [
+            _scrub_responder(entry, people) if isinstance(entry, dict) else _scrubbed(entry, people)
+            for entry in summary["responders"]
+        ]
     for key, value in summary.items():
-        if key not in _KEPT_KEYS:
+        if key not in _KEPT_KEYS and key != "responders":
             summary[key] = _scrubbed(value, people)
 
 
@@ -306,3 +311,17 @@ def _scrubbed(value: Any, people: People) -> Any:
     if isinstance(value, list):
         return [_scrubbed(item, people) for item in value]
     return value
+
+
+def _scrub_responder(entry: dict, people: People) -> dict:
+    """A responder as the audience sees them: the role or alias, never the handles."""
+    if isinstance(entry.get("name"), str):
+        entry["name"] = people.label_actor(entry["name"])
+    entry["also"] = []
+    for key in ("role", "role_source"):
+        if isinstance(entry.get(key), str):
+            entry[key] = people.scrub(entry[key])
+    action = entry.get("first_action")
+    if isinstance(action, dict) and isinstance(action.get("summary"), str):
+        action["summary"] = people.scrub(action["summary"])
+    return entry
