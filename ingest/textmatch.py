@@ -18,7 +18,6 @@ import pyarrow.compute as pc
 
 # What ``re`` counts as whitespace in ASCII text; RE2's \s lacks \v and \x1c-\x1f.
 _ASCII_SPACE = r"\t\n\x0b\x0c\r \x1c-\x1f"
-_SPACE = re.compile(r"(?<!\\)((?:\\\\)*)\\([sS])")
 
 
 def contains(values: pd.Series, pattern: str, *, case: bool = True) -> pd.Series:
@@ -29,10 +28,15 @@ def contains(values: pd.Series, pattern: str, *, case: bool = True) -> pd.Series
         return pd.Series(False, index=values.index, dtype=bool)
     text = _arrow(values)
     found = np.zeros(len(values), dtype=bool)
-    simple = _simple_rows(text)
+    re2_pattern = _for_re2(pattern)
+    simple = _simple_rows(text) if re2_pattern is not None else np.zeros(len(values), bool)
     if simple.any():
-        matched = pc.match_substring_regex(text, _for_re2(pattern), ignore_case=not case)
-        found[simple] = matched.to_numpy(zero_copy_only=False)[simple]
+        try:
+            matched = pc.match_substring_regex(text, re2_pattern, ignore_case=not case)
+        except pa.ArrowInvalid:  # lookarounds, backreferences: only ``re`` has them
+            simple[:] = False
+        else:
+            found[simple] = matched.to_numpy(zero_copy_only=False)[simple]
     rest = ~simple & ~values.isna().to_numpy()
     if rest.any():
         compiled = re.compile(pattern, 0 if case else re.IGNORECASE)
@@ -54,9 +58,36 @@ def _simple_rows(text: pa.ChunkedArray) -> np.ndarray:
     return pc.fill_null(simple, False).to_numpy(zero_copy_only=False)
 
 
-def _for_re2(pattern: str) -> str:
-    def spell(match: re.Match[str]) -> str:
-        negate = "^" if match.group(2) == "S" else ""
-        return f"{match.group(1)}[{negate}{_ASCII_SPACE}]"
-
-    return _SPACE.sub(spell, pattern)
+def _for_re2(pattern: str) -> str | None:
+    """``pattern`` with ``\\s`` and ``\\S`` spelled as ``re`` reads them on ASCII text, or None
+    where that cannot be spelled for RE2 (``\\S`` inside a character class)."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            escaped = pattern[i + 1]
+            if escaped == "s":
+                out.append(_ASCII_SPACE if in_class else f"[{_ASCII_SPACE}]")
+            elif escaped == "S":
+                if in_class:
+                    return None
+                out.append(f"[^{_ASCII_SPACE}]")
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+            out.append(char)
+            # a "]" (or "^]") right after the opening bracket is a literal
+            for lead in ("^", "]"):
+                if pattern.startswith(lead, i + 1):
+                    out.append(lead)
+                    i += 1
+        elif char == "]" and in_class:
+            in_class = False
+            out.append(char)
+        else:
+            out.append(char)
+        i += 1
+    return "".join(out)
