@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from ingest.errors import ConfigError, TimeError
+from ingest.errors import ConfigError, PostmortemError, TimeError
+from ingest.times import parse_one
 from ingest.times.durations import parse_duration
+from ingest.vocab import MILESTONES
 
 DEFAULT_KEYWORDS = (
     "rollback",
@@ -35,7 +38,9 @@ DEFAULT_KEYWORDS = (
     "impact",
     "outage",
 )
-DEFAULT_KEY_REACTIONS = ("pushpin", "rotating_light", "white_check_mark", "eyes")
+# Reactions that mark a message as one to keep. Acknowledging reactions (eyes, +1,
+# white_check_mark) say "seen" or "done", not "this matters", so they are not among them.
+DEFAULT_KEY_REACTIONS = ("pushpin", "rotating_light")
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ class WindowSettings:
 class TimelineSettings:
     keywords: tuple[str, ...] = DEFAULT_KEYWORDS
     key_reactions: tuple[str, ...] = DEFAULT_KEY_REACTIONS
+    max_rows: int = 60  # the most timeline rows the skeleton shows; the rest are counted
+    twin_window: str = "2m"  # a notes line and a record of the same kind this close are one event
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,14 @@ class ExportSettings:
 
 
 @dataclass(frozen=True)
+class LimitSettings:
+    """Bounds on each input file read (a file given to --from, or one file inside an export)."""
+
+    max_file_size: str = "1GB"
+    max_depth: int = 100
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; every table optional."""
 
@@ -115,6 +130,7 @@ class Config:
     github: GitHubSettings = field(default_factory=GitHubSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
     marks: dict[str, str] = field(default_factory=dict)
     roster: dict[str, str] = field(default_factory=dict)
 
@@ -127,6 +143,7 @@ _TABLES: dict[str, type] = {
     "github": GitHubSettings,
     "slack": SlackSettings,
     "export": ExportSettings,
+    "limits": LimitSettings,
 }
 _FREE_TABLES = ("marks", "roster")
 
@@ -159,9 +176,9 @@ def config_from_mapping(raw: dict[str, Any], *, source: str = "config") -> Confi
         if not isinstance(body, dict):
             raise ConfigError(f"{source}: [{table}] must be a table")
         if table in _FREE_TABLES:
-            values[table] = {
-                str(k): _expect(str, v, f"{table}.{k}", source) for k, v in body.items()
-            }
+            values[table] = _strings_table(body, table, source)
+            if table == "marks":
+                _check_marks(values[table], source)
         else:
             values[table] = _build(_TABLES[table], body, table, source)
     return Config(**values)
@@ -199,12 +216,101 @@ def _build(cls: type, body: dict[str, Any], table: str, source: str) -> Any:
         for key in ("lookback", "lookahead", "quiet_threshold"):
             if key in kwargs:
                 _check_duration(kwargs[key], f"{source}: window.{key}")
+    if table == "timeline":
+        if "twin_window" in kwargs:
+            _check_duration(kwargs["twin_window"], f"{source}: timeline.twin_window")
+        if kwargs.get("max_rows", 1) < 1:
+            raise ConfigError(f"{source}: timeline.max_rows must be 1 or more")
     if table == "export":
         if "max_age" in kwargs:
             _check_duration(kwargs["max_age"], f"{source}: export.max_age")
         if kwargs.get("concurrency", 1) < 1:
             raise ConfigError(f"{source}: export.concurrency must be 1 or more")
+    if table == "limits":
+        if "max_file_size" in kwargs:
+            parse_size(kwargs["max_file_size"], what=f"{source}: limits.max_file_size")
+        if not 1 <= kwargs.get("max_depth", 1) <= MAX_DEPTH:
+            raise ConfigError(f"{source}: limits.max_depth must be from 1 to {MAX_DEPTH}")
+    if table == "pagerduty" and "severity_map" in kwargs:
+        kwargs["severity_map"] = _strings_table(
+            kwargs["severity_map"], f"{table}.severity_map", source
+        )
+    if table == "github" and "services" in kwargs:
+        kwargs["services"] = _services(kwargs["services"], source)
+    if table == "slack" and "channel_template" in kwargs:
+        _check_template(kwargs["channel_template"], source)
     return cls(**kwargs)
+
+
+def _strings_table(body: dict[str, Any], where: str, source: str) -> dict[str, str]:
+    return {str(k): _expect(str, v, f"{where}.{_key(k)}", source) for k, v in body.items()}
+
+
+def _key(name: str) -> str:
+    """A TOML key as it is written: bare when it can be, else quoted."""
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else f'"{name}"'
+
+
+SERVICE_KEYS = ("repos", "environments", "branch")
+_REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+def _services(body: dict[str, Any], source: str) -> dict[str, dict[str, Any]]:
+    """``github.services``: per PagerDuty service, a table of ``repos``, ``environments`` and
+    ``branch``, each checked for its type, repos as ``owner/name``."""
+    services: dict[str, dict[str, Any]] = {}
+    for service, entry in body.items():
+        where = f"github.services.{_key(service)}"
+        if not isinstance(entry, dict):
+            raise ConfigError(
+                f"{source}: {where} must be a table with keys {', '.join(SERVICE_KEYS)}, "
+                f"not {entry!r}"
+            )
+        for key, value in entry.items():
+            if key not in SERVICE_KEYS:
+                raise ConfigError(
+                    f"{source}: unknown key {where}.{_key(key)}; known keys: "
+                    f"{', '.join(SERVICE_KEYS)}"
+                )
+            if key == "branch":
+                _expect(str, value, f"{where}.branch", source)
+                continue
+            for item in _expect(list, value, f"{where}.{key}", source):
+                _expect(str, item, f"{where}.{key}", source)
+                if key == "repos" and not _REPO_NAME.match(item):
+                    raise ConfigError(
+                        f"{source}: {where}.repos entry {item!r} is not owner/name (e.g. acme/api)"
+                    )
+        services[str(service)] = dict(entry)
+    return services
+
+
+def _check_marks(marks: dict[str, str], source: str) -> None:
+    for name, text in marks.items():
+        if name not in MILESTONES:
+            raise ConfigError(
+                f"{source}: unknown key marks.{_key(name)}; known milestones: "
+                f"{', '.join(MILESTONES)}"
+            )
+        try:
+            parse_one(text, what=f"marks.{name}")
+        except PostmortemError as e:
+            raise ConfigError(f"{source}: {e}") from None
+
+
+def _check_template(template: str, source: str) -> None:
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as e:
+        raise ConfigError(
+            f"{source}: slack.channel_template {template!r} is malformed ({e})"
+        ) from e
+    for name in fields:
+        if name not in ("number", "id"):
+            raise ConfigError(
+                f"{source}: slack.channel_template names {{{name}}}; "
+                "it may use {number} and {id}"
+            )
 
 
 def _pattern(item: Any, where: str, source: str) -> RedactionPattern:
@@ -221,6 +327,20 @@ def _expect(kind: type, value: Any, where: str, source: str) -> Any:
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
         raise ConfigError(f"{source}: {where} must be a {kind.__name__}, not {value!r}")
     return value
+
+
+# orjson refuses to write records nested deeper than this, and every record is hashed as JSON.
+MAX_DEPTH = 250
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB)\s*$", re.IGNORECASE)
+_UNIT_BYTES = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+
+
+def parse_size(text: str, *, what: str = "size") -> int:
+    """'500MB', '2GB', '64KB' to bytes; ConfigError naming the value otherwise."""
+    match = _SIZE.match(str(text))
+    if not match or float(match.group(1)) <= 0:
+        raise ConfigError(f"{what} {text!r} is not a size such as '500MB' or '2GB'")
+    return int(float(match.group(1)) * _UNIT_BYTES[match.group(2).upper()])
 
 
 def _check_duration(value: Any, what: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingest.errors import InputError
+from ingest.records import parse_json, read_bytes
 from ingest.types import ReadContext
 
 # format name -> (module, function, source slug). Imported on use, so a broken or slow
@@ -87,15 +87,7 @@ def detect_format(path: Path) -> str:
 
 
 def _detect_json(path: Path) -> str:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise InputError(
-            f"invalid JSON at line {e.lineno} column {e.colno} ({e.msg}); is the file truncated?",
-            path=path,
-        ) from e
-    except UnicodeDecodeError as e:
-        raise InputError("not UTF-8 text", path=path) from e
+    data = parse_json(read_bytes(path), path)
     records = data if isinstance(data, list) else [data]
     keys: set[str] = set()
     for record in records[:20]:

@@ -11,29 +11,47 @@ import orjson
 import pandas as pd
 
 from ingest.errors import InputError
-from ingest.types import ReadContext
+from ingest.shapes import check_depth, check_size
+from ingest.types import DEFAULT_MAX_BYTES, ReadContext
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes; InputError naming it if it is missing or unreadable."""
+def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The file's bytes; InputError naming it if it is missing, unreadable or over
+    ``max_bytes`` (checked before reading, so a huge file is never loaded)."""
     try:
+        check_size(path.stat().st_size, max_bytes, path)
         return path.read_bytes()
     except FileNotFoundError as e:
         raise InputError("file not found", path=path) from e
+    except IsADirectoryError as e:
+        raise InputError("is a folder, not a file", path=path) from e
     except OSError as e:
         raise InputError(f"cannot read the file ({e.strerror})", path=path) from e
 
 
-def load_json(path: Path) -> Any:
-    """Parse a JSON file; InputError naming the line and column where it breaks."""
+def load_json(path: Path, ctx: ReadContext | None = None) -> Any:
+    """Parse a JSON file within the context's size and depth bounds; InputError naming the
+    line and column where it breaks."""
+    ctx = ctx or ReadContext()
+    data = read_bytes(path, ctx.max_bytes)
+    check_depth(data, ctx.max_depth, path)
+    return parse_json(data, path)
+
+
+def parse_json(data: bytes, where: object, *, hint: str = "is the file complete?") -> Any:
+    """``orjson.loads`` with its errors as one InputError naming ``where``."""
     try:
-        return orjson.loads(read_bytes(path))
+        return orjson.loads(data)
     except orjson.JSONDecodeError as e:
+        if "recursion" in e.msg.lower() or "depth limit" in e.msg.lower():
+            raise InputError(
+                "JSON nested too deeply to read (over 1,024 levels); this is not an export "
+                "the tool reads",
+                path=where,
+            ) from None
         raise InputError(
-            f"not valid JSON at column {e.colno} ({e.msg}); is the file complete?",
-            path=path,
-            line=e.lineno,
-        ) from e
+            f"not valid JSON at column {e.colno} ({e.msg}); {hint}", path=where, line=e.lineno
+        ) from None
 
 
 def get(record: Mapping[str, Any], key: str, field: str) -> str:
@@ -53,9 +71,13 @@ def text(record: Mapping[str, Any], key: str) -> str:
 
 def sha256_each(records: Iterable[Any]) -> list[str]:
     """SHA-256 of each record as canonical JSON (sorted keys), so key order does not matter."""
-    return [
-        hashlib.sha256(orjson.dumps(r, option=orjson.OPT_SORT_KEYS)).hexdigest() for r in records
-    ]
+    try:
+        return [
+            hashlib.sha256(orjson.dumps(r, option=orjson.OPT_SORT_KEYS)).hexdigest()
+            for r in records
+        ]
+    except orjson.JSONEncodeError as e:
+        raise InputError(f"a record cannot be kept as JSON ({e})") from None
 
 
 def within_window(frame: pd.DataFrame, ctx: ReadContext) -> pd.DataFrame:

@@ -22,14 +22,19 @@ STRING = pd.StringDtype("pyarrow")
 KIND = pd.CategoricalDtype(list(KINDS))
 SOURCE = pd.CategoricalDtype(list(SOURCES))
 
-# Column -> dtype. The first twelve are the contract of DESIGN.md section 4; the last three
+# Column -> dtype. The first twelve are the contract of DESIGN.md section 4; the others
 # carry what key-row selection and evidence tagging need:
 #   subtype    the record's own type at its source (PagerDuty log entry type, Slack subtype,
 #              GitHub deployment status state), empty when it has none;
 #   tags       space-separated flags: "pinned", "reaction:NAME", "broadcast", "system", "bot",
 #              "rollback", "revert", "edited_after_mitigation";
 #   kind_rule  empty when the kind is read from the source; else the rule that guessed it
-#              (a kind guessed from free text is evidence "inferred", never "observed").
+#              (a kind guessed from free text is evidence "inferred", never "observed");
+#   key_rule   the rule that made the row a key row ("alert", "figures", "first_message"...), or
+#              why it is not one ("chatter", "system", "twin", "over_budget:figures"...);
+#   twin_ref   on a row folded into another record of the same event (a notes line beside the
+#              PagerDuty entry, a status update echoed in another channel): that record's ref.
+#              The row stays in the frame; the record it points to is tagged "corroborated".
 COLUMNS: dict[str, Any] = {
     "ts": UTC_TIME,
     "source": SOURCE,
@@ -46,6 +51,8 @@ COLUMNS: dict[str, Any] = {
     "subtype": STRING,
     "tags": STRING,
     "kind_rule": STRING,
+    "key_rule": STRING,
+    "twin_ref": STRING,
 }
 
 REQUIRED = ("ts", "source", "kind", "summary", "ref")

@@ -20,6 +20,7 @@ import pandas as pd
 from ingest.errors import InputError, TimeError
 from ingest.records import read_bytes, within_window
 from ingest.schema import frame_from_columns
+from ingest.shapes import check_depth, describe
 from ingest.times import CellTimeError, written_to_utc
 from ingest.types import ReadContext
 from ingest.vocab import KINDS
@@ -38,16 +39,20 @@ def read_table(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
     A row's ``ref`` defaults to ``FILE:LINE``; a missing ``kind`` is ``note``.
     """
     try:
-        content = read_bytes(path).decode("utf-8-sig")
+        content = read_bytes(path, ctx.max_bytes).decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InputError(f"is not UTF-8 text (byte {e.start}); save it as UTF-8", path=path) from e
     if path.suffix.lower() in JSON_LINES_SUFFIXES or content.lstrip().startswith("{"):
+        check_depth(content.encode(), ctx.max_depth, path)
         rows, lines, raw = _json_lines(content, path)
     else:
         rows, lines, raw = _csv_rows(content, path)
-    ctx.artifacts.append({"source": SOURCE, "name": path.name, "records": len(rows)})
     if not len(rows):
-        return
+        raise InputError(
+            "has no rows: the table is empty; give a table with a time and an event per row",
+            path=path,
+        )
+    ctx.artifacts.append({"source": SOURCE, "name": path.name, "records": len(rows)})
     frame = _frame(rows, lines, raw, path, ctx)
     frame = within_window(frame, ctx)
     if len(frame):
@@ -163,8 +168,13 @@ def _json_lines(content: str, path: Path) -> tuple[pd.DataFrame, list[int], list
                 f"not valid JSON at column {e.colno} ({e.msg})", path=path, line=number
             ) from e
         if not isinstance(record, dict):
-            raise InputError("each line must be a JSON object", path=path, line=number)
-        records.append({str(k).strip().lower(): _cell(v) for k, v in record.items()})
+            raise InputError(
+                f"each line must be a JSON object, not {describe(record)}", path=path, line=number
+            )
+        try:
+            records.append({str(k).strip().lower(): _cell(v) for k, v in record.items()})
+        except orjson.JSONEncodeError as e:
+            raise InputError(f"a value cannot be kept as JSON ({e})", path=path, line=number) from e
         lines.append(number)
         raw.append(text)
     return pd.DataFrame(records, dtype=str).fillna(""), lines, raw

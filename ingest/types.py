@@ -31,6 +31,11 @@ class Window:
         return (ts >= self.start) & (ts <= self.end)
 
 
+# Bounds on each input file (limits.max_file_size and limits.max_depth in the config).
+DEFAULT_MAX_BYTES = 10**9
+DEFAULT_MAX_DEPTH = 100
+
+
 @dataclass(frozen=True)
 class Incident:
     """What is known of the incident itself: from its artifacts (a PagerDuty incident object),
@@ -103,7 +108,7 @@ class ReadContext:
     Connectors append to ``warnings`` (one line each, naming file and line), update
     ``incident`` with what the artifact says about the incident (``ctx.incident =
     ctx.incident.merged(found)``) and fill ``artifacts`` with inventory entries
-    ``{"source", "name", "records"}``.
+    ``{"source", "name", "records"}``. ``max_bytes`` and ``max_depth`` bound each file read.
     """
 
     window: Window | None = None
@@ -111,6 +116,8 @@ class ReadContext:
     date: date | None = None
     channels: tuple[str, ...] = ()
     workspace_url: str = ""
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_depth: int = DEFAULT_MAX_DEPTH
     warnings: list[str] = field(default_factory=list)
     incident: Incident = field(default_factory=Incident)
     artifacts: list[dict[str, Any]] = field(default_factory=list)

@@ -105,6 +105,8 @@ TAG_LABELS: dict[str, str] = {
     "mitigation": "notes say mitigated or recovered",
     "approximate": "time written as approximate",
     "edited_after_mitigation": "edited after mitigation; may contain hindsight",
+    "twin": "the same event as another record (twin_ref), shown on that record's row",
+    "corroborated": "the same event is recorded by a second source",
 }
 TAGS: tuple[str, ...] = tuple(TAG_LABELS)
 

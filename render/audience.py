@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,7 +78,8 @@ class People:
         roles = {str(k).strip().casefold(): str(v) for k, v in roster.items() if str(k).strip()}
         systems = frozenset(_system_actors(frame)) - roles.keys()
         actors = frame["actor"].fillna("").astype(str).str.strip()
-        names = [n for n in pd.unique(actors) if n and n.casefold() not in systems]
+        referenced = _referenced_people(frame)
+        names = [n for n in [*pd.unique(actors), *referenced] if n and n.casefold() not in systems]
         groups = _same_person([*names, *roles])
         people = cls(roles, groups, systems, _text_pattern([*groups, *systems]))
         # Each row's actor, then the people its text names, row after row.
@@ -130,14 +131,17 @@ class People:
 
     def _replace(self, match: re.Match[str]) -> str:
         if match.group("email"):
-            return self._email_label(match.group("email"))
+            return self.email_label(match.group("email"))
         name = match.group("known") or match.group("mention")
         if self.is_shown_as_written(name):
             return match.group(0)
         at = "@" if match.group(0).startswith("@") else ""
+        surname = match.group("surname") or ""
+        if surname and (" " in name.strip() or surname.strip().casefold() in self.systems):
+            return at + self.label_for(name) + surname  # a full name already, or a system
         return at + self.label_for(name)
 
-    def _email_label(self, address: str) -> str:
+    def email_label(self, address: str) -> str:
         """A known person's label for their address, else a placeholder."""
         folded = address.casefold()
         local = folded.split("@", 1)[0]
@@ -158,15 +162,38 @@ def _system_actors(frame: pd.DataFrame) -> set[str]:
         r"\[bot\]$|[-_]bot$|^github-actions$", case=False, regex=True
     )
     slack_bot = (source == "slack") & has_tag(frame["tags"], "bot")
+    # A PagerDuty actor is a system only as a service or an alert's integration: the users
+    # who are notified, acknowledge or escalate are people.
     pagerduty_system = pagerduty & (
         actor.str.casefold().isin(services)
         | (subtype == "alert")  # an alert's actor is its integration or service
-        | (frame["kind"].astype(str) == "alert.notified")  # notifications come from the service
     )
     bots = set(actor[slack_bot | github_bot].str.casefold())
     pagerduty_bots = pagerduty & actor.str.casefold().isin(bots)
     names = set(actor[github_bot | slack_bot | pagerduty_system | pagerduty_bots].str.casefold())
     return {name for name in names if name}
+
+
+# "Escalated to Kenji Watanabe", "Acknowledged by Kenji Watanabe", "Notified Kenji Watanabe by
+# SMS": the PagerDuty user a log entry's summary names, up to two or three capitalised words.
+_REFERENCED = re.compile(
+    r"\b(?i:escalated to|acknowledged by|resolved by|assigned to|reassigned to|notified|"
+    r"unacknowledged by|snoozed by|responder request(?:ed)? (?:for|to)|requested)\s+"
+    r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3})"
+)
+_NOT_PEOPLE = frozenset({"level", "the", "a", "an", "via", "by", "service", "escalation"})
+
+
+def _referenced_people(frame: pd.DataFrame) -> list[str]:
+    """People a PagerDuty summary names as the one escalated to, acknowledging or notified."""
+    pagerduty = frame["source"].astype(str) == "pagerduty"
+    found: list[str] = []
+    for text in frame.loc[pagerduty, "summary"].fillna("").astype(str):
+        for match in _REFERENCED.finditer(text):
+            words = match.group("name").split()
+            if words[0][:1].isupper() and words[0].casefold() not in _NOT_PEOPLE:
+                found.append(" ".join(w for w in words if w.casefold() not in _NOT_PEOPLE))
+    return list(dict.fromkeys(found))
 
 
 def _same_person(names: Iterable[str]) -> dict[str, str]:
@@ -194,6 +221,15 @@ def _same_person(names: Iterable[str]) -> dict[str, str]:
     for first, owners in firsts.items():
         if first not in groups and len(owners) == 1:
             groups[first] = owners[0]
+    # Surnames too ("Watanabe" in a note), when one full name has it and it is no handle.
+    lasts: dict[str, list[str]] = {}
+    for name in full:
+        last = name.split()[-1]
+        if re.fullmatch(r"[^\W\d_]{3,}", last):
+            lasts.setdefault(last, []).append(name)
+    for last, owners in lasts.items():
+        if last not in groups and len(owners) == 1:
+            groups[last] = owners[0]
     return groups
 
 
@@ -203,9 +239,35 @@ def _text_pattern(names: Iterable[str]) -> re.Pattern[str]:
     alternatives = [_EMAIL]
     if known:
         listed = "|".join(re.escape(n) for n in known)
-        alternatives.append(rf"(?<!\w)@?(?P<known>{listed})(?!\w)")
+        # A capitalised word right after a known one-word name is taken as its surname, so
+        # "Kenji Watanabe" with only "kenji" known loses the surname too.
+        alternatives.append(
+            rf"(?<!\w)@?(?P<known>{listed})(?!\w)(?P<surname>\s(?-i:[A-Z][a-z'’-]+))?"
+        )
     alternatives.append(_MENTION)
     return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def public_names(frame: pd.DataFrame, roster: Mapping[str, str]) -> Callable[[str], str]:
+    """How the public audience shows any identifier of a person in this frame.
+
+    The returned function maps a name, handle, login, user ID or e-mail address to the role or
+    alias :func:`for_audience` gives that person for the same frame and roster (a new alias for
+    an identifier never seen, as an unknown name is hidden too); system names stay as written.
+    For a Responders section or a roles line rendered outside the frame.
+    """
+    people = People.from_frame(frame, roster)
+
+    def public_name(identifier: str) -> str:
+        text = str(identifier).strip()
+        if not text or people.is_shown_as_written(text):
+            return text
+        if re.fullmatch(_EMAIL, text):
+            label = people.email_label(text)
+            return label if label != EMAIL_PLACEHOLDER else people.label_for(text)
+        return people.label_for(text.lstrip("@"))
+
+    return public_name
 
 
 def _alias(number: int) -> str:
@@ -218,20 +280,48 @@ def _alias(number: int) -> str:
     return f"{ALIAS_PREFIX} {letters}"
 
 
+# Summary keys whose values are IDs, links, times, counts or fixed words, never a person.
+_KEPT_KEYS = frozenset(
+    """id ref refs url urls at start end ts created_at resolved_at severity status number kind
+    evidence source tool version events records gaps window rule_id""".split()
+)
+
+
 def _scrub_summary(summary: dict, people: People) -> None:
-    """Scrub the summary fields whose text may hold a name, in place; refs are IDs and stay."""
-    incident = summary.get("incident")
-    if isinstance(incident, dict) and isinstance(incident.get("title"), str):
-        incident["title"] = people.scrub(incident["title"])
-    summary["warnings"] = [
-        people.scrub(w) if isinstance(w, str) else w for w in summary.get("warnings") or []
-    ]
-    for entry in summary.get("sources") or []:
-        if isinstance(entry, dict) and isinstance(entry.get("error"), str):
-            entry["error"] = people.scrub(entry["error"])
-    for entry in summary.get("inventory") or []:
-        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-            entry["name"] = people.scrub(entry["name"])
-    for entry in (summary.get("milestones") or {}).values():
-        if isinstance(entry, dict) and isinstance(entry.get("rule"), str):
-            entry["rule"] = people.scrub(entry["rule"])
+    """Scrub every string of the summary in place but IDs, links and times, at any depth.
+
+    New fields (a responders list, a roles line) are covered without naming them here.
+    """
+    if isinstance(summary.get("responders"), list):
+        summary["responders"] = [
+            _scrub_responder(entry, people) if isinstance(entry, dict) else _scrubbed(entry, people)
+            for entry in summary["responders"]
+        ]
+    for key, value in summary.items():
+        if key not in _KEPT_KEYS and key != "responders":
+            summary[key] = _scrubbed(value, people)
+
+
+def _scrubbed(value: Any, people: People) -> Any:
+    if isinstance(value, str):
+        return people.scrub(value)
+    if isinstance(value, dict):
+        _scrub_summary(value, people)
+        return value
+    if isinstance(value, list):
+        return [_scrubbed(item, people) for item in value]
+    return value
+
+
+def _scrub_responder(entry: dict, people: People) -> dict:
+    """A responder as the audience sees them: the role or alias, never the handles."""
+    if isinstance(entry.get("name"), str):
+        entry["name"] = people.label_actor(entry["name"])
+    entry["also"] = []
+    for key in ("role", "role_source"):
+        if isinstance(entry.get(key), str):
+            entry[key] = people.scrub(entry[key])
+    action = entry.get("first_action")
+    if isinstance(action, dict) and isinstance(action.get("summary"), str):
+        action["summary"] = people.scrub(action["summary"])
+    return entry

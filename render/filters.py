@@ -23,11 +23,11 @@ UNKNOWN = "TK — author to confirm"
 
 # Everything a renderer or a text processor may treat as the end of a line.
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]|~])")
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]|~<])")
 _ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 # A heading, list item, thematic break or setext underline, were the text to start a line.
 _BLOCK_MARKER = re.compile(
-    r"^(#{1,6}|[-+])(?=\s|$)"  # heading, bullet
+    r"^(#{1,6}(?=\s|$)|[-+](?=\s|$)|>)"  # heading, bullet, block quote
     r"|^(\d{1,9})([.)])(?=\s|$)"  # ordered list item
     r"|^([=-])(?=[=-]*\s*$)"  # setext underline, thematic break
 )
@@ -38,16 +38,17 @@ _CODE_UNSAFE = re.compile(r"[`|\\]")
 def escape_markdown(text: object, *, line_break: str = "<br>") -> str:
     """Artifact text as inert Markdown that is safe inside a table cell.
 
-    Escapes ``\\ ` * _ [ ] | ~``, turns ``<`` and ``>`` into entities (so no HTML survives a
-    later Markdown-to-HTML step), keeps an entity-like ``&name;`` literal, escapes a leading
-    heading or list marker, and replaces every line break with ``line_break``.
+    Escapes ``\\ ` * _ [ ] | ~ <`` with a backslash (an escaped ``<`` opens no HTML tag or
+    autolink, so a lone ``>`` is harmless and stays as written), keeps an entity-like
+    ``&name;`` literal, escapes a leading heading, list or quote marker, and replaces every
+    line break with ``line_break``. Text is never turned into entities: a reader of the
+    Markdown source sees ``5xx rate > 5%``, not ``&gt;``.
     """
     if text is None or text is pd.NA:
         return ""
     value = str(text).strip()
     value = _ENTITY_LIKE.sub("&amp;", value)
     value = _MARKDOWN_PUNCTUATION.sub(r"\\\1", value)
-    value = value.replace("<", "&lt;").replace(">", "&gt;")
     value = _BLOCK_MARKER.sub(_escape_block_marker, value)
     return _LINE_BREAK.sub(line_break, value)
 
@@ -141,6 +142,40 @@ def format_clock(value: object, *, unknown: str = "TK") -> str:
     return unknown if stamp is None else stamp.strftime("%H:%M:%S")
 
 
+# Prefixes some sources put before their text that repeat the kind label in other words.
+_REDUNDANT_PREFIX = re.compile(
+    r"^(?:(?:note added|deploy (?:in progress|succeeded|failed|started|queued|pending|errored))"
+    r"\s*\.?\s*:\s*|(?:merged pr|committed|published release)\s+(?=\S))",
+    re.IGNORECASE,
+)
+
+
+def event_text(summary: object, kind: object) -> str:
+    """An event's text without a prefix that repeats its kind label, so a row reads
+    "Deploy succeeded: production e7f3a9c", never "Deploy succeeded: Deploy succeeded: …"."""
+    if summary is None or summary is pd.NA:
+        return ""
+    text = str(summary).strip()
+    label = re.escape(kind_label(kind))
+    text = re.sub(rf"^{label}\s*\.?\s*:\s*", "", text, flags=re.IGNORECASE)
+    return _REDUNDANT_PREFIX.sub("", text) or text
+
+
+_FULL_SHA = re.compile(r"[0-9a-f]{40}")
+
+
+def short_ref(ref: object, *, limit: int = 20) -> str:
+    """A ref short enough to sit on one line of a narrow screen: a commit SHA as its first
+    seven characters, a long ID as its start and end around an ellipsis. Links keep the full
+    ref; this is only what is shown."""
+    text = "" if ref is None or ref is pd.NA else str(ref).strip()
+    if _FULL_SHA.fullmatch(text):
+        return text[:7]
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 8]}…{text[-7:]}"
+
+
 def evidence_tag(milestone: Mapping[str, Any] | None) -> str:
     """``observed``, ``inferred (rule)``, or the TK marker when the milestone is unknown."""
     if (
@@ -155,8 +190,13 @@ def evidence_tag(milestone: Mapping[str, Any] | None) -> str:
         return UNKNOWN
     if milestone["evidence"] == "inferred":
         rule = milestone.get("rule") or ""
-        return f"inferred ({rule})" if rule else "inferred"
-    return "observed"
+        tag = f"inferred ({rule})" if rule else "inferred"
+    else:
+        tag = "observed"
+    also = [str(ref) for ref in milestone.get("corroborated_by") or [] if ref]
+    if also:
+        tag += f"; corroborated by {', '.join(also)}"
+    return tag
 
 
 FILTERS = {
@@ -170,6 +210,8 @@ FILTERS = {
     "clock": format_clock,
     "duration": format_duration,
     "kind_label": kind_label,
+    "event_text": event_text,
+    "short_ref": short_ref,
     "evidence": evidence_tag,
 }
 

@@ -25,7 +25,7 @@ from render.svg import timeline_svg
 
 TEMPLATE = "report.html.j2"
 # The format-neutral filters; the Markdown escapers have no place in HTML.
-_TEXT_FILTERS = ("utc", "clock", "duration", "kind_label", "evidence")
+_TEXT_FILTERS = ("utc", "clock", "duration", "kind_label", "event_text", "short_ref", "evidence")
 
 
 def render_html(

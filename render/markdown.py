@@ -22,6 +22,7 @@ from render.filters import FILTERS, UNKNOWN, to_utc
 TEMPLATE = "timeline.md.j2"
 PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
 
+FOLD_ROWS = 10  # hidden rows listed under each "… N more" in the HTML report
 _ROW_COLUMNS = ["ts", "source", "kind", "actor", "summary", "ref", "url", "channel", "thread_ref"]
 
 
@@ -53,7 +54,6 @@ def build_context(frame: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, 
     window = incident.get("window") or {}
     milestones = milestone_rows(frame, summary.get("milestones") or {})
     detected = next(m["at"] for m in milestones if m["name"] == "detected")
-    key = frame["key"].astype(bool)
     sources = _entries(summary.get("sources"), ("name", "status", "events", "error"))
     return {
         "incident": {
@@ -67,9 +67,10 @@ def build_context(frame: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, 
         "sources": sources,
         "milestones": milestones,
         "gaps": gap_rows(summary.get("gaps") or {}),
+        "responders": responder_rows(summary.get("responders")),
         "preceding_changes": preceding_changes(frame, detected),
         "timeline": timeline_rows(frame),
-        "counts": {"events": len(frame), "key": int(key.sum()), "other": int((~key).sum())},
+        "counts": _counts(frame),
         "quiet_periods": [
             {
                 "start": to_utc(q.get("start"), what="quiet period start"),
@@ -106,6 +107,7 @@ def milestone_rows(frame: pd.DataFrame, milestones: Mapping[str, Any]) -> list[d
                 "rule": given.get("rule") or "",
                 "ref": given.get("ref") or "",
                 "url": "",
+                "corroborated_by": list(given.get("corroborated_by") or []),
             }
         )
     refs = {row["ref"] for row in rows if row["ref"]}
@@ -135,6 +137,33 @@ def gap_rows(gaps: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def responder_rows(responders: Any) -> list[dict[str, Any]]:
+    """The summary's responders with times parsed; missing parts are None."""
+    rows = []
+    for item in responders or []:
+        entry = dict(item) if isinstance(item, Mapping) else {"name": str(item)}
+        action = entry.get("first_action")
+        rows.append(
+            {
+                "name": entry.get("name") or "",
+                "also": list(entry.get("also") or []),
+                "role": entry.get("role"),
+                "role_source": entry.get("role_source"),
+                "first_seen": to_utc(entry.get("first_seen"), what="responder first seen"),
+                "first_action": None
+                if not action
+                else {
+                    "at": to_utc(action.get("at"), what="responder first action"),
+                    "kind": action.get("kind") or "",
+                    "summary": action.get("summary") or "",
+                    "ref": action.get("ref") or "",
+                    "url": action.get("url") or "",
+                },
+            }
+        )
+    return rows
+
+
 def preceding_changes(frame: pd.DataFrame, detected: pd.Timestamp | None) -> list[dict[str, Any]]:
     """Deploys, commits, merges and releases earlier than detection, in frame order.
 
@@ -146,16 +175,40 @@ def preceding_changes(frame: pd.DataFrame, detected: pd.Timestamp | None) -> lis
     return _records(frame[earlier])
 
 
+def _counts(frame: pd.DataFrame) -> dict[str, int]:
+    key = frame["key"].astype(bool)
+    twin = _twin_rows(frame)
+    return {
+        "events": len(frame),
+        "key": int(key.sum()),
+        "twins": int(twin.sum()),
+        "other": int((~key & ~twin).sum()),
+    }
+
+
+def _twin_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows folded into another record of the same event (shown as that row's second source)."""
+    if "twin_ref" not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame["twin_ref"].fillna("").astype(str) != ""
+
+
 def timeline_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Key rows in frame order, with the non-key rows between two key rows folded into one
-    ``{"more": True, "count", "chat", "places": [{"count", "source", "channel", "chat"}]}``."""
+    ``{"more": True, "count", "chat", "places": [{"count", "source", "channel", "chat"}],
+    "events": [records]}``. A key row lists its twins (the same event from another source)
+    under ``twins``; twins are not counted again among the others."""
     if frame.empty:
         return []
     key = frame["key"].astype(bool)
+    # A twin is shown as its kept row's second source; a twin whose kept row is hidden is
+    # counted with the other hidden rows, so no event goes uncounted.
+    twin = _twin_rows(frame) & frame["twin_ref"].isin(frame.loc[key, "ref"])
     # Rows after the n-th key row (and before the next) share gap number n.
     gap = key.cumsum()
-    others = frame.loc[~key, ["source", "channel"]].assign(
-        gap=gap[~key], chat=frame.loc[~key, "kind"].isin(CHAT_KINDS)
+    hidden = ~key & ~twin
+    others = frame.loc[hidden, ["source", "channel"]].assign(
+        gap=gap[hidden], chat=frame.loc[hidden, "kind"].isin(CHAT_KINDS)
     )
     places = (
         others.groupby(["gap", "source", "channel"], sort=False, observed=True)
@@ -165,7 +218,16 @@ def timeline_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     folded: dict[int, list[dict[str, Any]]] = {}
     for place in places.to_dict("records"):
         folded.setdefault(int(place.pop("gap")), []).append(place)
+    # The first few hidden rows of each fold, for a reader who opens it; the rest stay in the
+    # events files (the page stays small however long the channel).
+    shown = frame[hidden].assign(gap=gap[hidden]).groupby("gap", sort=False).head(FOLD_ROWS)
+    fold_events: dict[int, list[dict[str, Any]]] = {}
+    for record, number in zip(_records(shown), shown["gap"], strict=True):
+        fold_events.setdefault(int(number), []).append(record)
     key_records = _records(frame[key])
+    twins_of = _twins_by_ref(frame[twin])
+    for record in key_records:
+        record["twins"] = twins_of.get(record["ref"], [])
     rows: list[dict[str, Any]] = []
     for number in range(len(key_records) + 1):
         if number:
@@ -178,9 +240,20 @@ def timeline_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
                     "count": sum(p["count"] for p in group),
                     "chat": all(p["chat"] for p in group),
                     "places": group,
+                    "events": fold_events.get(number, []),
                 }
             )
     return rows
+
+
+def _twins_by_ref(twins: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Twin rows as records, grouped by the ref of the row they were folded into."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    if twins.empty:
+        return grouped
+    for record, kept in zip(_records(twins), twins["twin_ref"].astype(str), strict=True):
+        grouped.setdefault(kept, []).append(record)
+    return grouped
 
 
 def _entries(items: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -194,9 +267,13 @@ def _records(rows: pd.DataFrame) -> list[dict[str, Any]]:
         edited_at=rows["edited_at"].astype(object).where(rows["edited_at"].notna(), None),
         after_mitigation=has_tag(rows["tags"], "edited_after_mitigation"),
         reply=(rows["kind"] == "chat.reply") | (rows["thread_ref"] != ""),
+        key_rule=rows["key_rule"] if "key_rule" in rows else "",
         more=False,
     )
-    return records.to_dict("records")
+    result = records.to_dict("records")
+    for record in result:
+        record["twins"] = []
+    return result
 
 
 def template_environment(template_dir: Path | None, *, html: bool) -> jinja2.Environment:

@@ -21,7 +21,9 @@ from ingest.vocab import add_tag
 from timeline.bundle import Bundle
 from timeline.keyrows import select_key_rows
 from timeline.milestones import compute_gaps, find_milestones, quiet_periods
-from timeline.summary import Counts, SourceStatus, Summary, Tool
+from timeline.responders import find_responders
+from timeline.summary import Counts, Milestone, SourceStatus, Summary, Tool
+from timeline.twins import fold_twins
 
 TOOL_NAME = "postmortem-timeline"
 # Late edits named one by one in the warnings; the rest are counted (all stay tagged).
@@ -108,6 +110,8 @@ def assemble(
     incident = replace(incident, title=title, window=window)
 
     comms = config.slack.comms_channels
+    twin_window = parse_duration(config.timeline.twin_window, what="timeline.twin_window")
+    frame = fold_twins(frame, window=pd.Timedelta(twin_window), comms_channels=comms)
     milestones = find_milestones(frame, marks=marks, incident=incident, comms_channels=comms)
     gaps = compute_gaps(milestones)
     for name, seconds in gaps.items():
@@ -137,12 +141,15 @@ def assemble(
             f"(first: {frame.loc[future, 'ref'].iloc[0]})"
         )
 
-    frame["key"] = select_key_rows(
+    chosen = select_key_rows(
         frame,
         keywords=config.timeline.keywords,
         key_reactions=config.timeline.key_reactions,
         comms_channels=comms,
+        max_rows=config.timeline.max_rows,
     )
+    frame["key"] = chosen["key"].to_numpy()
+    frame["key_rule"] = chosen["key_rule"].astype(frame["key_rule"].dtype)
     quiet = quiet_periods(
         frame["ts"],
         milestones["detected"].at,
@@ -160,8 +167,9 @@ def assemble(
     summary = Summary(
         incident=incident,
         sources=_source_statuses(outcomes, frame),
-        milestones=milestones,
+        milestones=_with_corroboration(milestones, frame),
         gaps=gaps,
+        responders=tuple(find_responders(frame, config.roster)),
         quiet_periods=tuple(quiet),
         redactions=tuple(redactions),
         warnings=tuple(warnings),
@@ -169,7 +177,10 @@ def assemble(
         counts=Counts(
             events=int(len(frame)),
             key_events=int(frame["key"].sum()),
-            other_messages=int((~frame["key"] & (frame["source"] == "slack")).sum()),
+            other_messages=int(
+                (~frame["key"] & (frame["source"] == "slack") & (frame["twin_ref"] == "")).sum()
+            ),
+            twins=int((frame["twin_ref"] != "").sum()),
         ),
         tool=Tool(name=TOOL_NAME, version=_version()),
         retries=finishing.retries() if finishing.retries is not None else None,
@@ -192,6 +203,24 @@ def _exact_permalinks(
     found = frame.loc[rows, "ref"].map(exact).dropna()
     frame.loc[found.index, "url"] = found
     return None
+
+
+def _with_corroboration(
+    milestones: Mapping[str, Milestone], frame: pd.DataFrame
+) -> dict[str, Milestone]:
+    """Each milestone whose record has a twin names the twin's ref: two sources agree."""
+    twins = frame.loc[frame["twin_ref"] != "", ["ref", "twin_ref"]]
+    found = dict(milestones)
+    if twins.empty:
+        return found
+    for name, milestone in milestones.items():
+        if not milestone.ref:
+            continue
+        others = list(twins.loc[twins["twin_ref"] == milestone.ref, "ref"])
+        others += list(twins.loc[twins["ref"] == milestone.ref, "twin_ref"])
+        if others:
+            found[name] = replace(milestone, corroborated_by=tuple(dict.fromkeys(others)))
+    return found
 
 
 def _source_statuses(

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingest.errors import BundleError, PostmortemError
-from ingest.schema import COLUMNS, validate
+from ingest.schema import COLUMNS, STRING, validate
 from timeline.summary import Summary
 
 EVENTS_PARQUET = "events.parquet"
@@ -128,7 +128,12 @@ def read_bundle(path: Path) -> Bundle:
         frame = pd.read_parquet(path / EVENTS_PARQUET)
     except (OSError, ValueError, TypeError, AttributeError, PostmortemError) as e:
         raise BundleError(f"{path}: the bundle is damaged ({e}); pull it again") from e
-    frame = frame.reindex(columns=list(COLUMNS)).astype(COLUMNS)
+    frame = frame.reindex(columns=list(COLUMNS))
+    # A bundle written before a column existed reads it as empty.
+    text = [name for name, dtype in COLUMNS.items() if dtype is STRING]
+    frame[text] = frame[text].fillna("")
+    frame["key"] = frame["key"].fillna(False)
+    frame = frame.astype(COLUMNS)
     return Bundle(frame=frame, summary=summary)
 
 

@@ -1,22 +1,93 @@
-"""Which events are key rows of the skeleton (DESIGN.md §6); the rest stay in the frame."""
+"""Which events are key rows of the skeleton (DESIGN.md §6); the rest stay in the frame.
+
+Rows are chosen by what they carry, within a budget of timeline rows. Every row gets a rule:
+the rule that chose it, or why it was not shown. Rules in order of precedence:
+
+1. always: the incident's own records (alerts, acknowledgements, escalations, resolves,
+   assignments, responder requests, status updates), deploys and rollbacks, merges, releases,
+   reverts, status updates in a comms channel, pinned messages and messages with a configured
+   reaction, customer reports and lines of notes;
+2. then evidence: messages with figures (rates, counts, percentages, durations), decisions,
+   hypotheses and findings, configured keywords; more signals first, then longer messages;
+3. then each participant's first message, other records of the sources (commits, PagerDuty
+   log entries of other types).
+
+Chatter (messages with none of the above), system messages, notifications and twins (rows
+folded into another record of the same event) are never shown; they are counted where they
+fall. When more rows qualify than the budget allows, the earlier rules win, and within a rule
+the stronger rows; the rest get ``over_budget:RULE``.
+
+Everything is column-wise: no Python loop over rows, so a channel of hundreds of thousands of
+messages costs a few vectorised passes.
+"""
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from ingest.vocab import has_tag
 
-_ALWAYS_KEY_KINDS = {
-    "deploy.started",
-    "deploy.succeeded",
-    "deploy.failed",
-    "pr.merged",
-    "release.published",
-    "comms.status_page",
-    "report.customer",
+# rule -> precedence (lower wins when the budget is short)
+RULES: dict[str, int] = {
+    "alert": 0,
+    "deploy": 0,
+    "rollback": 0,
+    "status_update": 0,
+    "customer_report": 1,
+    "role": 1,
+    "pinned": 1,
+    "reaction": 1,
+    "notes": 2,
+    "change": 2,
+    "record": 2,
+    "decision": 3,
+    "figures": 3,
+    "finding": 3,
+    "keyword": 3,
+    "first_message": 4,
+    "commit": 4,
 }
+NOT_SHOWN = ("twin", "system", "notification", "chatter")
+
+_INCIDENT_KINDS = (
+    "alert.triggered",
+    "alert.acknowledged",
+    "alert.escalated",
+    "alert.resolved",
+    "alert.assigned",
+    "alert.responder_requested",
+    "alert.status_update",
+)
+_DEPLOY_KINDS = ("deploy.started", "deploy.succeeded", "deploy.failed")
+_CHANGE_KINDS = ("pr.merged", "release.published")
+
+_UNIT = (
+    r"%|ms\b|s\b|secs?\b|seconds?\b|mins?\b|minutes?\b|h\b|hours?\b|x\b|k\b|tickets?\b"
+    r"|errors?\b|requests?\b|orders?\b|customers?\b|users?\b|pods?\b|connections?\b|rps\b"
+    r"|qps\b|times\b|replicas?\b|nodes?\b|merchants?\b|payments?\b|checkouts?\b|attempts?\b"
+)
+FIGURES = rf"\d(?:[\d.,]*\d)?\s?(?:{_UNIT})|\b[a-z]+_[a-z_]+ \d+|\bp\d\d\b"
+DECISIONS = (
+    r"\b(?:decided|decision|we will|we'll|rolling back|roll(?:ing)? (?:it )?back|going to"
+    r"|plan:|will deploy|resolving|on hold)\b"
+)
+FINDINGS = (
+    r"\b(?:confirm(?:s|ed)?|found|finding|shows?|looks like|seems|suspect|hypothes[ie]s"
+    r"|likely|lead|matches|because|in total|back to|baseline|not charged|no refunds?)\b"
+)
+# Someone saying which part they take: the responders' roles as the chat records them.
+ROLE_WORDS = (
+    r"\b(?:incident commander|I'm IC|I am IC|taking IC|I'll be IC|primary on-?call"
+    r"|on-?call here|comms lead)\b"
+)
+# How much each signal weighs when evidence competes for the budget.
+_WEIGHTS = {"decision": 2, "figures": 2, "finding": 2, "impact": 1, "keyword": 1}
+# Words about what customers met: they make a message weigh more, never choose it alone.
+IMPACT = r"\b(?:charged|refunds?|tickets?|customers?|merchants?|orders?|checkouts?|revenue)\b"
+_ALERT_BOT = r"^\W*(?:triggered|recovered|resolved|acknowledged|alert)\b"
 
 
 def select_key_rows(
@@ -25,34 +96,87 @@ def select_key_rows(
     keywords: tuple[str, ...],
     key_reactions: tuple[str, ...],
     comms_channels: tuple[str, ...] = (),
-) -> pd.Series:
-    """A boolean Series: every PagerDuty event but notifications, every deploy, merge and
-    release, revert commits, notes and table rows, and for chat: pinned messages, messages with a
-    configured reaction or keyword, comms-channel messages and each participant's first message.
-    System messages (joins, topic changes) are never key rows.
+    max_rows: int = 60,
+) -> pd.DataFrame:
+    """Columns ``key`` (bool) and ``key_rule`` (str) for ``frame``, aligned with its index.
+
+    At most ``max_rows`` rows are key rows. ``frame`` may carry twins marked by
+    ``timeline.twins.fold_twins`` (a non-empty ``twin_ref``); they are never key rows.
     """
+    if frame.empty:
+        return pd.DataFrame({"key": pd.Series(dtype=bool), "key_rule": pd.Series(dtype=str)})
     kinds = frame["kind"].astype(str)
     source = frame["source"].astype(str)
     tags = frame["tags"]
-    system = has_tag(tags, "system")
-
-    key = (source == "pagerduty") & (kinds != "alert.notified")
-    key |= kinds.isin(_ALWAYS_KEY_KINDS)
-    key |= source.isin(["notes", "table"])
-    key |= (kinds == "commit") & has_tag(tags, "revert", "rollback")
-
+    summary = frame["summary"].astype(str)
     chat = source == "slack"
-    chat_key = has_tag(tags, "pinned")
+    system = has_tag(tags, "system")
+    bot = has_tag(tags, "bot")
+    twin = frame["twin_ref"].astype(str) != ""
+
+    reaction = pd.Series(False, index=frame.index)
     if key_reactions:
-        chat_key |= has_tag(tags, *(f"reaction:{name}" for name in key_reactions))
+        reaction = has_tag(tags, *(f"reaction:{name}" for name in key_reactions))
+    keyword = pd.Series(False, index=frame.index)
     if keywords:
-        words = "|".join(re.escape(k) for k in keywords)
-        chat_key |= frame["summary"].str.contains(words, case=False, regex=True)
-    if comms_channels:
-        hashed = [c if c.startswith("#") else f"#{c}" for c in comms_channels]
-        chat_key |= frame["channel"].isin(hashed + list(comms_channels))
-    people = chat & ~system & (frame["actor"] != "")
-    first_of_person = people & ~frame["actor"].where(people).duplicated(keep="first")
-    chat_key |= first_of_person
-    key |= chat & chat_key & ~system
-    return key.astype(bool)
+        keyword = summary.str.contains("|".join(re.escape(k) for k in keywords), case=False)
+    in_comms = chat & frame["channel"].isin(_channel_names(comms_channels))
+    figures = summary.str.contains(FIGURES, case=False, regex=True)
+    decision = summary.str.contains(DECISIONS, case=False, regex=True)
+    finding = summary.str.contains(FINDINGS, case=False, regex=True)
+    revert = (kinds == "commit") & has_tag(tags, "revert", "rollback")
+    rollback = has_tag(tags, "rollback")
+    person = chat & ~system & ~bot & (frame["actor"].astype(str) != "")
+    first = person & ~frame["actor"].where(person).duplicated(keep="first")
+
+    conditions = [
+        (twin, "twin"),
+        (system, "system"),
+        (kinds == "alert.notified", "notification"),
+        (kinds.isin(_DEPLOY_KINDS) & rollback, "rollback"),
+        (kinds.isin(_DEPLOY_KINDS), "deploy"),
+        (kinds.isin(_INCIDENT_KINDS), "alert"),
+        (chat & bot & summary.str.contains(_ALERT_BOT, case=False, regex=True), "alert"),
+        ((kinds == "comms.status_page") | in_comms, "status_update"),
+        (kinds == "report.customer", "customer_report"),
+        (chat & summary.str.contains(ROLE_WORDS, case=False, regex=True), "role"),
+        (chat & has_tag(tags, "pinned"), "pinned"),
+        (chat & reaction, "reaction"),
+        (source.isin(["notes", "table"]), "notes"),
+        (kinds.isin(_CHANGE_KINDS) | revert, "change"),
+        (chat & decision, "decision"),
+        (chat & figures, "figures"),
+        (chat & finding, "finding"),
+        (chat & keyword, "keyword"),
+        (source == "pagerduty", "record"),
+        (first, "first_message"),
+        (kinds == "commit", "commit"),
+    ]
+    rule = np.select([c.to_numpy() for c, _ in conditions], [r for _, r in conditions], "chatter")
+    rule = pd.Series(rule, index=frame.index, dtype=object)
+
+    candidates = rule.map(RULES).fillna(99).to_numpy()
+    eligible = np.flatnonzero(candidates < 99)
+    impact = summary.str.contains(IMPACT, case=False, regex=True)
+    found = {
+        "decision": decision,
+        "figures": figures,
+        "finding": finding,
+        "impact": impact,
+        "keyword": keyword,
+    }
+    weight = sum(found[name].to_numpy() * w for name, w in _WEIGHTS.items())
+    # A longer message carries more, up to a point: at most one signal's worth.
+    weight = weight + summary.str.len().fillna(0).clip(upper=300).to_numpy() / 100
+    # Precedence first, then the weight of what the row carries, then time order.
+    order = eligible[np.lexsort((eligible, -weight[eligible], candidates[eligible]))]
+    key = np.zeros(len(frame), dtype=bool)
+    key[order[:max_rows]] = True
+    over = order[max_rows:]
+    rule.iloc[over] = "over_budget:" + rule.iloc[over]
+    return pd.DataFrame({"key": key, "key_rule": rule.astype(str)}, index=frame.index)
+
+
+def _channel_names(channels: tuple[str, ...]) -> list[str]:
+    names = [str(c) for c in channels]
+    return [*names, *(c if c.startswith("#") else f"#{c}" for c in names)]

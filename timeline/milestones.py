@@ -13,10 +13,10 @@ from datetime import timedelta, tzinfo
 import pandas as pd
 
 from ingest.errors import MarkError
-from ingest.times import parse_one, to_iso
+from ingest.times import parse_one
 from ingest.types import Incident
 from ingest.vocab import CHAT_KINDS, GAPS, MILESTONES, has_tag
-from timeline.summary import UNKNOWN, Milestone
+from timeline.summary import UNKNOWN, Milestone, QuietPeriod
 
 _MITIGATION_WORDS = re.compile(
     r"\b(?:rolled back|rollback (?:is )?(?:done|complete|finished)|mitigated|recovered|"
@@ -178,7 +178,7 @@ def compute_gaps(milestones: Mapping[str, Milestone]) -> dict[str, float | None]
 
 def quiet_periods(
     times: pd.Series, start: pd.Timestamp | None, end: pd.Timestamp | None, threshold: timedelta
-) -> list[dict[str, object]]:
+) -> list[QuietPeriod]:
     """Stretches between ``start`` and ``end`` with no event for longer than ``threshold``."""
     if start is None or end is None or end <= start:
         return []
@@ -190,7 +190,7 @@ def quiet_periods(
     periods = []
     for i in lengths.index[long]:
         a, b = points[i - 1], points[i]
-        periods.append({"start": to_iso(a), "end": to_iso(b), "seconds": (b - a).total_seconds()})
+        periods.append(QuietPeriod(a, b))
     return periods
 
 

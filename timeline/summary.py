@@ -26,14 +26,18 @@ class Milestone:
     evidence: str  # observed | inferred | unknown
     ref: str = ""
     rule: str = ""
+    corroborated_by: tuple[str, ...] = ()  # refs of the same event from a second source
 
-    def to_json(self) -> dict[str, str | None]:
-        return {
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
             "at": to_iso(self.at),
             "evidence": self.evidence,
             "ref": self.ref,
             "rule": self.rule,
         }
+        if self.corroborated_by:
+            data["corroborated_by"] = list(self.corroborated_by)
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None, *, name: str = "milestone") -> Milestone:
@@ -46,10 +50,31 @@ class Milestone:
             evidence=str(data.get("evidence") or "observed"),
             ref=str(data.get("ref") or ""),
             rule=str(data.get("rule") or ""),
+            corroborated_by=tuple(str(r) for r in data.get("corroborated_by") or ()),
         )
 
 
 UNKNOWN = Milestone(at=None, evidence="unknown")
+
+
+@dataclass(frozen=True)
+class QuietPeriod:
+    """A stretch between detection and resolve with no recorded event: worth asking about."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": to_iso(self.start), "end": to_iso(self.end), "seconds": self.seconds}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> QuietPeriod:
+        start, end = iso_to_utc([data.get("start"), data.get("end")], what="summary quiet period")
+        return cls(start=start, end=end)
 
 
 @dataclass(frozen=True)
@@ -74,7 +99,8 @@ class SourceStatus:
 class Counts:
     events: int = 0
     key_events: int = 0
-    other_messages: int = 0  # chat messages that are not key rows
+    other_messages: int = 0  # chat messages that are not key rows (nor twins)
+    twins: int = 0  # rows folded into another record of the same event
 
 
 @dataclass(frozen=True)
@@ -85,15 +111,18 @@ class Tool:
 
 @dataclass(frozen=True)
 class Summary:
-    """Everything summary.json says. Records that are plain JSON already (quiet periods
-    ``{start, end, seconds}``, redactions ``{kind, ref, count}``, inventory entries, retries,
+    """Everything summary.json says. Records that are plain JSON already (redactions
+    ``{kind, ref, count}`` as ``ingest.redact`` reports them, inventory entries, retries,
     earlier incidents) stay mappings."""
 
     incident: Incident
     sources: tuple[SourceStatus, ...] = ()
     milestones: Mapping[str, Milestone] | None = None  # None: every milestone unknown
     gaps: Mapping[str, float | None] | None = None  # None: every gap unknown
-    quiet_periods: tuple[Mapping[str, Any], ...] = ()
+    # Each person who acted or wrote (timeline.responders): name, also, role, role_source,
+    # first_seen, first_seen_ref, first_action {at, kind, summary, ref, url}.
+    responders: tuple[Mapping[str, Any], ...] = ()
+    quiet_periods: tuple[QuietPeriod, ...] = ()
     redactions: tuple[Mapping[str, Any], ...] = ()
     warnings: tuple[str, ...] = ()
     inventory: tuple[Mapping[str, Any], ...] = ()
@@ -118,7 +147,8 @@ class Summary:
             "sources": [source.to_json() for source in self.sources],
             "milestones": {name: self.milestone(name).to_json() for name in MILESTONES},
             "gaps": {name: gaps.get(name) for name in GAPS},
-            "quiet_periods": [dict(q) for q in self.quiet_periods],
+            "responders": [dict(r) for r in self.responders],
+            "quiet_periods": [q.to_json() for q in self.quiet_periods],
             "redactions": [dict(r) for r in self.redactions],
             "warnings": list(self.warnings),
             "inventory": [dict(i) for i in self.inventory],
@@ -126,6 +156,7 @@ class Summary:
                 "events": self.counts.events,
                 "key_events": self.counts.key_events,
                 "other_messages": self.counts.other_messages,
+                "twins": self.counts.twins,
             },
             "tool": {"name": self.tool.name, "version": self.tool.version},
         }
@@ -157,7 +188,8 @@ class Summary:
                 name: Milestone.from_json(milestones.get(name), name=name) for name in MILESTONES
             },
             gaps={name: (data.get("gaps") or {}).get(name) for name in GAPS},
-            quiet_periods=tuple(data.get("quiet_periods") or ()),
+            responders=tuple(data.get("responders") or ()),
+            quiet_periods=tuple(QuietPeriod.from_json(q) for q in data.get("quiet_periods") or ()),
             redactions=tuple(data.get("redactions") or ()),
             warnings=tuple(str(w) for w in data.get("warnings") or ()),
             inventory=tuple(data.get("inventory") or ()),
@@ -165,6 +197,7 @@ class Summary:
                 events=int(counts.get("events") or 0),
                 key_events=int(counts.get("key_events") or 0),
                 other_messages=int(counts.get("other_messages") or 0),
+                twins=int(counts.get("twins") or 0),
             ),
             tool=Tool(name=str(tool.get("name") or ""), version=str(tool.get("version") or "")),
             retries=data.get("retries"),

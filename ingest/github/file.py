@@ -15,12 +15,14 @@ from ingest.github.normalise import (
     REPO_IN_URL,
     SOURCE,
     SUPERSEDED_STATE,
+    check_shape,
     commits_frame,
     deployments_frame,
     pulls_frame,
     releases_frame,
 )
 from ingest.records import load_json, text, with_path, within_window
+from ingest.shapes import describe
 from ingest.types import ReadContext
 
 
@@ -32,7 +34,7 @@ def read_github_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
     "statuses": …, "commits": …, "pulls": …, "releases": …}``. The shape is told from the
     records' keys; the repo from ``repo`` or else from the records' API URLs.
     """
-    payload = load_json(path)
+    payload = load_json(path, ctx)
     try:
         groups, repo = _groups(payload)
         repo = repo or _repo_from_urls(groups)
@@ -101,14 +103,20 @@ def _groups(payload: Any) -> tuple[dict[str, list[dict]], str]:
             )
         for key in present:
             records = payload[key]
-            if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-                raise InputError(f"{key!r} must be a list of objects")
+            if not isinstance(records, list):
+                raise InputError(f"{key!r} must be a list of objects, not {describe(records)}")
+            check_shape(key, records)
             groups[key].extend(records)
+        repo = payload.get("repo")
+        if repo is not None and not isinstance(repo, str):
+            raise InputError(f"'repo' must be a string such as \"acme/api\", not {describe(repo)}")
         return groups, text(payload, "repo")
     if not isinstance(payload, list):
         raise InputError("is not a GitHub export: expected a JSON list or object")
     for number, record in enumerate(payload, start=1):
         groups[_record_kind(record, number)].append(record)
+    for key, records in groups.items():
+        check_shape(key, records)
     return groups, ""
 
 

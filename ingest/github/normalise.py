@@ -16,6 +16,7 @@ import pandas as pd
 from ingest.errors import InputError
 from ingest.records import get, sha256_each, text
 from ingest.schema import empty_frame, frame_from_columns
+from ingest.shapes import BOOL, ID, INT, STR, check_records
 from ingest.times import iso_to_utc
 
 SOURCE = "github"
@@ -44,6 +45,72 @@ ROLLBACK_WORDS = re.compile(r"\broll(?:ed|ing)?[ _-]?back|\brevert", re.IGNORECA
 REPO_IN_URL = re.compile(r"/repos/([^/]+/[^/?#]+)")
 RECORD_KINDS = ("deployments", "statuses", "commits", "pulls", "releases")
 
+# The fields each record is read for, with their types in the REST API description.
+_LOGIN = {"login": STR}
+STATUS_SHAPE = {
+    "id": ID,
+    "state": STR,
+    "created_at": STR,
+    "description": STR,
+    "creator": _LOGIN,
+    "log_url": STR,
+    "environment_url": STR,
+    "target_url": STR,
+    "deployment_url": STR,
+    "environment": STR,
+}
+DEPLOYMENT_SHAPE = {
+    "id": ID,
+    "created_at": STR,
+    "sha": STR,
+    "ref": STR,
+    "environment": STR,
+    "description": STR,
+    "task": STR,
+    "creator": _LOGIN,
+    "url": STR,
+    "statuses": [STATUS_SHAPE],
+}
+_GIT_PERSON = {"date": STR, "name": STR}
+COMMIT_SHAPE = {
+    "sha": STR,
+    "commit": {"committer": _GIT_PERSON, "author": _GIT_PERSON, "message": STR},
+    "author": _LOGIN,
+    "html_url": STR,
+}
+PULL_SHAPE = {
+    "number": INT,
+    "title": STR,
+    "merged_at": STR,
+    "base": {"ref": STR},
+    "user": _LOGIN,
+    "html_url": STR,
+}
+RELEASE_SHAPE = {
+    "tag_name": STR,
+    "name": STR,
+    "published_at": STR,
+    "draft": BOOL,
+    "prerelease": BOOL,
+    "author": _LOGIN,
+    "html_url": STR,
+}
+# record kind -> (shape, what a record is called, required fields, its id field)
+SHAPES: dict[str, tuple[dict, str, tuple[str, ...], str]] = {
+    "deployments": (DEPLOYMENT_SHAPE, "deployment", ("id", "created_at"), "id"),
+    "statuses": (STATUS_SHAPE, "deployment status", (), "id"),
+    "commits": (COMMIT_SHAPE, "commit", ("sha", "commit"), "sha"),
+    "pulls": (PULL_SHAPE, "pull request", ("number",), "number"),
+    "releases": (RELEASE_SHAPE, "release", ("tag_name",), "tag_name"),
+}
+
+
+def check_shape(kind: str, records: list[Any]) -> None:
+    """InputError naming the record and field when ``records`` (of ``RECORD_KINDS``) do not
+    have the shape the normalisers read."""
+    shape, what, required, id_key = SHAPES[kind]
+    check_records(records, shape, what=what, required=required, id_key=id_key)
+
 
 def deployments_frame(
     deployments: list[dict], statuses: Mapping[Any, list[dict]], *, repo: str
@@ -57,6 +124,8 @@ def deployments_frame(
     """
     if not deployments:
         return empty_frame()
+    check_shape("deployments", deployments)
+    check_shape("statuses", [s for listed in statuses.values() for s in listed])
     deployment_ids = [text(d, "id") for d in deployments]
     if "" in deployment_ids:
         raise InputError(f"deployment #{deployment_ids.index('') + 1} has no 'id'")
@@ -143,6 +212,7 @@ def commits_frame(commits: list[dict], *, repo: str) -> pd.DataFrame:
     """One ``commit`` row per commit at its committer date (authored date if it has none)."""
     if not commits:
         return empty_frame()
+    check_shape("commits", commits)
     shas = [text(c, "sha") for c in commits]
     if "" in shas:
         raise InputError(f"commit #{shas.index('') + 1} has no 'sha'")
@@ -175,6 +245,7 @@ def commits_frame(commits: list[dict], *, repo: str) -> pd.DataFrame:
 
 def pulls_frame(pulls: list[dict], *, repo: str) -> pd.DataFrame:
     """One ``pr.merged`` row per merged pull request, at ``merged_at``; unmerged are skipped."""
+    check_shape("pulls", pulls)
     merged = [p for p in pulls if p.get("merged_at")]
     if not merged:
         return empty_frame()
@@ -203,6 +274,7 @@ def pulls_frame(pulls: list[dict], *, repo: str) -> pd.DataFrame:
 
 def releases_frame(releases: list[dict], *, repo: str) -> pd.DataFrame:
     """One ``release.published`` row per published release, at ``published_at``; drafts skipped."""
+    check_shape("releases", releases)
     published = [r for r in releases if r.get("published_at") and not r.get("draft")]
     if not published:
         return empty_frame()

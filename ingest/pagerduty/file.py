@@ -15,21 +15,29 @@ from ingest.pagerduty.normalise import (
     alerts_frame,
     incident_info,
     log_entries_frame,
+    merge_notes,
     notes_frame,
 )
 from ingest.records import load_json, with_path, within_window
+from ingest.schema import concat
+from ingest.shapes import describe
 from ingest.types import Incident, ReadContext
 
 
 def read_pagerduty_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
-    """Read a PagerDuty API response saved as JSON, yielding one frame per page and payload.
+    """Read PagerDuty API responses saved as JSON, yielding one frame of all their events.
 
     Accepts ``{"incident": …}``, ``{"log_entries": […]}``, ``{"alerts": […]}``,
     ``{"notes": […]}``, an object holding several of these, or a JSON array of such pages.
-    Fills ``ctx.incident`` from the incident object and adds inventory entries.
+    Fills ``ctx.incident`` from the incident object and adds inventory entries. A note and
+    the annotate log entry it stands for are one row (:func:`merge_notes`), as in a live pull.
     """
-    pages = _pages(load_json(path), path)
-    incidents = [p["incident"] for p in pages if isinstance(p.get("incident"), dict)]
+    pages = _pages(load_json(path, ctx), path)
+    incidents = [p["incident"] for p in pages if p.get("incident") is not None]
+    for number, incident in enumerate(incidents, start=1):
+        if not isinstance(incident, dict):
+            where = f"incident #{number}" if len(incidents) > 1 else "'incident'"
+            raise InputError(f"{where} must be an object, not {describe(incident)}", path=path)
     info = _incident_into_context(incidents, ctx, path)
     incident_id = info.id or "?"
     service = info.service
@@ -42,8 +50,8 @@ def read_pagerduty_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
                 records = page.get(key)
                 if records is None:
                     continue
-                if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-                    raise InputError(f"{key!r} must be a list of objects")
+                if not isinstance(records, list):
+                    raise InputError(f"{key!r} must be a list of objects, not {describe(records)}")
                 counts[key] += len(records)
                 if key == "log_entries":
                     frames.append(
@@ -59,10 +67,9 @@ def read_pagerduty_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
     for key, count in counts.items():
         if any(key in p for p in pages):
             ctx.artifacts.append({"source": SOURCE, "name": f"{path.name} {key}", "records": count})
-    for frame in frames:
-        frame = within_window(frame, ctx)
-        if len(frame):
-            yield frame
+    frame = within_window(merge_notes(concat(frames)), ctx)
+    if len(frame):
+        yield frame
 
 
 def _incident_into_context(incidents: list[dict], ctx: ReadContext, path: Path) -> Incident:

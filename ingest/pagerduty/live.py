@@ -19,7 +19,13 @@ import pagerduty
 import pandas as pd
 
 from ingest.errors import InputError, SourceError, TimeError, UsageError
-from ingest.pagerduty.normalise import alerts_frame, incident_info, log_entries_frame, notes_frame
+from ingest.pagerduty.normalise import (
+    alerts_frame,
+    incident_info,
+    log_entries_frame,
+    merge_notes,
+    notes_frame,
+)
 from ingest.progress import Progress
 from ingest.schema import concat
 from ingest.times import to_iso
@@ -32,8 +38,6 @@ PAGE_SIZE = 100  # the most any of these list endpoints returns per page
 INCIDENT_INCLUDES = ("priorities", "services")
 # GET /incidents refuses a since/until range longer than six months.
 LONGEST_RANGE = timedelta(days=180)
-# An annotate log entry and the note it records are written within moments of each other.
-NOTE_MATCH = pd.Timedelta(seconds=2)
 TOKEN_HINT = "check the API token (pagerduty.token_env, default PAGERDUTY_API_TOKEN)"
 
 
@@ -92,24 +96,8 @@ def pull_pagerduty(
         # The notes endpoint is not paginated (no "more"), so it is one plain GET.
         notes = client.rget(f"{base}/notes")
         frame = notes_frame(list(notes), incident_id=incident_id, service=service)
-        notes_page = concat([_unmatched(concat(annotations), frame), frame])
+        notes_page = merge_notes(concat([*annotations, frame]))
         yield from _in_window(notes_page, window, progress)
-
-
-def _unmatched(annotations: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
-    """Annotate log entries that no note stands for. A note is the better row of the two: its
-    text is the note itself and it carries its edit time."""
-    if annotations.empty or notes.empty:
-        return annotations
-    nearest = pd.merge_asof(
-        annotations[["ts"]].reset_index().sort_values("ts"),
-        notes[["ts"]].assign(note_ts=notes["ts"]).sort_values("ts"),
-        on="ts",
-        direction="nearest",
-        tolerance=NOTE_MATCH,
-    )
-    matched = nearest.loc[nearest["note_ts"].notna(), "index"]
-    return annotations.drop(index=matched)
 
 
 def list_incidents(

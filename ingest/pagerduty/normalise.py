@@ -13,6 +13,7 @@ import pandas as pd
 from ingest.errors import InputError
 from ingest.records import get, sha256_each
 from ingest.schema import empty_frame, frame_from_columns
+from ingest.shapes import INT, STR, check_records
 from ingest.times import iso_to_utc
 from ingest.types import Incident
 
@@ -40,6 +41,45 @@ KIND_BY_LOG_ENTRY_TYPE: dict[str, str] = {
 
 PAYLOAD_KEYS = ("incident", "log_entries", "alerts", "notes")
 
+# The fields each record is read for, with their types in the REST API v2 schema.
+_NAMED = {"summary": STR}
+INCIDENT_SHAPE = {
+    "id": STR,
+    "title": STR,
+    "summary": STR,
+    "html_url": STR,
+    "status": STR,
+    "urgency": STR,
+    "incident_number": INT,
+    "created_at": STR,
+    "resolved_at": STR,
+    "priority": {"summary": STR, "name": STR},
+    "service": _NAMED,
+}
+LOG_ENTRY_SHAPE = {
+    "id": STR,
+    "type": STR,
+    "summary": STR,
+    "html_url": STR,
+    "created_at": STR,
+    "agent": _NAMED,
+    "channel": _NAMED,
+    "note": STR,
+    "service": _NAMED,
+}
+ALERT_SHAPE = {
+    "id": STR,
+    "severity": STR,
+    "summary": STR,
+    "html_url": STR,
+    "created_at": STR,
+    "integration": _NAMED,
+    "service": _NAMED,
+}
+NOTE_SHAPE = {"id": STR, "content": STR, "created_at": STR, "updated_at": STR, "user": _NAMED}
+# An annotate log entry and the note it records are written within moments of each other.
+NOTE_MATCH = pd.Timedelta(seconds=2)
+
 
 def incident_info(incident: dict, severity_map: Mapping[str, str] | None = None) -> Incident:
     """What an incident object says about the incident, times as UTC Timestamps or None.
@@ -47,6 +87,7 @@ def incident_info(incident: dict, severity_map: Mapping[str, str] | None = None)
     Severity is the priority (mapped through ``severity_map`` when it names it), else
     ``urgency:high|low``, else empty.
     """
+    check_records([incident], INCIDENT_SHAPE, what="incident", required=("id",))
     severity_map = severity_map or {}
     priority = incident.get("priority") or {}
     priority_name = str(priority.get("summary") or priority.get("name") or "")
@@ -81,6 +122,7 @@ def log_entries_frame(entries: list[dict], *, incident_id: str, service: str = "
     if not entries:
         return empty_frame()
     what = f"incident {incident_id} log entry"
+    check_records(entries, LOG_ENTRY_SHAPE, what="log entry", required=("id", "created_at"))
     ids = _required(entries, "id", what)
     raw_type = pd.Series([str(e.get("type") or "") for e in entries], dtype=object)
     base_type = raw_type.str.removesuffix("_reference").str.removesuffix("_log_entry")
@@ -120,6 +162,7 @@ def alerts_frame(alerts: list[dict]) -> pd.DataFrame:
     """
     if not alerts:
         return empty_frame()
+    check_records(alerts, ALERT_SHAPE, what="alert", required=("id", "created_at"))
     ids = _required(alerts, "id", "alert")
     severity = pd.Series([str(a.get("severity") or "") for a in alerts], dtype=object)
     summary = pd.Series([str(a.get("summary") or "") for a in alerts], dtype=object)
@@ -147,6 +190,7 @@ def notes_frame(notes: list[dict], *, incident_id: str, service: str = "") -> pd
     if not notes:
         return empty_frame()
     what = f"incident {incident_id} note"
+    check_records(notes, NOTE_SHAPE, what="note", required=("id", "created_at"))
     ids = _required(notes, "id", what)
     created = _times(notes, "created_at", ids, what)
     updated = iso_to_utc([n.get("updated_at") for n in notes], what=f"{what} updated_at")
@@ -164,6 +208,44 @@ def notes_frame(notes: list[dict], *, incident_id: str, service: str = "") -> pd
             "subtype": "note",
         }
     )
+
+
+def merge_notes(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per note: an annotate log entry that a note stands for is dropped, and the note
+    row takes the entry's link. A note is the better row of the two: its text is the note
+    itself and it carries its edit time. Entries no note stands for stay as they are.
+
+    ``frame`` holds rows of :func:`log_entries_frame` and :func:`notes_frame` (and may hold
+    others); both readers call this once they have the log entries and the notes.
+    """
+    is_note = frame["subtype"] == "note"
+    is_entry = (frame["kind"] == "alert.annotated") & ~is_note
+    if not is_note.any() or not is_entry.any():
+        return frame
+    entries = frame.loc[is_entry, ["ts", "url"]].rename(columns={"url": "entry_url"})
+    entries = entries.assign(entry_ts=entries["ts"], entry_index=entries.index)
+    notes = frame.loc[is_note, ["ts"]].assign(note_index=frame.index[is_note])
+    notes = notes.assign(note_ts=notes["ts"])
+    # Each entry goes with its nearest note; each note takes the link of its nearest entry.
+    by_entry = pd.merge_asof(
+        entries.sort_values("ts"),
+        notes.sort_values("ts"),
+        on="ts",
+        direction="nearest",
+        tolerance=NOTE_MATCH,
+    )
+    by_note = pd.merge_asof(
+        notes.sort_values("ts"),
+        entries.sort_values("ts"),
+        on="ts",
+        direction="nearest",
+        tolerance=NOTE_MATCH,
+    )
+    linked = by_note[by_note["entry_url"].notna()]
+    merged = frame.copy()
+    merged.loc[linked["note_index"].to_numpy(), "url"] = linked["entry_url"].to_numpy()
+    replaced = by_entry.loc[by_entry["note_ts"].notna(), "entry_index"]
+    return merged.drop(index=replaced).reset_index(drop=True)
 
 
 def _required(records: list[dict], key: str, what: str) -> list[str]:

@@ -22,10 +22,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pandas as pd
 
 from ingest.errors import InputError
+from ingest.records import parse_json
+from ingest.shapes import STR, check_depth, check_records, check_size, describe
 from ingest.slack.normalise import (
     apply_edits,
     columns_frame,
@@ -34,14 +35,17 @@ from ingest.slack.normalise import (
     message_edits,
     user_names,
 )
+from ingest.slack.shape import first_misshapen
 from ingest.times import slack_ts_second
-from ingest.types import ReadContext, Window
+from ingest.types import DEFAULT_MAX_BYTES, ReadContext, Window
 
 # Day files are normalised together, per channel, up to this many messages to a page: real
 # exports hold thousands of small day files, and building a frame has a fixed cost.
 PAGE_MESSAGES = 20_000
 
 _DAY_FILE = re.compile(r"\d{4}-\d{2}-\d{2}\.json")
+# Channel names are folder names in the export: never a path of their own.
+_CHANNEL_NAME = re.compile(r"(?!\.{1,2}$)[^/\\\x00]{1,80}")
 
 
 def read_slack_export(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
@@ -54,10 +58,12 @@ def read_slack_export(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
     missing or malformed export, and for a channel the export does not have.
     """
     with _open_export(Path(path)) as export:
-        users = user_names(_read_list(export, _USERS_FILES, ctx))
+        export.max_bytes = ctx.max_bytes
         channels = _read_list(export, ("channels.json",), ctx)
         channels += _read_list(export, ("groups.json",), ctx)
-        for channel in _select_channels(channels, ctx.channels, export.label("channels.json")):
+        chosen = _select_channels(channels, ctx.channels, export.label("channels.json"))
+        users = user_names(_read_list(export, _USERS_FILES, ctx))
+        for channel in chosen:
             records = 0
             for page in _channel_pages(export, channel, users, ctx):
                 records += len(page)
@@ -145,7 +151,9 @@ class _Batch:
             if bad is None:
                 raise
             relpath = max((f for f in self.files if f[1] <= bad[0]), key=lambda f: f[1])[0]
-            raise InputError(bad[1], path=export.label(relpath)) from e
+            # Reading the day file again (only on this failing path) names the exact field.
+            exact = first_misshapen(_read_day(export, relpath)[0])
+            raise InputError(exact or bad[1], path=export.label(relpath)) from e
 
 
 def _in_window(frame: pd.DataFrame, window: Window | None) -> Iterator[pd.DataFrame]:
@@ -178,8 +186,13 @@ def _read_day(export: _Export, relpath: str) -> tuple[list[dict[str, Any]], bool
     data = export.read(relpath)
     day = _parse(data, export.label(relpath))
     if not isinstance(day, list) or set(map(type, day)) - {dict}:
+        found = f"not {describe(day)}"
+        if isinstance(day, list):
+            first = next(i for i, record in enumerate(day) if not isinstance(record, dict))
+            found = f"message #{first + 1} is {describe(day[first])}"
         raise InputError(
-            "a day file must be a JSON array of message objects; re-export the workspace",
+            f"a day file must be a JSON array of message objects ({found}); "
+            "re-export the workspace",
             path=export.label(relpath),
         )
     return day, b"message_changed" in data
@@ -188,31 +201,58 @@ def _read_day(export: _Export, relpath: str) -> tuple[list[dict[str, Any]], bool
 def _read_list(export: _Export, names: Sequence[str], ctx: ReadContext) -> list[dict[str, Any]]:
     for name in names:
         if export.has(name):
-            records = _parse(export.read(name), export.label(name))
-            if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-                raise InputError("expected a JSON array of objects", path=export.label(name))
+            where = export.label(name)
+            data = export.read(name)
+            check_depth(data, ctx.max_depth, where)
+            records = _parse(data, where)
+            shape, required, what = _LIST_SHAPES[names[0]]
+            try:
+                check_records(records, shape, what=what, required=required)
+            except InputError as e:
+                raise InputError(str(e), path=where) from None
             return records
     if names[0] == "users.json":
-        ctx.warn(f"{export.label(names[0])}: missing; names are taken from the messages")
+        raise InputError(
+            "users.json is missing: it maps user IDs to names, and a full workspace export "
+            "has it; export the workspace again (Settings, Import/Export Data) or add it",
+            path=export.label(""),
+        )
     return []
 
 
+_NAME_FIELDS = {"display_name": STR, "real_name": STR, "name": STR}
+# first file name looked for -> (shape of each record, required fields, what a record is)
+_LIST_SHAPES: dict[str, tuple[dict[str, Any], tuple[str, ...], str]] = {
+    "users.json": (
+        {"id": STR, "name": STR, "real_name": STR, "profile": _NAME_FIELDS},
+        ("id",),
+        "user",
+    ),
+    "channels.json": ({"id": STR, "name": STR}, ("id", "name"), "channel"),
+    "groups.json": ({"id": STR, "name": STR}, ("id", "name"), "channel"),
+}
+
+
 def _parse(data: bytes, where: str) -> Any:
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as e:
-        raise InputError(
-            f"not valid JSON ({e.msg}, column {e.colno}): the file is truncated or damaged; "
-            "re-export the workspace or unpack it again",
-            path=where,
-            line=e.lineno,
-        ) from None
+    return parse_json(
+        data,
+        where,
+        hint="the file is truncated or damaged; re-export the workspace or unpack it again",
+    )
 
 
 def _select_channels(
     channels: list[dict[str, Any]], wanted: Sequence[str], where: str
 ) -> list[dict[str, Any]]:
     usable = [c for c in channels if c.get("id") and c.get("name")]
+    for channel in usable:
+        if not _CHANNEL_NAME.fullmatch(channel["name"]):
+            raise InputError(
+                f"channel {channel['id']} has the name {channel['name'][:40]!r}, which is not a "
+                "Slack channel name (at most 80 characters, no '/'); the channel "
+                "folders are named by it, so the export cannot be read",
+                path=where,
+            )
     if not usable:
         raise InputError(
             "the export lists no channels (channels.json and groups.json are missing or empty); "
@@ -244,6 +284,8 @@ def _day_range(window: Window) -> list[str]:
 
 class _Export(ABC):
     """Read access to an export, the same for a folder and a ZIP (paths use ``/``)."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
 
     @abstractmethod
     def label(self, relpath: str) -> str: ...
@@ -281,13 +323,17 @@ class _FolderExport(_Export):
         self.root = root
 
     def label(self, relpath: str) -> str:
-        return str(self.root / relpath)
+        return str(self.root / relpath) if relpath else str(self.root)
 
     def has(self, relpath: str) -> bool:
-        return (self.root / relpath).is_file()
+        try:
+            return (self.root / relpath).is_file()
+        except OSError:  # a name the file system cannot hold is not in the export
+            return False
 
     def read(self, relpath: str) -> bytes:
         try:
+            check_size((self.root / relpath).stat().st_size, self.max_bytes, self.label(relpath))
             return (self.root / relpath).read_bytes()
         except OSError as e:
             raise InputError(f"cannot read ({e.strerror})", path=self.label(relpath)) from e
@@ -295,7 +341,7 @@ class _FolderExport(_Export):
     def listing(self, folder: str) -> list[str]:
         try:
             return [entry.name for entry in os.scandir(self.root / folder) if entry.is_file()]
-        except FileNotFoundError:
+        except OSError:  # no such folder, or a name the file system cannot hold
             return []
 
 
@@ -317,13 +363,15 @@ class _ZipExport(_Export):
         self.folders: dict[str, list[str]] | None = None
 
     def label(self, relpath: str) -> str:
-        return f"{self.path}!{relpath}"
+        return f"{self.path}!{relpath}" if relpath else str(self.path)
 
     def has(self, relpath: str) -> bool:
         return relpath in self.members
 
     def read(self, relpath: str) -> bytes:
         try:
+            size = self.archive.getinfo(self.prefix + relpath).file_size
+            check_size(size, self.max_bytes, self.label(relpath))
             return self.archive.read(self.prefix + relpath)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as e:
             raise InputError(

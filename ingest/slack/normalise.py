@@ -19,6 +19,8 @@ import pyarrow as pa
 
 from ingest.errors import InputError
 from ingest.schema import KIND, UTC_TIME, frame_from_columns
+from ingest.shapes import describe
+from ingest.slack.shape import COLUMN_FIELDS, first_misshapen
 from ingest.times import slack_ts_to_utc
 
 # Subtypes written by Slack itself, not by a person: tagged "system". Subtypes are an open set;
@@ -164,9 +166,10 @@ def message_columns(
     """
     try:
         return _message_columns(messages, channel_id, users, workspace_url)
-    except (AttributeError, TypeError, KeyError) as e:
+    except (AttributeError, TypeError, KeyError, IndexError, orjson.JSONEncodeError) as e:
         raise InputError(
-            f"a message is not shaped like a Slack message object ({type(e).__name__}: {e})"
+            first_misshapen(messages)
+            or f"a message is not shaped like a Slack message object ({type(e).__name__}: {e})"
         ) from e
 
 
@@ -215,7 +218,16 @@ def _message_columns(
 def first_bad_time(columns: Mapping[str, list[str]]) -> tuple[int, str] | None:
     """``(row, what is wrong)`` for the first row of :func:`message_columns` output whose
     ``ts`` or ``edited.ts`` is not a Slack timestamp; None when all are good."""
+    for name, fields in COLUMN_FIELDS.items():
+        for row, value in enumerate(columns.get(name, ())):
+            if not isinstance(value, str):
+                return row, (
+                    f"message {columns['ts'][row]} has {describe(value)} in {fields}, "
+                    "where Slack writes a string"
+                )
     for row, (ts, edited) in enumerate(zip(columns["ts"], columns["edited"], strict=True)):
+        if not isinstance(ts, str) or not isinstance(edited, str):
+            return row, f"a message has ts or edited.ts {ts!r}, expected a string"
         if not _SLACK_TS.fullmatch(ts):
             if not ts:
                 return row, "a message has no ts; every Slack message needs one"
@@ -236,9 +248,11 @@ def columns_frame(columns: Mapping[str, list[str]], *, channel_name: str) -> pd.
     edited_rows = [i for i, stamp in enumerate(edited) if stamp]  # few messages are edited
     try:
         posted = slack_ts_to_utc(stamps)
-        edit_times = slack_ts_to_utc([edited[i] for i in edited_rows])
+        edit_stamps = [edited[i] for i in edited_rows]
+        edit_times = slack_ts_to_utc(edit_stamps)
         good = not posted.isna().any() and not edit_times.isna().any()
-    except ValueError:  # digits, a dot, then something that is not digits
+        good = good and all(isinstance(stamp, str) for stamp in edit_stamps)
+    except (ValueError, TypeError, InputError):  # not digits, a dot and digits
         good = False
     if not good:
         bad = first_bad_time(columns)
@@ -246,12 +260,16 @@ def columns_frame(columns: Mapping[str, list[str]], *, channel_name: str) -> pd.
     edited_at = pd.Series(pd.NaT, index=range(count), dtype=UTC_TIME)
     edited_at.iloc[edited_rows] = edit_times.array
 
-    frame_columns: dict[str, Any] = {
-        # Straight to Arrow: far cheaper than letting pandas infer from Python lists.
-        name: pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()))
-        for name, values in columns.items()
-        if name not in ("ts", "edited", "kind")
-    }
+    try:
+        frame_columns: dict[str, Any] = {
+            # Straight to Arrow: far cheaper than letting pandas infer from Python lists.
+            name: pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()))
+            for name, values in columns.items()
+            if name not in ("ts", "edited", "kind")
+        }
+    except (TypeError, pa.ArrowException) as e:  # a value that is not a string
+        bad = first_bad_time(columns)
+        raise InputError(bad[1] if bad else f"a message field is not text ({e})") from None
     frame_columns.update(
         ts=posted.array,
         edited_at=edited_at.array,

@@ -169,11 +169,40 @@ def test_missing_file(tmp_path):
         read(tmp_path / "gone.csv")
 
 
-def test_header_only_table_yields_nothing_but_is_inventoried(tmp_path):
-    ctx = ReadContext()
-    path = write(tmp_path, "empty.csv", "time,event\n")
-    assert list(read_table(path, ctx)) == []
-    assert ctx.artifacts == [{"source": "table", "name": "empty.csv", "records": 0}]
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("empty.csv", ""),
+        ("header.csv", "time,event\n"),
+        ("blank.csv", "time,event\n,\n\n"),
+        ("empty.jsonl", "\n\n"),
+    ],
+)
+def test_an_empty_table_is_an_error(tmp_path, name, text):
+    path = write(tmp_path, name, text)
+    with pytest.raises(InputError, match=rf"{name}: has no rows: the table is empty"):
+        read(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("time,event\n,deploy\n", r"t.csv:2: the time is empty"),
+        ("time,event\nsoon,deploy\n", r"t.csv:2: time 'soon' is not a time I can read"),
+        ("when,event\n2024-05-01T10:00:00Z,deploy\n", r"t.csv: needs a time column"),
+    ],
+)
+def test_a_table_without_a_usable_time_is_an_error(tmp_path, text, message):
+    with pytest.raises(InputError, match=message):
+        read(write(tmp_path, "t.csv", text))
+
+
+def test_json_lines_nested_too_deep_or_not_objects(tmp_path):
+    deep = '{"time": "2024-05-01T10:00:00Z", "event": "x", "extra": ' + "[" * 300 + "]" * 300
+    with pytest.raises(InputError, match=r"d.jsonl: JSON nested 301 levels deep"):
+        read(write(tmp_path, "d.jsonl", deep + "}\n"))
+    with pytest.raises(InputError, match=r"n.jsonl:1: each line must be a JSON object, not a list"):
+        read(write(tmp_path, "n.jsonl", "[1, 2]\n"))
 
 
 def test_excel_bom_and_header_case_are_accepted(tmp_path):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from ingest.errors import TimeError
 from render.filters import (
@@ -43,10 +46,17 @@ def test_each_markdown_special_character_is_backslash_escaped(char: str) -> None
     assert out == f"a\\{char}b"
 
 
-def test_angle_brackets_become_entities_so_no_html_survives() -> None:
+def test_angle_brackets_are_escaped_so_no_html_survives() -> None:
     out = escape_markdown('<script>alert("x")</script><img src=x onerror=y>')
-    assert "<" not in out and ">" not in out
-    assert out.startswith("&lt;script&gt;")
+    assert re.findall(r"(?<!\\)<", out) == []
+    assert out.startswith("\\<script>")
+    html = MarkdownIt("commonmark").render(f"| a |\n|---|\n| {out} |\n")
+    assert "<script" not in html and "<img" not in html
+
+
+def test_slack_style_comparisons_read_as_written() -> None:
+    assert escape_markdown("5xx rate > 5%") == "5xx rate > 5%"
+    assert escape_markdown("> quoted") == "\\> quoted"
 
 
 def test_entity_like_text_stays_literal() -> None:
@@ -92,8 +102,8 @@ def test_escaped_text_is_one_inert_line(text: str) -> None:
     out = escape_markdown(text)
     assert len(out.replace("<br>", "").splitlines()) <= 1
     assert unescaped(out, SPECIAL.replace("\\", "")) == []
-    assert "<" not in out.replace("<br>", "")
-    assert ">" not in out.replace("<br>", "")
+    assert re.findall(r"(?<!\\)<", out.replace("<br>", "")) == []
+    assert not out.startswith(">")
 
 
 def test_code_span_wraps_clean_refs_and_escapes_risky_ones() -> None:

@@ -28,6 +28,8 @@ def events(rows: Iterable[dict]) -> pd.DataFrame:
         "tags",
         "kind_rule",
         "subtype",
+        "key_rule",
+        "twin_ref",
     ):
         if name in columns:
             columns[name] = [v or "" for v in columns[name]]

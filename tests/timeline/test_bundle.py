@@ -166,16 +166,34 @@ def test_summary_json_round_trips_through_the_types(tmp_path):
                 "evidence": "inferred",
                 "ref": "C1/1.2",
                 "rule": "first message in the incident channel",
+                "corroborated_by": ["notes.txt:5"],
             }
         },
         "gaps": {name: None for name in GAPS} | {"time_to_mitigate": 2067.0},
+        "responders": [
+            {
+                "name": "Priya Raman",
+                "also": ["priya"],
+                "role": "primary on-call",
+                "role_source": "said in chat C1/1.2",
+                "first_seen": "2026-10-14T14:33:41Z",
+                "first_seen_ref": "R1",
+                "first_action": {
+                    "at": "2026-10-14T14:33:41Z",
+                    "kind": "alert.acknowledged",
+                    "summary": "Acknowledged by Priya Raman.",
+                    "ref": "R1",
+                    "url": "",
+                },
+            }
+        ],
         "quiet_periods": [
             {"start": "2026-10-14T14:40:00Z", "end": "2026-10-14T14:55:00Z", "seconds": 900.0}
         ],
         "redactions": [{"kind": "slack_token", "ref": "C1/1.2", "count": 1}],
         "warnings": ["notes.txt:3: no time"],
         "inventory": [{"source": "notes", "name": "notes.txt", "records": 3}],
-        "counts": {"events": 3, "key_events": 2, "other_messages": 1},
+        "counts": {"events": 3, "key_events": 2, "other_messages": 1, "twins": 1},
         "tool": {"name": "postmortem-timeline", "version": "0.1.0"},
         "retries": {"slack": {"count": 1, "seconds": 0.5}},
         "earlier_incidents": [],
@@ -183,6 +201,8 @@ def test_summary_json_round_trips_through_the_types(tmp_path):
     summary = Summary.from_json(written)
     assert summary.partial
     assert summary.milestone("detected").at == pd.Timestamp("2026-10-14T14:31:07Z")
+    assert summary.milestone("detected").corroborated_by == ("notes.txt:5",)
+    assert summary.counts.twins == 1 and summary.responders[0]["role"] == "primary on-call"
     assert summary.to_json() == written
     assert list(summary.to_json()) == list(written)
 

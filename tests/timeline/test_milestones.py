@@ -205,7 +205,7 @@ def test_quiet_periods_between_detection_and_resolve():
     periods = quiet_periods(
         times, ts("2026-10-14T14:31:00Z"), ts("2026-10-14T15:20:00Z"), timedelta(minutes=10)
     )
-    assert periods == [
+    assert [p.to_json() for p in periods] == [
         {"start": "2026-10-14T14:45:00Z", "end": "2026-10-14T15:05:00Z", "seconds": 1200.0},
         {"start": "2026-10-14T15:05:00Z", "end": "2026-10-14T15:20:00Z", "seconds": 900.0},
     ]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingest.config import Config
+from ingest.config import Config, parse_size
 from ingest.files import FileSpec
 from ingest.schema import concat
 from ingest.times import parse_duration
@@ -62,6 +62,8 @@ def pull_files(request: FilePull) -> Bundle:
         date=request.date,
         channels=_channels(request.channels or config.slack.channels, config.slack.comms_channels),
         workspace_url=request.workspace_url or config.slack.workspace_url,
+        max_bytes=parse_size(config.limits.max_file_size),
+        max_depth=config.limits.max_depth,
     )
     # Slack exports can be huge: read them after the window is known, so that only the day
     # files around the incident are opened.

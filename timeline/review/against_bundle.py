@@ -17,11 +17,11 @@ import timeline.review.rubric as rubric
 from ingest import times
 from ingest.errors import TimeError
 from timeline.bundle import Bundle
-from timeline.review.draft import Draft, Section, is_more_row, row_ref_cells, timeline_tables
+from timeline.review.draft import Draft, is_more_row, row_ref_cells, timeline_tables
+from timeline.review.missing import missing_key_events
 from timeline.review.rubric import Finding, finding
 
 TOLERANCE_NS = 60 * 1_000_000_000
-MISSING_SHOWN = 10
 
 _ISO_TIME = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})?[T ]?\s*(?P<clock>\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
@@ -113,7 +113,7 @@ def cross_check(draft: Draft, bundle: Bundle) -> list[Finding]:
             found.append(_naive(naive_lines, draft.lines[table.header_line - 1]))
     found.extend(_check_key_timestamps(draft, bundle, day))
     if section is not None:
-        found.extend(_missing_key_events(bundle.frame, matched, section))
+        found.extend(missing_key_events(bundle.frame, matched, section))
     return found
 
 
@@ -216,38 +216,6 @@ def _key_timestamp_entries(draft: Draft) -> list[tuple[int, str, str, bool]]:
             utc = "(utc)" in text.lower() or bool(section and "utc" in section.key)
             entries.append((index + 1, name, match.group("value"), utc))
     return entries
-
-
-def _missing_key_events(frame: pd.DataFrame, matched: set[str], section: Section) -> list[Finding]:
-    key = frame[frame["key"] & ~frame["ref"].isin(list(matched))].sort_values("ts", kind="stable")
-    found = [
-        finding(
-            "key-event-missing",
-            section.line,
-            f"{ts.strftime('%Y-%m-%d %H:%M:%S')} {kind} {summary} ({ref})",
-            "the bundle marks this event as key but the timeline has no row for it",
-            "add a row with its source, or say in the draft why it is left out",
-        )
-        for ts, kind, summary, ref in zip(
-            key["ts"].head(MISSING_SHOWN),
-            key["kind"].head(MISSING_SHOWN),
-            key["summary"].head(MISSING_SHOWN),
-            key["ref"].head(MISSING_SHOWN),
-            strict=True,
-        )
-    ]
-    rest = len(key) - MISSING_SHOWN
-    if rest > 0:
-        found.append(
-            finding(
-                "key-event-missing",
-                section.line,
-                f"{rest} more key events",
-                f"{rest} more key events of the bundle are not in the timeline",
-                "compare the timeline with the bundle's timeline.md",
-            )
-        )
-    return found
 
 
 def _incident_day(bundle: Bundle) -> date | None:

@@ -323,5 +323,58 @@ def test_naive_time_is_a_time_error(tmp_path):
 def test_deployment_without_created_at_is_named(tmp_path):
     path = tmp_path / "deployments.json"
     path.write_text(json.dumps({"repo": "o/r", "deployments": [{"id": 9, "sha": "abc"}]}))
-    with pytest.raises(InputError, match=r"deployments.json: deployment 9 has no 'created_at'"):
+    expected = r"deployments.json: deployment #1 \(9\): has no 'created_at'"
+    with pytest.raises(InputError, match=expected):
         list(read_github_file(path, ReadContext()))
+
+
+# -- every record checked against the shape the tool reads --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"repo": "o/r", "commits": {"sha": "abc"}}, r"'commits' must be a list of objects"),
+        ({"repo": ["o/r"], "commits": []}, r"'repo' must be a string"),
+        ({"repo": "o/r", "commits": [1]}, r"commit #1: must be an object, not a number"),
+        (
+            {"repo": "o/r", "commits": [{"sha": "abc", "commit": "fix"}]},
+            r"commit #1 \(abc\): field 'commit' must be an object, not a string",
+        ),
+        (
+            {"repo": "o/r", "commits": [{"sha": "abc", "commit": {"message": 7}}]},
+            r"commit #1 \(abc\): field 'commit.message' must be a string, not a number",
+        ),
+        (
+            {"repo": "o/r", "pulls": [{"number": "12", "merged_at": "2024-05-01T10:00:00Z"}]},
+            r"pull request #1 \(12\): field 'number' must be an integer, not a string",
+        ),
+        (
+            {"repo": "o/r", "releases": [{"tag_name": "v1", "draft": "no"}]},
+            r"release #1 \(v1\): field 'draft' must be true or false, not a string",
+        ),
+        (
+            {
+                "repo": "o/r",
+                "deployments": [
+                    {
+                        "id": 9,
+                        "created_at": "2024-05-01T10:00:00Z",
+                        "statuses": [{"id": 1, "state": ["success"]}],
+                    }
+                ],
+            },
+            r"deployment #1 \(9\): field 'statuses\[0\].state' must be a string, not a list",
+        ),
+        (
+            {"repo": "o/r", "deployments": [{"id": {"n": 9}, "created_at": "x"}]},
+            r"deployment #1: field 'id' must be a string or an integer, not an object",
+        ),
+    ],
+)
+def test_a_wrong_type_or_missing_field_names_file_record_and_field(tmp_path, payload, message):
+    path = tmp_path / "gh.json"
+    path.write_text(json.dumps(payload))
+    with pytest.raises(InputError, match=message) as error:
+        list(read_github_file(path, ReadContext()))
+    assert str(error.value).startswith(f"{path}: ")

@@ -260,11 +260,11 @@ def test_log_entries_that_are_not_a_list_of_objects(tmp_path):
 def test_entry_without_id_or_time_is_named(tmp_path):
     path = tmp_path / "holes.json"
     path.write_text('{"log_entries": [{"id": "Q1", "type": "trigger_log_entry"}]}')
-    expected = r"holes.json: incident \? log entry Q1 has no 'created_at'"
+    expected = r"holes.json: log entry #1 \(Q1\): has no 'created_at'$"
     with pytest.raises(InputError, match=expected):
         list(read_pagerduty_file(path, ReadContext()))
     path.write_text('{"log_entries": [{"type": "trigger_log_entry"}]}')
-    with pytest.raises(InputError, match=r"log entry #1 has no 'id'"):
+    with pytest.raises(InputError, match=r"log entry #1: has no 'id'$"):
         list(read_pagerduty_file(path, ReadContext()))
 
 
@@ -275,3 +275,69 @@ def test_naive_time_is_a_time_error_naming_the_file(tmp_path):
         list(read_pagerduty_file(path, ReadContext()))
     assert str(error.value).startswith(f"{path}: ")
     assert "has no time zone offset" in str(error.value)
+
+
+# -- every record checked against the shape the tool reads --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ('{"incident": [1, 2, 3]}', r"'incident' must be an object, not a list"),
+        ('{"incident": {"title": "x"}}', r"incident #1: has no 'id'"),
+        (
+            '{"incident": {"id": "P1", "service": "checkout"}}',
+            r"incident #1 \(P1\): field 'service' must be an object, not a string",
+        ),
+        ('{"log_entries": [1, 2]}', r"log entry #1: must be an object, not a number"),
+        (
+            '{"log_entries": [{"id": "Q1", "created_at": "2024-05-01T10:00:00Z"}, '
+            '{"id": "Q2", "created_at": "2024-05-01T10:00:00Z", "agent": "bob"}]}',
+            r"log entry #2 \(Q2\): field 'agent' must be an object, not a string",
+        ),
+        (
+            '{"log_entries": [{"id": "Q1", "created_at": 1714557600}]}',
+            r"log entry #1 \(Q1\): field 'created_at' must be a string, not a number",
+        ),
+        (
+            '{"log_entries": [{"id": "Q1", "created_at": "2024-05-01T10:00:00Z", '
+            '"summary": ["a"]}]}',
+            r"log entry #1 \(Q1\): field 'summary' must be a string, not a list",
+        ),
+        (
+            '{"alerts": [{"id": "A1", "created_at": "2024-05-01T10:00:00Z", '
+            '"service": {"summary": 7}}]}',
+            r"alert #1 \(A1\): field 'service.summary' must be a string, not a number",
+        ),
+        (
+            '{"notes": [{"id": "N1", "created_at": "2024-05-01T10:00:00Z", "content": {}}]}',
+            r"note #1 \(N1\): field 'content' must be a string, not an object",
+        ),
+        ('{"notes": "none"}', r"'notes' must be a list of objects, not a string"),
+    ],
+)
+def test_a_wrong_type_or_missing_field_names_file_record_and_field(tmp_path, payload, message):
+    path = tmp_path / "pd.json"
+    path.write_text(payload)
+    with pytest.raises(InputError, match=message) as error:
+        list(read_pagerduty_file(path, ReadContext()))
+    assert str(error.value).startswith(f"{path}: ")
+    assert "\n" not in str(error.value)
+
+
+def test_note_rows_keep_the_link_of_the_log_entry_they_replace(tmp_path):
+    path = tmp_path / "pd.json"
+    entry = {
+        "id": "RANNOTATE1",
+        "type": "annotate_log_entry",
+        "summary": "Note added.",
+        "html_url": "https://acme.pagerduty.com/incidents/P1/log_entries/RANNOTATE1",
+        "created_at": "2024-05-01T10:05:00Z",
+        "channel": {"type": "note", "summary": "Rolled back 4411."},
+    }
+    note = {"id": "PNOTE1", "content": "Rolled back 4411.", "created_at": "2024-05-01T10:05:01Z"}
+    path.write_text(json.dumps({"log_entries": [entry], "notes": [note]}))
+    frame = concat(read_pagerduty_file(path, ReadContext()))
+    assert list(frame["ref"]) == ["PNOTE1"]
+    assert frame["url"].iloc[0] == entry["html_url"]
+    assert frame["summary"].iloc[0] == "Rolled back 4411."

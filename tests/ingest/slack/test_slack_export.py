@@ -280,12 +280,14 @@ def test_missing_export_and_not_an_export(tmp_path: Path) -> None:
         read(tmp_path / "junk.zip")
 
 
-def test_missing_users_json_is_a_warning_and_names_come_from_profiles(export_copy: Path) -> None:
+def test_missing_users_json_is_an_error_saying_a_full_export_has_it(export_copy: Path) -> None:
     (export_copy / "users.json").unlink()
-    frame, ctx = read(export_copy, channels=("incident-db",))
-    assert any("users.json: missing" in w for w in ctx.warnings)
-    assert row(frame, PARENT_TS)["actor"] == "U01ALICE"  # no profile in the record: the ID
-    assert row(frame, "1709647860.000800")["actor"] == "dave"
+    for path in (export_copy, zip_of(export_copy, export_copy.parent / "export.zip")):
+        with pytest.raises(InputError) as error:
+            read(path, channels=("incident-db",))
+        message = str(error.value)
+        assert message.startswith(f"{path}: users.json is missing")
+        assert "a full workspace export has it" in message and "\n" not in message
 
 
 def test_stray_file_in_a_channel_folder_is_a_warning(export_copy: Path) -> None:
@@ -454,5 +456,9 @@ def test_markup_edge_cases() -> None:
 def test_message_of_the_wrong_shape_names_the_day_file(export_copy: Path) -> None:
     day = export_copy / "general" / "2024-03-05.json"
     day.write_text('[{"type": "message", "text": "x", "ts": "1.000001", "edited": "yes"}]')
-    with pytest.raises(InputError, match=r"general/2024-03-05.json: a message is not shaped"):
+    expected = (
+        r"general/2024-03-05.json: message #1 \(1.000001\): "
+        r"field 'edited' must be an object, not a string$"
+    )
+    with pytest.raises(InputError, match=expected):
         read(export_copy)

@@ -127,7 +127,7 @@ def test_truncated_json(tmp_path, out):
     bad.write_text('{"log_entries": [{"id": "R1", "type": "trigger_log_entry"')
     result = run("pull", "--from", str(bad), "--out", str(out))
     assert result.exit_code == 1
-    assert first_error_line(result).startswith(f"Error: {bad}: invalid JSON at line 1")
+    assert first_error_line(result).startswith(f"Error: {bad}:1: not valid JSON at column")
     assert not out.exists()
 
 

@@ -1,0 +1,190 @@
+"""The responders (DESIGN.md §6): every person who acted or wrote, with the role the artifacts
+give them, when they first appeared and their first action with its ref.
+
+A role is only ever one the artifacts state: the config's roster, a PagerDuty assignment or
+escalation ("Escalated to Kenji Watanabe (Database On-Call, level 2)"), or what the person said
+of themselves in chat ("Joining as incident commander", "Support here", "Ravi from the DB
+team"). Where none does, the role is left for the author (None).
+
+A chat handle and a full name from another source are taken to be one person when exactly one
+full name fits the handle: by first name ("priya", "Priya Raman"), initial and surname
+("tbrooks", "Tom Brooks") or first name and initial ("tomb", "Tom Brooks").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from ingest.times import to_iso
+from ingest.vocab import has_tag
+
+_SUMMARY_CHARS = 120
+# What PagerDuty log entries say about a person's part: (pattern naming the person, role).
+_PAGERDUTY_ROLES = (
+    (re.compile(r"^Escalated to (?P<name>[^()]+?) \((?P<role>[^,()]+)"), "{role}"),
+    (re.compile(r"^Assigned to (?P<name>.+?) by "), "assigned in PagerDuty"),
+)
+# What people say of themselves in chat, in order of precedence.
+_CHAT_ROLES = (
+    re.compile(
+        r"\b(?:I'm|I am|as|taking|I'll be)\s+(?:the\s+)?(?P<role>incident commander|IC"
+        r"|primary on-?call|secondary on-?call|comms lead|scribe)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^(?:\w+ from )?(?:the )?(?P<role>[A-Za-z][\w -]{1,30}?) here\b"),
+    re.compile(r"^\w+ from (?:the )?(?P<role>[\w -]{2,30}?)(?:,| here| joining)"),
+    re.compile(r"\bI'm on the (?P<role>[\w -]{2,30}? team)\b", re.IGNORECASE),
+)
+_ROLE_NAMES = {"ic": "incident commander"}
+
+
+def find_responders(frame: pd.DataFrame, roster: Mapping[str, str]) -> list[dict[str, Any]]:
+    """One entry per person, in order of first appearance:
+    ``{"name", "also", "role", "role_source", "first_seen", "first_seen_ref",
+    "first_action": {"at", "kind", "summary", "ref", "url"}}`` (times as ISO strings)."""
+    if frame.empty:
+        return []
+    actor = frame["actor"].astype(str).str.strip()
+    people = (actor != "") & ~_system_rows(frame, actor)
+    if not people.any():
+        return []
+    names = list(pd.unique(actor[people]))
+    person_of = _same_person(names)
+    rows = frame.loc[people].assign(person=actor[people].map(person_of))
+    acting = rows[~has_tag(rows["tags"], "system")]
+    firsts = rows.drop_duplicates("person")
+    first_actions = acting.drop_duplicates("person").set_index("person")
+    roles = _roles(frame, rows, person_of, roster)
+
+    responders = []
+    for record in firsts.to_dict("records"):
+        person = record["person"]
+        also = sorted({n for n, p in person_of.items() if p == person and n != person})
+        role, role_source = roles.get(person, (None, None))
+        entry: dict[str, Any] = {
+            "name": person,
+            "also": also,
+            "role": role,
+            "role_source": role_source,
+            "first_seen": to_iso(record["ts"]),
+            "first_seen_ref": record["ref"],
+            "first_action": None,
+        }
+        if person in first_actions.index:
+            action = first_actions.loc[person]
+            text = str(action["summary"]).replace("\n", " ").strip()
+            if len(text) > _SUMMARY_CHARS:
+                text = text[: _SUMMARY_CHARS - 1].rstrip() + "…"
+            entry["first_action"] = {
+                "at": to_iso(action["ts"]),
+                "kind": str(action["kind"]),
+                "summary": text,
+                "ref": str(action["ref"]),
+                "url": str(action["url"]),
+            }
+        responders.append(entry)
+    return responders
+
+
+def _system_rows(frame: pd.DataFrame, actor: pd.Series) -> pd.Series:
+    """Rows whose actor is a system: bots, PagerDuty services and integrations."""
+    source = frame["source"].astype(str)
+    services = set(frame.loc[source == "pagerduty", "channel"].astype(str).str.casefold())
+    github_bot = (source == "github") & actor.str.contains(
+        r"\[bot\]$|[-_]bot$|^github-actions$", case=False, regex=True
+    )
+    slack_bot = (source == "slack") & has_tag(frame["tags"], "bot")
+    pagerduty_system = (source == "pagerduty") & (
+        actor.str.casefold().isin(services)
+        | (frame["subtype"].astype(str) == "alert")
+        | (frame["kind"].astype(str) == "alert.notified")
+    )
+    bots = set(actor[slack_bot | github_bot].str.casefold())
+    return github_bot | slack_bot | pagerduty_system | actor.str.casefold().isin(bots)
+
+
+def _same_person(names: list[str]) -> dict[str, str]:
+    """Each name -> the name that stands for its person (a full name over a handle)."""
+    full = [n for n in names if len(n.split()) > 1 and "(" not in n]
+    person_of = {n: n for n in names}
+    for handle in (n for n in names if len(n.split()) == 1):
+        folded = handle.casefold()
+        fits = []
+        for name in full:
+            first, last = name.casefold().split()[0], name.casefold().split()[-1]
+            if folded in (first, first[0] + last, first + last[0]):
+                fits.append(name)
+        if len(fits) == 1:
+            person_of[handle] = fits[0]
+    return person_of
+
+
+def _roles(
+    frame: pd.DataFrame,
+    rows: pd.DataFrame,
+    person_of: Mapping[str, str],
+    roster: Mapping[str, str],
+) -> dict[str, tuple[str, str]]:
+    """person -> (roles, where the artifacts say them), in this order: the roster, a role
+    someone names for themselves ("incident commander"), PagerDuty escalations and
+    assignments, then the team someone says they speak for ("Support here")."""
+    found: dict[str, list[tuple[str, str]]] = {}
+
+    def add(person: str | None, role: str, where: str) -> None:
+        if person and role.casefold() not in (r.casefold() for r, _ in found.get(person, [])):
+            found.setdefault(person, []).append((role, where))
+
+    folded_roster = {str(k).strip().casefold(): str(v) for k, v in roster.items()}
+    for name, person in person_of.items():
+        if name.casefold() in folded_roster:
+            add(person, folded_roster[name.casefold()], "roster")
+    chat = rows[rows["source"].astype(str) == "slack"]
+    for pattern in _CHAT_ROLES[:1]:
+        for person, role, ref in _said(chat, pattern):
+            add(person, _ROLE_NAMES.get(role.casefold(), role), f"said in chat {ref}")
+    pagerduty = frame.loc[frame["source"].astype(str) == "pagerduty", ["summary", "ref"]]
+    for text, ref in pagerduty.itertuples(index=False):
+        for pattern, template in _PAGERDUTY_ROLES:
+            match = pattern.match(str(text))
+            if match:
+                person = _person_named(match.group("name"), person_of)
+                add(person, template.format(**match.groupdict()).strip(), f"PagerDuty {ref}")
+    for pattern in _CHAT_ROLES[1:]:
+        for person, role, ref in _said(chat, pattern):
+            if person not in found:
+                add(person, role, f"said in chat {ref}")
+    return {
+        person: ("; ".join(r for r, _ in roles), "; ".join(w for _, w in roles))
+        for person, roles in found.items()
+    }
+
+
+def _said(chat: pd.DataFrame, pattern: re.Pattern[str]) -> list[tuple[str, str, str]]:
+    """(person, role, ref) for each person's first message matching ``pattern``."""
+    said = chat.assign(role=chat["summary"].astype(str).str.extract(pattern)["role"])
+    said = said.dropna(subset=["role"]).drop_duplicates("person")
+    return list(said[["person", "role", "ref"]].itertuples(index=False, name=None))
+
+
+def _person_named(name: str, person_of: Mapping[str, str]) -> str | None:
+    """The person a full name in a PagerDuty entry stands for: an actor of that name, or the
+    one handle that fits it."""
+    name = name.strip()
+    folded = name.casefold()
+    for known, person in person_of.items():
+        if known.casefold() == folded:
+            return person
+    parts = folded.split()
+    if len(parts) < 2:
+        return None
+    first, last = parts[0], parts[-1]
+    fits = {
+        person
+        for known, person in person_of.items()
+        if known.casefold() in (first, first[0] + last, first + last[0])
+    }
+    return fits.pop() if len(fits) == 1 else None
