@@ -1,19 +1,12 @@
 """Shared fixtures. Each section belongs to one area; add yours as a new section."""
 
-# --- property tests (hypothesis) ------------------------------------------------------------
-# No per-example wall-clock deadline: CI machines are small and shared, and a slow example is
-# not a wrong one. Tests never assert wall-clock times.
-from hypothesis import settings as hypothesis_settings
-
-hypothesis_settings.register_profile("default-no-deadline", deadline=None)
-hypothesis_settings.load_profile("default-no-deadline")
-
 # --- fake API servers (tests/fakes) ---------------------------------------------------------
 # Each fixture starts one fake on 127.0.0.1 (port 0) for one test and stops it afterwards.
 # The tokens are test values; the fakes answer 401 / invalid_auth to any other.
 
 import pytest
 import trustme
+from hypothesis import settings as hypothesis_settings
 
 from tests.fakes import (
     GITHUB_TEST_TOKEN,
@@ -24,6 +17,12 @@ from tests.fakes import (
     FakeSlack,
     tls_context,
 )
+
+# --- property tests (hypothesis) ------------------------------------------------------------
+# No per-example wall-clock deadline: CI machines are small and shared, and a slow example is
+# not a wrong one. Tests never assert wall-clock times.
+hypothesis_settings.register_profile("no-deadline", deadline=None)
+hypothesis_settings.load_profile("no-deadline")
 
 
 @pytest.fixture(scope="session")
