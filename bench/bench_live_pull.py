@@ -1,8 +1,9 @@
 """Live pull against the fake APIs with added latency: requests per source beside the minimum
-for the page sizes, and the whole (concurrent) pull beside each source pulled alone.
+for the page sizes, connections (TLS handshakes: all three fakes serve HTTPS) per source, and
+the whole (concurrent) pull beside each source pulled alone.
 
     python bench/bench_live_pull.py [--latency 0.05] [--messages 3000] [--threads 300]
-                                    [--log-entries 400] [--commits 200]
+                                    [--log-entries 400] [--commits 200] [--exact-permalinks]
 
 Run from the repository root (it uses the fake servers in tests/fakes).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import tempfile
 import time
@@ -21,10 +23,12 @@ import trustme
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest import github_api, pagerduty_api, slack_api  # noqa: E402
-from ingest.clients.build import Secret, github_client, pagerduty_client, slack_client  # noqa: E402
+from ingest.clients import Clients  # noqa: E402
 from ingest.config import config_from_mapping  # noqa: E402
+from ingest.github import live as github_api  # noqa: E402
+from ingest.pagerduty import live as pagerduty_api  # noqa: E402
 from ingest.progress import Progress  # noqa: E402
+from ingest.slack import live as slack_api  # noqa: E402
 from tests.fakes import (  # noqa: E402
     GITHUB_TEST_TOKEN,
     PAGERDUTY_TEST_TOKEN,
@@ -116,15 +120,16 @@ def populate(pagerduty: FakePagerDuty, github: FakeGitHub, slack: FakeSlack, arg
         channel.messages.append(message)
 
 
-def config_for(pagerduty, github, slack, ca_path):
+def config_for(pagerduty, github, slack, ca_path, exact_permalinks):
     return config_from_mapping(
         {
             "pagerduty": {"base_url": pagerduty.origin, "ca_bundle": ca_path},
-            "github": {"base_url": github.base_url, "repos": [REPO]},
+            "github": {"base_url": github.base_url, "ca_bundle": ca_path, "repos": [REPO]},
             "slack": {
                 "base_url": slack.base_url,
+                "ca_bundle": ca_path,
                 "channels": ["inc-4242"],
-                "workspace_url": "https://acme.slack.com",
+                "exact_permalinks": exact_permalinks,
             },
         }
     )
@@ -137,6 +142,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=300)
     parser.add_argument("--log-entries", type=int, default=400)
     parser.add_argument("--commits", type=int, default=200)
+    parser.add_argument("--exact-permalinks", action="store_true")
     args = parser.parse_args()
 
     ca = trustme.CA()
@@ -145,55 +151,51 @@ def main() -> None:
         FakePagerDuty(
             PAGERDUTY_TEST_TOKEN, tls=tls_context(ca, "127.0.0.1"), latency=args.latency
         ) as pagerduty,
-        FakeGitHub(GITHUB_TEST_TOKEN, latency=args.latency) as github,
-        FakeSlack(SLACK_TEST_TOKEN, latency=args.latency) as slack,
+        FakeGitHub(
+            GITHUB_TEST_TOKEN, tls=tls_context(ca, "127.0.0.1"), latency=args.latency
+        ) as github,
+        FakeSlack(
+            SLACK_TEST_TOKEN, tls=tls_context(ca, "127.0.0.1"), latency=args.latency
+        ) as slack,
     ):
         ca_path = str(Path(tmp) / "ca.pem")
         ca.cert_pem.write_to_path(ca_path)
         populate(pagerduty, github, slack, args)
-        config = config_for(pagerduty, github, slack, ca_path)
+        config = config_for(pagerduty, github, slack, ca_path, args.exact_permalinks)
         request = FilePull(specs=[], config=config)
         environ = {
             "PAGERDUTY_API_TOKEN": PAGERDUTY_TEST_TOKEN,
             "GITHUB_TOKEN": GITHUB_TEST_TOKEN,
             "SLACK_BOT_TOKEN": SLACK_TEST_TOKEN,
         }
-
-        pd_client = pagerduty_client(config.pagerduty, Secret(PAGERDUTY_TEST_TOKEN))
-        incident = pagerduty_api.fetch_incident(pd_client, "PBENCH1", severity_map={})
-        window, _ = live_window(incident, request, config)
-        alone = {
-            "pagerduty": lambda: pagerduty_api.pull_pagerduty(
-                pd_client, incident, window, Progress()
-            ),
-            "github": lambda: github_api.pull_github(
-                github_client(config.github, Secret(GITHUB_TEST_TOKEN)),
-                config.github,
-                window,
-                Progress(),
-            ),
-            "slack": lambda: slack_api.pull_slack(
-                slack_client(config.slack, Secret(SLACK_TEST_TOKEN)),
-                config.slack,
-                window,
-                Progress(),
-                incident=incident,
-            ),
-        }
         fakes = {"pagerduty": pagerduty, "github": github, "slack": slack}
         seconds_alone, rows_alone = {}, {}
-        for name, pull in alone.items():
-            for fake in fakes.values():
-                fake.reset_log()
-            began = time.perf_counter()
-            rows_alone[name] = sum(len(frame) for frame in pull())
-            seconds_alone[name] = time.perf_counter() - began
+        with Clients(config, environ=environ) as clients:
+            incident = pagerduty_api.fetch_incident(clients.pagerduty, "PBENCH1", severity_map={})
+            window, _ = live_window(incident, request, config)
+            alone = {
+                "pagerduty": lambda: pagerduty_api.pull_pagerduty(
+                    clients.pagerduty, incident, window, Progress()
+                ),
+                "github": lambda: github_api.pull_github(
+                    clients.github, config.github, window, Progress()
+                ),
+                "slack": lambda: slack_api.pull_slack(
+                    clients.slack, config.slack, window, Progress(), incident=incident
+                ),
+            }
+            for name, pull in alone.items():
+                began = time.perf_counter()
+                rows_alone[name] = sum(len(frame) for frame in pull())
+                seconds_alone[name] = time.perf_counter() - began
         for fake in fakes.values():
             fake.reset_log()
+            fake.connections = 0
         began = time.perf_counter()
-        bundle = pull_live("PBENCH1", request, environ=environ)
+        bundle = pull_live("PBENCH1", request, environ=environ)  # its own clients, as run
         whole = time.perf_counter() - began
         requests = {name: len(fake.requests) for name, fake in fakes.items()}
+        connections = {name: fake.connections for name, fake in fakes.items()}
 
     threads = args.threads
     parents = args.messages - threads * max(1, (args.messages // 10) // max(threads, 1))
@@ -202,22 +204,30 @@ def main() -> None:
         "pagerduty": 1 + math.ceil(args.log_entries / 100) + 1 + 1,
         # deployments page, one statuses call per deployment, commit pages, pulls, releases
         "github": 1 + 4 + math.ceil(args.commits / 100) + 1 + 1,
-        # channel lookup, pins, history pages, one replies call per thread, one users.info
-        # per person, chat.getPermalink per key row (counted separately below)
-        "slack": 1 + 1 + math.ceil(parents / 999) + threads + USERS,
+        # auth.test (the workspace URL for permalinks), channel lookup, pins, history pages,
+        # one history page back for threads started before the window, one replies call per
+        # thread, one users.info per person
+        "slack": 1 + 1 + 1 + math.ceil(parents / 999) + 1 + threads + USERS,
     }
     key_slack = int((bundle.frame["key"] & (bundle.frame["source"] == "slack")).sum())
+    if args.exact_permalinks:
+        minimum["slack"] += key_slack  # one chat.getPermalink per key chat row
     print(
         f"latency per response: {args.latency * 1000:.0f} ms; {args.messages} chat messages "
-        f"({threads} threads), {args.log_entries} log entries, {args.commits} commits"
+        f"({threads} threads), {args.log_entries} log entries, {args.commits} commits; "
+        f"{os.cpu_count()} cores"
     )
-    print(f"{'source':<10} {'requests':>8} {'minimum':>8} {'rows':>6} {'alone (s)':>10}")
-    minimum["slack"] += key_slack  # one chat.getPermalink per key chat row
+    print(
+        f"{'source':<10} {'requests':>8} {'minimum':>8} {'conns':>6} {'rows':>6} {'alone (s)':>10}"
+    )
     for name in alone:
-        extra = f" (includes {key_slack} chat.getPermalink for key rows)" if name == "slack" else ""
+        extra = ""
+        if name == "slack":
+            how = f"{key_slack} chat.getPermalink" if args.exact_permalinks else "no getPermalink"
+            extra = f" ({how}; {key_slack} key chat rows)"
         print(
-            f"{name:<10} {requests[name]:>8} {minimum[name]:>8} {rows_alone[name]:>6} "
-            f"{seconds_alone[name]:>10.2f}{extra}"
+            f"{name:<10} {requests[name]:>8} {minimum[name]:>8} {connections[name]:>6} "
+            f"{rows_alone[name]:>6} {seconds_alone[name]:>10.2f}{extra}"
         )
     slowest = max(seconds_alone.values())
     print(

@@ -77,6 +77,7 @@ class PagerDutySettings:
     token_env: str = "PAGERDUTY_API_TOKEN"
     ca_bundle: str = ""
     timeout: float = 30.0
+    proxy: str = ""
     severity_map: dict[str, str] = field(default_factory=dict)
 
 
@@ -86,6 +87,7 @@ class GitHubSettings:
     token_env: str = "GITHUB_TOKEN"
     ca_bundle: str = ""
     timeout: float = 30.0
+    proxy: str = ""
     repos: tuple[str, ...] = ()
     branch: str = ""
     environments: tuple[str, ...] = ()
@@ -98,10 +100,13 @@ class SlackSettings:
     token_env: str = "SLACK_BOT_TOKEN"
     ca_bundle: str = ""
     timeout: float = 30.0
+    proxy: str = ""
     workspace_url: str = ""
     channels: tuple[str, ...] = ()
     channel_template: str = ""
     comms_channels: tuple[str, ...] = ()
+    thread_lookback: str = "7d"
+    exact_permalinks: bool = False
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,8 @@ def _build(cls: type, body: dict[str, Any], table: str, source: str) -> Any:
         for key in ("lookback", "lookahead", "quiet_threshold"):
             if key in kwargs:
                 _check_duration(kwargs[key], f"{source}: window.{key}")
+    if table == "slack" and "thread_lookback" in kwargs:
+        _check_duration(kwargs["thread_lookback"], f"{source}: slack.thread_lookback")
     if table == "timeline":
         if "twin_window" in kwargs:
             _check_duration(kwargs["twin_window"], f"{source}: timeline.twin_window")

@@ -18,6 +18,7 @@ class SourceProgress:
     waited: float = 0.0
     done: bool = False
     failed: str = ""
+    counts: dict[str, int] = field(default_factory=dict)  # e.g. old_threads
 
 
 @dataclass
@@ -44,6 +45,14 @@ class Progress:
             state = self.sources.setdefault(source, SourceProgress())
             state.retries += 1
             state.waited += seconds
+        self.changed(source)
+
+    def count(self, source: str, name: str, n: int = 1) -> None:
+        """Add ``n`` to a named count of ``source`` (``old_threads``: threads started before
+        the window with replies inside it)."""
+        with self._lock:
+            counts = self.sources.setdefault(source, SourceProgress()).counts
+            counts[name] = counts.get(name, 0) + n
         self.changed(source)
 
     def finish(self, source: str, error: str = "") -> None:

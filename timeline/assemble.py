@@ -40,6 +40,7 @@ class SourceOutcome:
     status: str = "ok"  # ok | failed | skipped
     error: str = ""
     artifacts: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # shown in the inventory (old_threads)
 
 
 # The archive's earlier incidents on the incident's service, given the finished (redacted)
@@ -89,6 +90,7 @@ def assemble(
             "in_window": int(inside.sum()),
             "outside_window": int((~inside).sum()),
             "status": outcome.status,
+            **outcome.counts,
         }
         inventory.append(entry)
         if outcome.status == "ok" and len(outcome.frame) and not inside.any():

@@ -1,10 +1,11 @@
 """GitHub live: deployments (by status), commits, merged pull requests and releases of the
 configured repositories for an incident window, through PyGithub.
 
-The client comes built from settings (``ingest.clients.build.github_client``: 100 items per page,
-retries on 429 and 5xx). This module asks for as few pages as the window allows, turns each
-page into an event frame with the normalisers of ``ingest.github.normalise``, and translates
-PyGithub's errors into :class:`~ingest.errors.SourceError` messages that say what to fix.
+The client comes built from settings (``ingest.clients.github_client``: 100 items per page,
+lazy objects, retries on 429, 5xx and network errors). This module asks for as few pages as the
+window allows, turns each page into an event frame with the normalisers of
+``ingest.github.normalise``, and translates PyGithub's errors into
+:class:`~ingest.errors.SourceError` messages that say what to fix.
 
 Requests per repository: no ``GET /repos/o/r`` (the repository is addressed lazily); per
 environment, deployment pages until one reaches a day before the window; one statuses request
@@ -15,6 +16,7 @@ release pages until a whole page was published more than a day before the window
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +30,8 @@ from github.GithubObject import GithubObject
 from github.PaginatedList import PaginatedList
 from github.Repository import Repository
 
+from ingest.clients.network import TLS, failure_kind, network_error
+from ingest.clients.retry import attempts_said
 from ingest.config import GitHubSettings
 from ingest.errors import ConfigError, InputError, SourceError
 from ingest.github.normalise import commits_frame, deployments_frame, pulls_frame, releases_frame
@@ -116,24 +120,19 @@ def pull_github(
     SourceError: token rejected, missing permission, unknown repository, GitHub failing.
     """
     targets = github_targets(settings, service)
-    # A lazy twin of the client addresses a repository without GET /repos/o/r; it shares the
-    # client's settings and retry policy.
-    lazy = client.withLazy(True)
-    try:
-        for name in targets.repos:
-            reader = _RepoReader(lazy.get_repo(name), name, window, progress)
-            try:
-                yield from reader.frames(targets)
-            except (github.GithubException, requests.exceptions.RequestException) as e:
-                raise _source_error(e, reader, settings, client) from e
-            except InputError as e:
-                raise SourceError(
-                    f"{name} {reader.listing}: GitHub sent a record that cannot be read ({e})",
-                    source=SOURCE,
-                    url=reader.url,
-                ) from e
-    finally:
-        lazy.close()
+    for name in targets.repos:
+        # The client is lazy: addressing a repository costs no GET /repos/o/r.
+        reader = _RepoReader(client.get_repo(name), name, window, progress)
+        try:
+            yield from reader.frames(targets)
+        except (github.GithubException, requests.exceptions.RequestException) as e:
+            raise _source_error(e, reader, settings, client) from e
+        except InputError as e:
+            raise SourceError(
+                f"{name} {reader.listing}: GitHub sent a record that cannot be read ({e})",
+                source=SOURCE,
+                url=reader.url,
+            ) from e
 
 
 class _RepoReader:
@@ -217,18 +216,19 @@ class _RepoReader:
     def _pages(
         self, listing: PaginatedList, what: str, below: str = ""
     ) -> Iterator[list[GithubObject]]:
-        """The listing page by page, one request each, following the ``Link`` header.
+        """The listing page by page, one request each (``get_page``, PyGithub's public paging).
+        A page shorter than the page size is the last one, so an early stop costs no request.
         ``what`` names the listing in errors; ``below`` is the path under it, if any."""
-        # Iterating a PaginatedList hides where pages end; _grow() is the one-page step its
-        # own __iter__ takes, so early stops cost no extra request.
-        while listing._couldGrow():
+        per_page = self.repo.requester.per_page
+        for number in itertools.count():
             self.listing = what
             self.path = f"/repos/{self.name}/{what}" + (f"/{below}" if below else "")
             self.progress.request(SOURCE)
-            page = listing._grow()
-            if not page:
+            page = listing.get_page(number)
+            if page:
+                yield page
+            if len(page) < per_page:
                 return
-            yield page
 
     def _emit(self, frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for frame in frames:
@@ -239,8 +239,9 @@ class _RepoReader:
 
 
 def _raw(item: GithubObject) -> dict:
-    # Not item.raw_data: on an object from a listing, that property first fetches the full
-    # object (one more request per record). The listing's own payload is all we need.
+    # The one private attribute left, on purpose: item.raw_data first fetches the full object
+    # (one more request per record) and the listing's own payload is all we need. Read in
+    # PyGithub 2.10 (pyproject pins the versions tested: >=2.10,<2.11).
     return item._rawData
 
 
@@ -271,20 +272,18 @@ def _source_error(
         return SourceError(message, source=SOURCE, url=url, status=status)
 
     if isinstance(e, requests.exceptions.RetryError):
-        retries = _retries(client)
         found = re.search(r"too many (\d{3}) error", str(e))
         status = int(found.group(1)) if found else None
         answer = f" (HTTP {status})" if status else ""
-        return error(
-            f"GitHub failed after {retries} retries{answer} on GET {path}; run again later",
-            status,
-        )
+        tried = attempts_said(_retries(client) + 1)
+        return error(f"GitHub failed after {tried}{answer} on GET {path}; run again later", status)
     if isinstance(e, requests.exceptions.RequestException):
-        return error(
-            f"cannot reach GitHub at {base} ({e.__class__.__name__}): check github.base_url, "
-            "github.ca_bundle and the network",
-            None,
-        )
+        where = getattr(client, "endpoint", None)
+        policy = getattr(client, "policy", None)
+        if where is None or policy is None:
+            return error(f"cannot reach GitHub at {base} ({e.__class__.__name__})", None)
+        attempts = 1 if failure_kind(e) == TLS else policy.attempts
+        return network_error(e, where, attempts=attempts, url=url)
     assert isinstance(e, github.GithubException)
     status = e.status
     message = _message(e)

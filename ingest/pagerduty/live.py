@@ -1,13 +1,14 @@
 """PagerDuty live: one incident, its log entries, alerts and notes, through ``RestApiV2Client``.
 
-The client comes built from settings (``ingest.clients.build.pagerduty_client``): it retries
-429s and 5xx itself. This module asks for the right pages, turns each page into an event frame
-with the normalisers of ``ingest.pagerduty.normalise``, and translates the client's errors
-into :class:`~ingest.errors.SourceError` messages that say what to fix.
+The client comes built from settings (``ingest.clients.pagerduty_client``): it retries 429s,
+5xx and network errors itself. This module asks for the right pages, turns each page into an
+event frame with the normalisers of ``ingest.pagerduty.normalise``, and translates the client's
+errors into :class:`~ingest.errors.SourceError` messages that say what to fix.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,10 +19,12 @@ import httpx2
 import pagerduty
 import pandas as pd
 
+from ingest.clients.network import TLS, failure_kind, network_error
 from ingest.errors import InputError, SourceError, TimeError, UsageError
 from ingest.pagerduty.normalise import (
     alerts_frame,
     incident_info,
+    incidents_info,
     log_entries_frame,
     merge_notes,
     notes_frame,
@@ -139,13 +142,62 @@ def list_incidents(
                 sliced = {**params, "date_range": "all"}
             else:
                 sliced = {**params, "since": to_iso(start), "until": to_iso(end)}
-            for records in _api_pages(client, "/incidents", sliced, counter):
-                for raw in records:
-                    incident_id = str(raw.get("id") or "")
-                    if incident_id in seen:  # an incident on a slice boundary
+            for batch in _batches(_all_incidents(client, sliced, start, end, counter)):
+                for info in incidents_info(batch, severity_map):
+                    if info.id in seen:  # an incident on a slice boundary
                         continue
-                    seen.add(incident_id)
-                    yield incident_info(raw, severity_map)
+                    seen.add(info.id)
+                    yield info
+
+
+def _batches(records: Iterator[dict], size: int = 1000) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _all_incidents(
+    client: pagerduty.RestApiV2Client,
+    params: dict[str, Any],
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    counter: _RequestCounter,
+) -> Iterator[dict]:
+    """Every incident ``params`` select, past the API's 10,000 offset limit: up to the limit
+    by plain offset pages, beyond it by the client's ``iter_history``, which halves the time
+    range until each half fits. A list that still comes back short (more than 10,000
+    incidents created within one second, or no range to halve) is an error, never a warning.
+    """
+    total = client.get_total("/incidents", params=dict(params))
+    if total <= pagerduty.ITERATION_LIMIT or start is None or end is None:
+        records = (r for page in _api_pages(client, "/incidents", params, counter) for r in page)
+    else:
+        bounded = {k: v for k, v in params.items() if k not in ("since", "until")}
+        records = client.iter_history(
+            "/incidents",
+            start.to_pydatetime(),
+            end.to_pydatetime(),
+            params=bounded,
+            page_size=PAGE_SIZE,
+        )
+    count = 0
+    for record in records:
+        count += 1
+        yield record
+    if count < total:
+        span = "all time" if start is None else f"{to_iso(start)} to {to_iso(end)}"
+        raise SourceError(
+            f"the incident list was cut short: {count} of {total} incidents created "
+            f"{span} came back (the API stops at offset {pagerduty.ITERATION_LIMIT}); "
+            "export a shorter range, or narrow it by severity or service",
+            source=SOURCE,
+            url=f"{client.url}/incidents",
+        )
 
 
 # -- internals ------------------------------------------------------------------------------
@@ -160,14 +212,18 @@ class _RequestCounter:
 def _requests_counted(
     client: pagerduty.RestApiV2Client, progress: Progress | None
 ) -> Iterator[_RequestCounter]:
-    """Count the client's HTTP requests (a retried one counts once) while the block runs.
+    """Count the HTTP requests this thread makes with the client (a retried one counts once)
+    while the block runs; the client may be shared by other threads of the run.
 
     ``iter_all`` yields records, not pages; the count moving between two records is how a new
     API page is told apart without paging by hand.
     """
     counter = _RequestCounter()
+    thread = threading.get_ident()
 
     def on_request(request: httpx2.Request) -> None:
+        if threading.get_ident() != thread:
+            return
         counter.requests += 1
         if progress is not None:
             progress.request(SOURCE)
@@ -245,14 +301,19 @@ def _translated(client: pagerduty.RestApiV2Client, *, incident_ref: str = "") ->
             raise
         raise _http_error(e.response, base_url, incident_ref) from e
     except pagerduty.Error as e:
-        # No response at all: refused, timed out, TLS failure.
-        cause = e.__cause__.__class__.__name__ if e.__cause__ else "network error"
-        raise SourceError(
-            f"cannot reach {base_url} ({cause}); check pagerduty.base_url, the network, "
-            "and pagerduty.ca_bundle if TLS is inspected",
-            source=SOURCE,
-            url=base_url,
-        ) from e
+        if e.__cause__ is None:  # not a network error: the client's own complaint
+            raise SourceError(f"{e}", source=SOURCE, url=base_url) from e
+        # No response at all: refused, timed out, TLS failure (never retried).
+        where = getattr(client, "endpoint", None)
+        policy = getattr(client, "policy", None)
+        if where is None or policy is None:
+            raise SourceError(
+                f"cannot reach {base_url} ({e.__cause__.__class__.__name__})",
+                source=SOURCE,
+                url=base_url,
+            ) from e
+        attempts = 1 if failure_kind(e.__cause__) == TLS else policy.attempts
+        raise network_error(e.__cause__, where, attempts=attempts) from e
     except pagerduty.UrlError as e:
         raise SourceError(f"bad request URL ({e})", source=SOURCE, url=base_url) from e
     except InputError as e:

@@ -2,7 +2,9 @@
 
 Per channel: one ``pins.list``, then ``conversations.history`` pages (999 messages, the most
 Slack allows) and, for each parent on a page whose thread has replies, ``conversations.replies``
-pages (1000). Each history page and its threads' replies become one schema frame, built by
+pages (1000). Then history from ``slack.thread_lookback`` before the window to its start, for
+threads started earlier whose replies reach into the window (only those threads are read).
+Each history page and its threads' replies become one schema frame, built by
 :func:`ingest.slack.normalise.messages_frame`. Replies sit at their own time with ``thread_ref``
 naming the parent; a reply also sent to the channel (``thread_broadcast``) is one row.
 
@@ -11,7 +13,7 @@ message. ``users.list`` would cost one Tier 2 call per 1000 members of the works
 all of them) to name the few dozen people of an incident channel, so it is not used.
 
 Slack answers most errors as HTTP 200 with ``ok: false`` and the client raises
-``SlackApiError``; every call goes through :class:`_Api`, which counts it and translates those
+``SlackApiError``; every call goes through :class:`Api`, which counts it and translates those
 errors into :class:`ingest.errors.SourceError` saying what to fix.
 """
 
@@ -27,13 +29,13 @@ from typing import Any
 
 import pandas as pd
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 
-from ingest.clients.build import retry_after
 from ingest.config import SlackSettings
 from ingest.errors import ConfigError, InputError, SourceError
 from ingest.progress import Progress
+from ingest.slack.api import Api
 from ingest.slack.normalise import apply_edits, message_edits, messages_frame, user_names
+from ingest.times import parse_duration
 from ingest.types import Incident, Window
 from ingest.vocab import add_tag, has_tag
 
@@ -46,10 +48,6 @@ _HISTORY = "conversations.history"
 # Channel IDs are upper case (C public, G private, D direct); channel names never are.
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,}")
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)")
-_BAD_TOKEN = frozenset(
-    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
-)
-_GONE = frozenset({"message_not_found", "channel_not_found", "thread_not_found"})
 
 
 def pull_slack(
@@ -72,15 +70,22 @@ def pull_slack(
     (bad token, missing scope, unknown channel, bot not in a channel, rate limited) or
     ConfigError (no channels configured).
     """
-    api = _Api(client, progress, settings.token_env)
+    api = Api(client, progress, settings.token_env)
     wanted = incident_channels(settings, incident)
     channels = dict.fromkeys(_resolve(api, wanted).values())  # one read per channel, in order
     workspace_url = settings.workspace_url or str(api.call("auth.test").get("url") or "")
     people = people if people is not None else SlackPeople()
+    lookback = parse_duration(settings.thread_lookback, what="slack.thread_lookback")
     for channel_id, name in channels:
-        for frame in _channel_pages(api, people, channel_id, name, window, workspace_url):
+        channel = _Channel(api, people, channel_id, name, window, workspace_url)
+        for frame in _channel_pages(channel):
             progress.page(SOURCE, len(frame))
             yield frame
+        for frame in _old_threads(channel, pd.Timedelta(lookback)):
+            progress.page(SOURCE, len(frame))
+            yield frame
+        if channel.old_threads:
+            progress.count(SOURCE, "old_threads", channel.old_threads)
 
 
 def incident_channels(settings: SlackSettings, incident: Incident) -> tuple[str, ...]:
@@ -107,7 +112,7 @@ def resolve_channels(
     page, stopping once all are found); IDs with one ``conversations.info`` each. Raises
     SourceError naming a channel that does not exist or that the bot cannot see.
     """
-    return _resolve(_Api(client, progress), tuple(names_or_ids))
+    return _resolve(Api(client, progress), tuple(names_or_ids))
 
 
 def permalinks(client: WebClient, refs: Iterable[str]) -> dict[str, str]:
@@ -119,7 +124,7 @@ def permalinks(client: WebClient, refs: Iterable[str]) -> dict[str, str]:
     """
     with _PERMALINK_LOCK:
         cache = _PERMALINKS.setdefault(client, {})
-    api = _Api(client, None)
+    api = Api(client, None)
     found: dict[str, str] = {}
     for ref in dict.fromkeys(refs):
         if ref not in cache:
@@ -140,19 +145,90 @@ _PERMALINK_LOCK = threading.Lock()
 # -- one channel -----------------------------------------------------------------------------
 
 
-def _channel_pages(
-    api: _Api, people: SlackPeople, channel_id: str, name: str, window: Window, workspace_url: str
-) -> Iterator[pd.DataFrame]:
-    where = "#" + name
-    oldest, latest = slack_ts(window.start), slack_ts(window.end)
-    span = {"oldest": oldest, "latest": latest, "inclusive": True}
+@dataclass
+class _Channel:
+    """One channel being read, and what reading it found so far."""
+
+    api: Api
+    people: SlackPeople
+    channel_id: str
+    name: str
+    window: Window
+    workspace_url: str
+    seen: set[str] = field(default_factory=set)  # every ts read: a broadcast is in both lists
+    old_threads: int = 0  # threads started before the window with replies inside it
+
+    @property
+    def where(self) -> str:
+        return "#" + self.name
+
+    @property
+    def span(self) -> dict[str, Any]:
+        oldest, latest = slack_ts(self.window.start), slack_ts(self.window.end)
+        return {"oldest": oldest, "latest": latest, "inclusive": True}
+
+    def frame(self, records: list[dict[str, Any]]) -> pd.DataFrame:
+        self.people.learn(self.api, records)
+        try:
+            return messages_frame(
+                records,
+                channel_id=self.channel_id,
+                channel_name=self.name,
+                users=self.people.names,
+                workspace_url=self.workspace_url,
+            )
+        except InputError as e:  # a ts that is not seconds.micros: Slack's fault, not ours
+            raise SourceError(
+                f"{self.where}: {e}", source=SOURCE, url=self.api.url(_HISTORY)
+            ) from e
+
+
+def _old_threads(channel: _Channel, lookback: pd.Timedelta) -> Iterator[pd.DataFrame]:
+    """Replies inside the window to threads whose parent was posted before it (a reply at
+    10:50 to yesterday's maintenance thread): history from ``lookback`` before the window to
+    its start, and the replies of each parent whose ``latest_reply`` reaches the window."""
+    if lookback <= pd.Timedelta(0):
+        return
+    api, window, where = channel.api, channel.window, channel.where
+    oldest = slack_ts(window.start)
+    earlier = api.pages(
+        _HISTORY,
+        "messages",
+        where=where,
+        channel=channel.channel_id,
+        limit=HISTORY_PAGE,
+        oldest=slack_ts(window.start - lookback),
+        latest=oldest,
+        inclusive=False,
+    )
+    for messages in earlier:
+        records: list[dict[str, Any]] = []
+        for parent in messages:
+            if not _has_replies_since(parent, oldest):
+                continue
+            span = channel.span
+            replies = _thread(api, channel.channel_id, parent["ts"], where, span, channel.seen)
+            if replies:
+                channel.old_threads += 1
+                records += [parent, *replies]
+        if records:
+            frame = channel.frame(records)
+            frame = frame[window.contains(frame["ts"])]
+            if len(frame):
+                yield frame.sort_values("ts", kind="stable", ignore_index=True)
+
+
+def _channel_pages(channel: _Channel) -> Iterator[pd.DataFrame]:
+    api, channel_id, window, where = channel.api, channel.channel_id, channel.window, channel.where
+    oldest = slack_ts(window.start)
+    span = channel.span
     pins = api.call("pins.list", where=where, channel=channel_id)
     pinned = {
         f"{channel_id}/{item['message']['ts']}"
         for item in pins.get("items") or ()
         if (item.get("message") or {}).get("ts")
     }
-    seen: set[str] = set()  # every ts read so far: a broadcast reply is in history and thread
+    seen = channel.seen
     pending_edits: dict[str, str] = {}  # history runs newest first: edits come before originals
     history = api.pages(
         _HISTORY,
@@ -169,17 +245,7 @@ def _channel_pages(
             if _has_replies_since(parent, oldest):
                 replies += _thread(api, channel_id, parent["ts"], where, span, seen)
         records = messages + replies
-        people.learn(api, records)
-        try:
-            frame = messages_frame(
-                records,
-                channel_id=channel_id,
-                channel_name=name,
-                users=people.names,
-                workspace_url=workspace_url,
-            )
-        except InputError as e:  # a ts that is not seconds.micros: Slack's fault, not ours
-            raise SourceError(f"{where}: {e}", source=SOURCE, url=api.url(_HISTORY)) from e
+        frame = channel.frame(records)
         edits = _latest_edits(pending_edits, message_edits(records))
         pending_edits = apply_edits(frame, edits, channel_id)
         frame = frame[window.contains(frame["ts"])]
@@ -188,7 +254,7 @@ def _channel_pages(
 
 
 def _thread(
-    api: _Api, channel_id: str, parent_ts: str, where: str, span: dict, seen: set[str]
+    api: Api, channel_id: str, parent_ts: str, where: str, span: dict, seen: set[str]
 ) -> list[dict[str, Any]]:
     """The replies of one thread, without its parent and without any message already read."""
     replies = []
@@ -275,7 +341,7 @@ def _fill_template(template: str, incident: Incident) -> str:
 # -- channels and people ---------------------------------------------------------------------
 
 
-def _resolve(api: _Api, names_or_ids: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+def _resolve(api: Api, names_or_ids: tuple[str, ...]) -> dict[str, tuple[str, str]]:
     resolved: dict[str, tuple[str, str]] = {}
     by_name: dict[str, list[str]] = {}
     for given in names_or_ids:
@@ -320,7 +386,7 @@ class SlackPeople:
     zones: dict[str, str] = field(default_factory=dict)
     asked: set[str] = field(default_factory=set)
 
-    def learn(self, api: _Api, messages: Iterable[Mapping[str, Any]]) -> None:
+    def learn(self, api: Api, messages: Iterable[Mapping[str, Any]]) -> None:
         """Look up every author and mentioned person of ``messages`` not asked about yet."""
         ids: dict[str, None] = {}
         for message in messages:
@@ -340,95 +406,3 @@ class SlackPeople:
             self.names.update(user_names([user]))
             if user.get("tz"):
                 self.zones[user_id] = user["tz"]
-
-
-# -- calls and errors ------------------------------------------------------------------------
-
-
-class _Api:
-    """Every Web API call: counted, reported to progress, errors translated to SourceError."""
-
-    def __init__(self, client: WebClient, progress: Progress | None, token_env: str = "") -> None:
-        self.client = client
-        self.progress = progress
-        self.token_env = token_env or "SLACK_BOT_TOKEN"
-
-    def url(self, method: str) -> str:
-        return f"{self.client.base_url}{method}"  # the token travels in a header, never here
-
-    def call(
-        self,
-        method: str,
-        *,
-        where: str = "",
-        gone_ok: bool = False,
-        missing_ok: bool = False,
-        **args: Any,
-    ) -> Any:
-        """One call; None instead of an error when ``gone_ok`` (message or channel gone) or
-        ``missing_ok`` (user not found) allows it."""
-        if self.progress is not None:
-            self.progress.request(SOURCE)
-        try:
-            return getattr(self.client, method.replace(".", "_"))(**args)
-        except SlackApiError as e:
-            error = str(e.response.get("error") or "")
-            if (gone_ok and error in _GONE) or (missing_ok and error.startswith("user_not")):
-                return None
-            raise self._error(method, where, e) from e
-        except (SlackClientError, OSError) as e:
-            raise SourceError(
-                f"could not reach Slack at {self.client.base_url} ({e.__class__.__name__}): "
-                "check slack.base_url and the network",
-                source=SOURCE,
-                url=self.url(method),
-            ) from e
-
-    def pages(self, method: str, key: str, *, where: str = "", **args: Any) -> Iterator[list]:
-        """The ``key`` list of each page, following ``response_metadata.next_cursor``."""
-        cursor = ""
-        while True:
-            more: dict[str, Any] = {"cursor": cursor} if cursor else {}
-            answer = self.call(method, where=where, **args, **more)
-            yield list(answer.get(key) or ())
-            cursor = (answer.get("response_metadata") or {}).get("next_cursor") or ""
-            if not cursor:
-                return
-
-    def _error(self, method: str, where: str, e: SlackApiError) -> SourceError:
-        error = str(e.response.get("error") or "")
-        status = e.response.status_code
-        place = where or "the channel"
-        if error in _BAD_TOKEN:
-            message = (
-                f"the token in {self.token_env} was refused ({error}): set it to the app's "
-                "bot token (xoxb-...)"
-            )
-        elif error == "missing_scope":
-            needed = e.response.get("needed") or "?"
-            message = (
-                f"the token lacks the {needed} scope needed by {method}: add it to the Slack "
-                "app and reinstall it"
-            )
-        elif error == "not_in_channel":
-            message = f"the bot is not in {place}: invite it with /invite @{self._bot_name()}"
-        elif error == "channel_not_found":
-            message = (
-                f"channel {place} not found: check slack.channels (a private channel is only "
-                "visible once the bot is invited)"
-            )
-        elif status == 429 or error == "ratelimited":
-            wait = retry_after(e.response.headers)
-            asked = f" (it asks to wait {wait:g} s)" if wait is not None else ""
-            message = f"rate limited on {method}{asked} after retrying; run again later"
-        elif status >= 500:
-            message = f"Slack answered HTTP {status} on {method} after retrying; run again later"
-        else:
-            message = f"{method} failed for {place}: {error or f'HTTP {status}'}"
-        return SourceError(message, source=SOURCE, url=self.url(method), status=status)
-
-    def _bot_name(self) -> str:
-        try:
-            return str(self.client.auth_test().get("user") or "BOT")
-        except (SlackClientError, OSError):
-            return "BOT"

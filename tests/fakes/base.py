@@ -78,6 +78,7 @@ class FakeServer(ABC):
         self.tls = tls
         self.latency = latency
         self.requests: list[Recorded] = []
+        self.connections = 0  # connections accepted (each a TLS handshake on an HTTPS fake)
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
@@ -86,7 +87,7 @@ class FakeServer(ABC):
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> FakeServer:
-        self._httpd = _Server(("127.0.0.1", 0), _handler_for(self), tls=self.tls)
+        self._httpd = _Server(("127.0.0.1", 0), _handler_for(self), tls=self.tls, fake=self)
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         return self
@@ -174,12 +175,17 @@ class FakeServer(ABC):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], handler: type, *, tls: ssl.SSLContext | None):
+    def __init__(
+        self, address: tuple[str, int], handler: type, *, tls: ssl.SSLContext | None, fake: Any
+    ):
         self._tls = tls
+        self._fake = fake
         super().__init__(address, handler)
 
     def get_request(self) -> tuple[Any, Any]:
         sock, address = self.socket.accept()
+        with self._fake._lock:
+            self._fake.connections += 1
         if self._tls is not None:
             # The handshake runs in the request's own thread (finish_request), so one slow
             # client cannot stall the accept loop.

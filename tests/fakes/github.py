@@ -79,7 +79,7 @@ class FakeGitHub(FakeServer):
         if not match or full_name not in self.repos:
             return _message(404, "Not Found")
         repo, what, deployment_id = self.repos[full_name], match.group(3), match.group(4)
-        origin = f"http://{request.headers.get('Host')}"
+        origin = f"{'https' if self.tls else 'http'}://{request.headers.get('Host')}"
         if what is None:
             return self._serve(origin, _repository(full_name))
         if what in repo.forbidden:

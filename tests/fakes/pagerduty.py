@@ -9,6 +9,7 @@ cares about replaced.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from datetime import datetime
 from typing import Any
@@ -94,7 +95,14 @@ class FakePagerDuty(FakeServer):
         return _page("incidents", items, request)
 
 
+# Classic pagination stops here: a request with limit + offset beyond it is answered 400.
+OFFSET_LIMIT = 10_000
+
+
 def _page(key: str, items: list[dict[str, Any]], request: Recorded) -> Reply:
+    reach = int(request.arg("limit") or 25) + int(request.arg("offset") or 0)
+    if reach > OFFSET_LIMIT:
+        return Reply(400, _error(2001, "Invalid Input Provided", ["Offset must be less than"]))
     page, limit, offset, more = offset_page(items, request, default=25, maximum=100)
     total = len(items) if request.arg("total") == "true" else None
     return Reply(200, {key: page, "limit": limit, "offset": offset, "more": more, "total": total})
@@ -104,6 +112,7 @@ def _error(code: int, message: str, errors: list[str] | None = None) -> dict[str
     return {"error": {"code": code, "message": message, "errors": errors or []}}
 
 
+@functools.lru_cache(maxsize=65536)
 def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -172,3 +181,20 @@ def alert(alert_id: str, incident_id: str, *, created_at: str) -> dict[str, Any]
 def notes_example() -> list[dict[str, Any]]:
     """The spec's two example notes (their times carry ``-05:00`` offsets)."""
     return copy.deepcopy(load_fixture("pagerduty_list_incident_notes.json")["notes"])
+
+
+def bare_incident(incident_id: str, number: int, *, created_at: str) -> dict[str, Any]:
+    """A resolved incident with only the fields a list reader uses: for lists of thousands."""
+    return {
+        "id": incident_id,
+        "type": "incident",
+        "incident_number": number,
+        "title": f"Incident {number}",
+        "status": "resolved",
+        "urgency": "high",
+        "created_at": created_at,
+        "resolved_at": created_at,
+        "html_url": f"https://subdomain.pagerduty.com/incidents/{incident_id}",
+        "service": {"id": "PIJ90N7", "type": "service_reference", "summary": "My Mail Service"},
+        "priority": None,
+    }

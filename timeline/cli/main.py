@@ -319,8 +319,13 @@ def _progress_display(quiet: bool) -> Iterator[Any]:
 
     def line(name: str, state: Any) -> str:
         status = f"failed: {state.failed}" if state.failed else ("done" if state.done else "...")
-        waited = f", {state.retries} retries ({state.waited:.1f} s waited)" if state.retries else ""
-        return f"{name:<10} {state.pages} pages, {state.events} events{waited}  {status}"
+        retries = "retry" if state.retries == 1 else "retries"
+        waited = ""
+        if state.retries:
+            waited = f", {state.retries} {retries} ({state.waited:.1f} s waited)"
+        old = state.counts.get("old_threads", 0)
+        threads = f", {old} older thread{'s' if old != 1 else ''}" if old else ""
+        return f"{name:<10} {state.pages} pages, {state.events} events{threads}{waited}  {status}"
 
     if quiet:
         yield Progress()

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -40,6 +40,9 @@ from timeline.export.state import RunRecord, compact, read_state
 
 LOCK_FILE = ".export.lock"
 ARCHIVE_DIR = "archive"
+
+if TYPE_CHECKING:
+    from ingest.clients import Clients, RetryPolicy
 
 # Renders a pulled bundle into the documents written beside its data ({"timeline.md": text}).
 Render = Callable[[Bundle], Mapping[str, str]]
@@ -108,21 +111,37 @@ def export_incidents(
     render: Render,
     environ: Mapping[str, str] | None = None,
     on_outcome: Callable[[IncidentOutcome], None] | None = None,
+    policy: RetryPolicy | None = None,
 ) -> ExportReport:
     """List the incidents resolved in ``[since, until)`` of the chosen severities and export
     each one not exported before (all of them with ``force``), at most ``concurrency`` at once.
+
+    The run builds one set of clients (with ``environ`` and the retry ``policy``), shared by
+    the list and every incident, and closes it at the end.
 
     A failure of one incident is recorded (state file and outcome) and the others go on. A dry
     run lists and reads the state but writes nothing and takes no lock. ``on_outcome`` is
     called (in this thread) as each incident finishes.
     """
+    from ingest.clients import DEFAULT_POLICY, Clients
+
+    with Clients(request.config, environ=environ, policy=policy or DEFAULT_POLICY) as clients:
+        return _export(request, render, clients, on_outcome)
+
+
+def _export(
+    request: ExportRequest,
+    render: Render,
+    clients: Clients,
+    on_outcome: Callable[[IncidentOutcome], None] | None,
+) -> ExportReport:
     concurrency = request.concurrency or request.config.export.concurrency
     if concurrency < 1:
         raise UsageError(f"--concurrency {concurrency}: give 1 or more")
     if request.since >= request.until:
         since, until = to_iso(request.since), to_iso(request.until)
         raise UsageError(f"--resolved-since {since} is not before --until {until}")
-    listed = resolved_incidents(request, environ=environ)
+    listed = resolved_incidents(request, clients=clients)
     if request.dry_run:
         state = read_state(request.out_dir)
         return ExportReport([_planned(i, state, request.force, "pending") for i in listed])
@@ -139,7 +158,7 @@ def export_incidents(
         try:
             with ThreadPoolExecutor(max_workers=concurrency) as pool:
                 running: dict[Future, Incident] = {
-                    pool.submit(_export_one, info, request, render, environ, record): info
+                    pool.submit(_export_one, info, request, render, clients, record): info
                     for info in todo.values()
                 }
                 while running:
@@ -155,35 +174,26 @@ def export_incidents(
     return ExportReport(sorted(outcomes, key=lambda o: order[o.id]))
 
 
-def resolved_incidents(
-    request: ExportRequest, *, environ: Mapping[str, str] | None = None
-) -> list[Incident]:
+def resolved_incidents(request: ExportRequest, *, clients: Clients) -> list[Incident]:
     """The incidents resolved in ``[since, until)`` whose severity was asked for, oldest
     resolve first, with their titles redacted (nothing unredacted is handed on).
 
     PagerDuty filters the list by creation time, so incidents opened from ``export.max_age``
     before ``since`` up to ``until`` are listed (status resolved) and filtered here.
     """
-    from ingest.clients.build import Secret, pagerduty_client
     from ingest.pagerduty import live as pagerduty_api
 
     config = request.config
     max_age = parse_duration(config.export.max_age, what="export.max_age")
-    client = pagerduty_client(
-        config.pagerduty, Secret.from_env(config.pagerduty.token_env, environ)
-    )
-    try:
-        listed = list(
-            pagerduty_api.list_incidents(
-                client,
-                since=request.since - max_age,
-                until=request.until,
-                statuses=("resolved",),
-                severity_map=config.pagerduty.severity_map,
-            )
+    listed = list(
+        pagerduty_api.list_incidents(
+            clients.pagerduty,
+            since=request.since - max_age,
+            until=request.until,
+            statuses=("resolved",),
+            severity_map=config.pagerduty.severity_map,
         )
-    finally:
-        client.close()
+    )
     wanted = {s.strip().casefold() for s in request.severities if s.strip()}
     chosen = []
     for incident in listed:
@@ -242,10 +252,11 @@ def _export_one(
     listed: Incident,
     request: ExportRequest,
     render: Render,
-    environ: Mapping[str, str] | None,
+    clients: Clients,
     record: RunRecord,
 ) -> tuple[Path, dict[str, Any], Bundle]:
-    """Pull, render and write one incident's bundle and its archived events."""
+    """Pull (with the run's clients, from the incident as listed: it is not fetched again),
+    render and write one incident's bundle and its archived events."""
     from timeline.pull.files import FilePull
     from timeline.pull.live import pull_live
 
@@ -265,7 +276,7 @@ def _export_one(
         earlier_incidents=earlier,
         now=request.now,
     )
-    bundle = pull_live(listed.id, pull, environ=environ)
+    bundle = pull_live(listed.id, pull, clients=clients, incident=listed)
     path = write_bundle(bundle, request.out_dir, render(bundle))
     write_events(request.archive, listed.id, bundle.frame)
     row = incident_row(

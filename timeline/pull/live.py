@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pandas as pd
 
-from ingest.clients.build import RetryLog, Secret, github_client, pagerduty_client, slack_client
+from ingest.clients import Clients, RetryLog, RetryPolicy
 from ingest.config import Config
 from ingest.errors import PostmortemError
 from ingest.progress import Progress
@@ -33,9 +32,21 @@ def pull_live(
     *,
     progress: Progress | None = None,
     environ: Mapping[str, str] | None = None,
+    clients: Clients | None = None,
+    incident: Incident | None = None,
+    policy: RetryPolicy | None = None,
 ) -> Bundle:
-    """Pull incident ``ref`` (an ID or number) from the live APIs and assemble its bundle."""
-    from ingest.github import live as github_api
+    """Pull incident ``ref`` (an ID or number) from the live APIs and assemble its bundle.
+
+    ``clients`` are the run's clients (an export shares one set across its incidents); None
+    builds a set for this pull (with ``environ`` and ``policy``) and closes it at the end.
+    ``incident`` is the incident as ``list_incidents`` already gave it, so it is not fetched
+    again; None fetches it.
+    """
+    if clients is None:
+        own = Clients(request.config, environ=environ, policy=policy or RetryPolicy())
+        with own:
+            return pull_live(ref, request, progress=progress, clients=own, incident=incident)
     from ingest.pagerduty import live as pagerduty_api
     from ingest.slack import live as slack_api
 
@@ -43,19 +54,61 @@ def pull_live(
     progress = progress or Progress()
     marks = parse_marks({**config.marks, **request.marks}, tz=request.tz)
     log = _RetryLogToProgress(progress)
-    pd_client = pagerduty_client(
-        config.pagerduty, Secret.from_env(config.pagerduty.token_env, environ), log=log
-    )
-    incident = pagerduty_api.fetch_incident(
-        pd_client, ref, severity_map=config.pagerduty.severity_map
-    ).updated(title=request.title, severity=request.severity)
+    if incident is None:
+        with clients.log.also_to(log):
+            incident = pagerduty_api.fetch_incident(
+                clients.pagerduty, ref, severity_map=config.pagerduty.severity_map
+            )
+    incident = incident.updated(title=request.title, severity=request.severity)
     window, warnings = live_window(incident, request, config)
+    jobs = _jobs(clients, config, incident, window, progress)
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        futures = {
+            name: pool.submit(_run, name, label, job, skip, progress, clients.log, log)
+            for name, (label, job, skip) in jobs.items()
+        }
+        outcomes = [futures[name].result() for name in jobs]
 
-    jobs_state: dict[str, Any] = {}
+    def permalinks(refs: list[str]) -> dict[str, str]:
+        with clients.log.also_to(log):
+            return slack_api.permalinks(clients.slack, refs)
+
+    def retries() -> dict[str, dict[str, float]]:
+        return {
+            source: {"count": len(log.of(source)), "seconds": round(sum(log.of(source)), 3)}
+            for source in jobs
+        }
+
+    slack_pulled = any(o.name == "slack" and o.status != "skipped" for o in outcomes)
+    exact = config.slack.exact_permalinks and slack_pulled
+    return assemble(
+        outcomes,
+        window=window,
+        incident=incident,
+        config=config,
+        marks=marks,
+        warnings=warnings,
+        now=request.now,
+        finishing=Finishing(
+            permalinks=permalinks if exact else None,
+            earlier_incidents=request.earlier_incidents,
+            retries=retries,
+        ),
+    )
+
+
+def _jobs(
+    clients: Clients, config: Config, incident: Incident, window: Window, progress: Progress
+) -> dict[str, tuple[str, Job | None, str]]:
+    """What each source's worker runs, or why it is skipped."""
+    from ingest.github import live as github_api
+    from ingest.pagerduty import live as pagerduty_api
+    from ingest.slack import live as slack_api
+
     jobs: dict[str, tuple[str, Job | None, str]] = {
         "pagerduty": (
             f"incident {incident.id} (API)",
-            lambda: pagerduty_api.pull_pagerduty(pd_client, incident, window, progress),
+            lambda: pagerduty_api.pull_pagerduty(clients.pagerduty, incident, window, progress),
             "",
         )
     }
@@ -64,13 +117,7 @@ def pull_live(
         jobs["github"] = (
             "repositories (API)",
             lambda: github_api.pull_github(
-                github_client(
-                    github_settings, Secret.from_env(github_settings.token_env, environ), log=log
-                ),
-                github_settings,
-                window,
-                progress,
-                service=incident.service,
+                clients.github, github_settings, window, progress, service=incident.service
             ),
             "",
         )
@@ -82,49 +129,16 @@ def pull_live(
         )
     slack_settings = config.slack
     if slack_settings.channels or slack_settings.channel_template or slack_settings.comms_channels:
-        slack_token_env = slack_settings.token_env
-
-        def slack_job() -> Iterator[pd.DataFrame]:
-            client = slack_client(
-                slack_settings, Secret.from_env(slack_token_env, environ), log=log
-            )
-            jobs_state["slack_client"] = client
-            return slack_api.pull_slack(client, slack_settings, window, progress, incident=incident)
-
-        jobs["slack"] = ("channels (API)", slack_job, "")
+        jobs["slack"] = (
+            "channels (API)",
+            lambda: slack_api.pull_slack(
+                clients.slack, slack_settings, window, progress, incident=incident
+            ),
+            "",
+        )
     else:
         jobs["slack"] = ("channels (API)", None, "no channels configured: set slack.channels")
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        futures = {
-            name: pool.submit(_run, name, label, job, skip, progress)
-            for name, (label, job, skip) in jobs.items()
-        }
-        outcomes = [futures[name].result() for name in jobs]
-
-    def permalinks(refs: list[str]) -> dict[str, str]:
-        client = jobs_state.get("slack_client")
-        return slack_api.permalinks(client, refs) if client is not None else {}
-
-    def retries() -> dict[str, dict[str, float]]:
-        return {
-            source: {"count": len(log.of(source)), "seconds": round(sum(log.of(source)), 3)}
-            for source in jobs
-        }
-
-    return assemble(
-        outcomes,
-        window=window,
-        incident=incident,
-        config=config,
-        marks=marks,
-        warnings=warnings,
-        now=request.now,
-        finishing=Finishing(
-            permalinks=permalinks if "slack_client" in jobs_state else None,
-            earlier_incidents=request.earlier_incidents,
-            retries=retries,
-        ),
-    )
+    return jobs
 
 
 class _RetryLogToProgress(RetryLog):
@@ -159,14 +173,24 @@ def live_window(incident: Incident, request: FilePull, config: Config) -> tuple[
     return Window(start, end), warnings
 
 
-def _run(name: str, label: str, job: Job | None, skip: str, progress: Progress) -> SourceOutcome:
+def _run(
+    name: str,
+    label: str,
+    job: Job | None,
+    skip: str,
+    progress: Progress,
+    run_log: RetryLog,
+    pull_log: RetryLog,
+) -> SourceOutcome:
     if job is None:
         progress.finish(name, skip)
         return SourceOutcome(name, label, status="skipped", error=skip)
     try:
-        frame = concat(job())
+        with run_log.also_to(pull_log):
+            frame = concat(job())
     except PostmortemError as e:
         progress.finish(name, str(e))
         return SourceOutcome(name, label, status="failed", error=str(e))
     progress.finish(name)
-    return SourceOutcome(name, label, frame=frame)
+    counts = dict(progress.sources[name].counts) if name in progress.sources else {}
+    return SourceOutcome(name, label, frame=frame, counts=counts)

@@ -1,4 +1,4 @@
-"""The three official clients, built by ingest.clients.build, against the fake servers over real
+"""The three official clients, built by ingest.clients, against the fake servers over real
 HTTP(S) on loopback. Nothing here patches a client: retries, waits and pagination are the
 libraries' own, as configured by the builders."""
 
@@ -13,7 +13,7 @@ import pytest
 import requests
 from slack_sdk.errors import SlackApiError
 
-from ingest.clients.build import (
+from ingest.clients import (
     RetryLog,
     RetryPolicy,
     Secret,
@@ -336,13 +336,16 @@ def test_github_5xx_is_retried_a_bounded_number_of_times(fake_github):
 def test_github_bad_token_and_unknown_repo(fake_github):
     _gh_repo(fake_github, commits=1)
     wrong = "ghp_WRONGtoken999999999999999999999999"
+    # The client is lazy: addressing a repository sends nothing; its first listing does.
+    repo = _gh(fake_github, token=wrong).get_repo(REPO)
+    assert fake_github.requests == []
     with pytest.raises(github.BadCredentialsException) as caught:
-        _gh(fake_github, token=wrong).get_repo(REPO)
+        repo.get_commits().get_page(0)
     assert caught.value.status == 401
     assert len(fake_github.requests) == 1
     assert wrong not in str(caught.value)
     with pytest.raises(github.UnknownObjectException):
-        _gh(fake_github).get_repo("acme/nope")
+        _gh(fake_github).get_repo("acme/nope").get_commits().get_page(0)
 
 
 # -- Slack (POST forms, cursor pagination, ok:false errors) ---------------------------------

@@ -5,7 +5,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from ingest.clients.build import retry_after
+from ingest.clients.retry import retry_after
 
 
 @pytest.mark.parametrize(

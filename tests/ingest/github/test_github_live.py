@@ -1,4 +1,4 @@
-"""The live GitHub connector: PyGithub, built by ingest.clients.build, over real HTTP on loopback
+"""The live GitHub connector: PyGithub, built by ingest.clients, over real HTTP on loopback
 against the fake GitHub. Pagination, retries and request counts are the library's own."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from ingest.clients.build import RetryLog, RetryPolicy, Secret, github_client
+from ingest.clients import RetryLog, RetryPolicy, Secret, github_client
 from ingest.config import GitHubSettings
 from ingest.errors import ConfigError, SourceError
 from ingest.github.live import github_targets, pull_github
@@ -331,7 +331,8 @@ def test_persistent_5xx_says_how_many_retries(fake_github):
     with pytest.raises(SourceError) as caught:
         _pull(fake_github)
     assert str(caught.value) == (
-        f"github: GitHub failed after {FAST.retries} retries (HTTP 500) on GET "
+        f"github: GitHub failed after {FAST.retries + 1} attempts ({FAST.retries} retries) "
+        "(HTTP 500) on GET "
         f"/repos/{REPO}/releases; run again later"
     )
     assert caught.value.status == 500

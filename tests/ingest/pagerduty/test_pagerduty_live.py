@@ -1,4 +1,4 @@
-"""The live PagerDuty connector: the real client (built by ingest.clients.build) over HTTPS on
+"""The live PagerDuty connector: the real client (built by ingest.clients) over HTTPS on
 loopback against the fake PagerDuty API. Nothing here patches the client."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from ingest.clients.build import RetryLog, RetryPolicy, Secret, pagerduty_client
+from ingest.clients import RetryLog, RetryPolicy, Secret, pagerduty_client
 from ingest.config import PagerDutySettings
 from ingest.errors import SourceError, TimeError, UsageError
 from ingest.pagerduty.live import fetch_incident, list_incidents, pull_pagerduty
@@ -137,13 +137,15 @@ def test_bad_token_while_pulling_is_translated_too(fake_pagerduty, ca_bundle_pat
     assert WRONG_TOKEN not in repr(caught.value)
 
 
-def test_untrusted_certificate_is_a_clear_unreachable_error(fake_pagerduty, ca_bundle_path):
+def test_untrusted_certificate_is_said_as_a_tls_failure(fake_pagerduty, ca_bundle_path):
     client = client_for(fake_pagerduty, ca_bundle_path, ca=False)
     with pytest.raises(SourceError) as caught:
         fetch_incident(client, INCIDENT, severity_map={})
     message = str(caught.value)
-    assert message.startswith(f"pagerduty: cannot reach {fake_pagerduty.origin} (")
-    assert "pagerduty.ca_bundle" in message
+    host = f"127.0.0.1:{fake_pagerduty.port}"
+    assert message.startswith(f"pagerduty: TLS failure with {host} (certificate verify failed")
+    assert "set pagerduty.ca_bundle" in message
+    assert len(fake_pagerduty.requests) == 0  # never got as far as a request, never retried
     assert caught.value.status is None
 
 
@@ -323,7 +325,9 @@ def test_list_incidents_sends_utc_offsets_filters_and_pages(fake_pagerduty, ca_b
     assert len(incidents) == 107  # the resolved ones: all but every third
     assert all(i.severity == "SEV-2" for i in incidents)
     assert all(isinstance(i.created_at, pd.Timestamp) for i in incidents)
-    sent = fake_pagerduty.requests_to("/incidents")
+    counted = [r for r in fake_pagerduty.requests_to("/incidents") if _asks_total(r)]
+    sent = [r for r in fake_pagerduty.requests_to("/incidents") if not _asks_total(r)]
+    assert len(counted) == 1  # how many there are, to tell a cut-short list
     assert [r.arg("offset") for r in sent] == ["0", "100"]
     first = sent[0]
     assert first.arg("since") == "2024-05-01T00:00:00Z"
@@ -357,7 +361,8 @@ def test_list_incidents_splits_a_long_range_into_six_month_slices(fake_pagerduty
         until=pd.Timestamp("2024-01-01T00:00:00Z"),
     )
     assert [i.id for i in found] == ["P1", "P2"]
-    ranges = [(r.arg("since"), r.arg("until")) for r in fake_pagerduty.requests_to("/incidents")]
+    sent = [r for r in fake_pagerduty.requests_to("/incidents") if not _asks_total(r)]
+    ranges = [(r.arg("since"), r.arg("until")) for r in sent]
     assert ranges == [
         ("2023-01-01T00:00:00Z", "2023-06-30T00:00:00Z"),
         ("2023-06-30T00:00:00Z", "2023-12-27T00:00:00Z"),
@@ -411,3 +416,44 @@ def test_a_note_and_its_annotate_log_entry_are_one_row(fake_pagerduty, ca_bundle
     frame = pd.concat(list(pull_pagerduty(client, incident, window, Progress())))
     annotated = frame[frame["kind"] == "alert.annotated"]
     assert sorted(annotated["ref"]) == ["PN1", "RB"]
+
+
+def _asks_total(request) -> bool:
+    return request.arg("total") == "true" and request.arg("limit") == "1"
+
+
+# -- past the 10,000 offset limit ----------------------------------------------------------------
+
+MANY = pd_fake.OFFSET_LIMIT + 50
+
+
+def test_a_list_past_the_offset_limit_is_read_whole_by_halving_the_range(
+    fake_pagerduty, ca_bundle_path
+):
+    start = pd.Timestamp("2026-09-01T00:00:00Z")
+    for n in range(MANY):
+        created = (start + pd.Timedelta(seconds=60 * n)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        fake_pagerduty.incidents.append(pd_fake.bare_incident(f"Q{n:06d}", n, created_at=created))
+    client = client_for(fake_pagerduty, ca_bundle_path)
+    found = list(
+        list_incidents(client, since=start, until=start + pd.Timedelta(days=30), statuses=())
+    )
+    assert len(found) == MANY and len({i.id for i in found}) == MANY
+    refused = [r for r in fake_pagerduty.requests if r.arg("offset") == "10000"]
+    assert refused == []  # never asked past the limit
+
+
+def test_a_list_that_cannot_be_read_whole_is_an_error_not_a_warning(fake_pagerduty, ca_bundle_path):
+    # More than 10,000 incidents created in the same second: no range is small enough.
+    for n in range(MANY):
+        incident = pd_fake.bare_incident(f"Q{n:06d}", n, created_at="2026-09-01T00:00:00Z")
+        fake_pagerduty.incidents.append(incident)
+    client = client_for(fake_pagerduty, ca_bundle_path)
+    since = pd.Timestamp("2026-09-01T00:00:00Z")
+    with pytest.raises(SourceError) as caught:
+        list(list_incidents(client, since=since, until=since + pd.Timedelta(seconds=2)))
+    assert str(caught.value).startswith(
+        f"pagerduty: the incident list was cut short: 10000 of {MANY} incidents created "
+        "2026-09-01T00:00:00Z to 2026-09-01T00:00:02Z came back"
+    )
+    assert "export a shorter range" in str(caught.value)

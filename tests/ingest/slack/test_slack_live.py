@@ -1,4 +1,4 @@
-"""The live Slack connector: the real slack_sdk client, built by ingest.clients.build, over HTTP on
+"""The live Slack connector: the real slack_sdk client, built by ingest.clients, over HTTP on
 loopback against the fake Slack Web API (tests/fakes/slack.py). Nothing is patched."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from ingest.clients.build import RetryLog, RetryPolicy, Secret, slack_client
+from ingest.clients import RetryLog, RetryPolicy, Secret, slack_client
 from ingest.config import SlackSettings
 from ingest.errors import ConfigError, SourceError
 from ingest.progress import Progress
@@ -194,6 +194,12 @@ def test_a_reply_sits_at_its_own_time_after_a_later_top_level_message(fake_slack
     assert set(frame["channel"]) == {"#inc-42"} and set(frame["source"]) == {"slack"}
 
 
+def window_reads(fake) -> list:
+    """The history requests for the window itself (the look back for older threads is the
+    one that excludes its ``latest``: the window's start)."""
+    return [r for r in fake.requests_to("conversations.history") if r.arg("inclusive") == "1"]
+
+
 def test_requests_are_the_minimum_and_users_are_asked_once_each(fake_slack):
     odd_channel(fake_slack)
     progress = Progress()
@@ -203,7 +209,7 @@ def test_requests_are_the_minimum_and_users_are_asked_once_each(fake_slack):
     assert made == {
         "conversations.list": 1,
         "pins.list": 1,
-        "conversations.history": 1,
+        "conversations.history": 2,  # the window, and the week before it for older threads
         "conversations.replies": 1,  # only the parent with replies
         "users.info": 3,  # alice, bob, carol: many messages each, one lookup each
     }
@@ -212,9 +218,11 @@ def test_requests_are_the_minimum_and_users_are_asked_once_each(fake_slack):
     assert progress.sources["slack"].requests == len(fake_slack.requests)
     assert progress.sources["slack"].events == 11
 
-    [history] = fake_slack.requests_to("conversations.history")
+    history, before = fake_slack.requests_to("conversations.history")
     assert (history.arg("oldest"), history.arg("latest")) == (at(0), at(3600))
     assert (history.arg("inclusive"), history.arg("limit")) == ("1", str(HISTORY_PAGE))
+    assert (before.arg("oldest"), before.arg("latest")) == (at(-7 * 86400), at(0))
+    assert before.arg("inclusive") == "0"  # the window's first message is not read twice
     [replies] = fake_slack.requests_to("conversations.replies")
     assert (replies.arg("ts"), replies.arg("limit")) == (at(100), "1000")
 
@@ -251,7 +259,7 @@ def test_history_and_replies_paginate_and_edits_reach_older_pages(fake_slack):
 
     assert len(frame) == 2400 + 1200 and frame["ref"].is_unique
     assert (frame["kind"] == "chat.reply").sum() == 1200
-    history = fake_slack.requests_to("conversations.history")
+    history = window_reads(fake_slack)
     assert len(history) == 3  # 2401 records at 999 a page
     assert [bool(r.arg("cursor")) for r in history] == [False, True, True]
     assert len(fake_slack.requests_to("conversations.replies")) == 2  # 1201 at 1000 a page
@@ -269,7 +277,7 @@ def test_one_429_and_one_5xx_on_the_way_are_recovered(fake_slack):
     frame = pull(fake_slack, client=make_client(fake_slack, log=log))
 
     assert len(frame) == 11
-    assert len(fake_slack.requests_to("conversations.history")) == 2
+    assert len(window_reads(fake_slack)) == 2
     assert len(fake_slack.requests_to("conversations.replies")) == 2
     assert [(status, wait) for _, status, wait in log.waits] == [(429, 1.0), (503, 0.01)]
 
@@ -325,7 +333,7 @@ def test_template_and_comms_channels_are_read_once_each(fake_slack):
         "#inc-42": 11,
         "#status-updates": 1,
     }
-    assert len(fake_slack.requests_to("conversations.history")) == 2
+    assert len(window_reads(fake_slack)) == 2
     assert len(fake_slack.requests_to("users.info")) == 3  # the cache spans channels
 
 
@@ -469,5 +477,8 @@ def test_an_unreachable_server_names_the_base_url(fake_slack):
     fake_slack.stop()
     with pytest.raises(SourceError) as caught:
         list(pull_slack(client, settings, WINDOW, Progress(), incident=INCIDENT))
-    assert str(caught.value).startswith(f"slack: could not reach Slack at {settings.base_url} (")
-    assert str(caught.value).endswith("check slack.base_url and the network")
+    host = settings.base_url.split("/")[2]  # 127.0.0.1:PORT
+    assert str(caught.value).startswith(
+        f"slack: cannot connect to {host} (connection refused; 3 attempts (2 retries))"
+    )
+    assert "check slack.base_url" in str(caught.value)

@@ -122,6 +122,11 @@ def run(req: ExportRequest):
     return export_incidents(req, render=render, environ=ENVIRON)
 
 
+def total(request) -> bool:
+    """The one-record request that asks how many incidents the list holds."""
+    return request.arg("total") == "true" and request.arg("limit") == "1"
+
+
 def pulled(fake) -> set[str]:
     """Incidents whose log entries were fetched (one pull each)."""
     return {r.path.split("/")[2] for r in fake.requests_to("/log_entries")}
@@ -162,8 +167,8 @@ def test_listing_follows_pagination(fake_pagerduty, ca_bundle_path, tmp_path):
     ids = [add(fake_pagerduty, n, day=11 + n % 8) for n in range(1, 131)]
     report = run(request(fake_pagerduty, ca_bundle_path, tmp_path / "out", dry_run=True))
     assert sorted(o.id for o in report.outcomes) == sorted(ids)
-    offsets = [r.arg("offset") for r in fake_pagerduty.requests if r.path == "/incidents"]
-    assert offsets == ["0", "100"]
+    pages = [r for r in fake_pagerduty.requests if r.path == "/incidents" and not total(r)]
+    assert [r.arg("offset") for r in pages] == ["0", "100"]
 
 
 # -- once each, state, force, dry run ----------------------------------------------------------
@@ -232,7 +237,7 @@ SECRET = "xoxb-123456789012-123456789012-abcdefghijklmnopqrstuvwx"
 def test_a_secret_in_an_incident_title_is_never_printed(fake_pagerduty, ca_bundle_path, tmp_path):
     exported = add(fake_pagerduty, 1, day=11, title=f"Checkout down, token {SECRET} leaked")
     failing = add(fake_pagerduty, 2, day=12, title=f"Login down {SECRET}")
-    fake_pagerduty.fail_next(1, 404, path=f"/incidents/{failing}")
+    fake_pagerduty.fail_next(1, 404, path=f"/incidents/{failing}/log_entries")
     config = write_config(tmp_path, fake_pagerduty, ca_bundle_path)
     out = tmp_path / "out"
     args = ("--resolved-since", SINCE, "--until", UNTIL, "--out", str(out), "--config", str(config))
@@ -250,43 +255,42 @@ def test_a_secret_in_an_incident_title_is_never_printed(fake_pagerduty, ca_bundl
     summary = json.loads((out / exported / "summary.json").read_text())
     assert exported_line.endswith(summary["incident"]["title"])  # printed from the bundle
     assert "xoxb-" not in (out / exported / "timeline.md").read_text()
-    assert f"FAILED   {failing}" in result.stderr
+    partial_line = next(line for line in result.stdout.splitlines() if failing in line)
+    assert partial_line.startswith(f"partial  {failing}") and "[REDACTED" in partial_line
 
 
 # -- failures ------------------------------------------------------------------------------
 
 
-def test_a_failing_incident_gives_exit_3_and_the_others_land(
+def test_a_failing_source_gives_exit_3_a_partial_bundle_and_the_others_land(
     fake_pagerduty, ca_bundle_path, tmp_path
 ):
     ids = [add(fake_pagerduty, n, day=10 + n) for n in (1, 2, 3)]
-    fake_pagerduty.fail_next(1, 404, path="/incidents/PEX0002")
+    fake_pagerduty.fail_next(1, 404, path="/incidents/PEX0002/log_entries")
     config = write_config(tmp_path, fake_pagerduty, ca_bundle_path)
     out = tmp_path / "out"
     args = ("--resolved-since", SINCE, "--until", UNTIL, "--out", str(out), "--config", str(config))
     result = cli(*args)
     assert result.exit_code == 3
-    assert result.stderr.splitlines()[0] == (
-        "FAILED   PEX0002    SEV-1    resolved 2026-10-12 11:00  Incident 2"
+    assert "partial  PEX0002    SEV-1    resolved 2026-10-12 11:00  Incident 2" in (
+        result.stdout.splitlines()
     )
-    assert "pagerduty: incident PEX0002 not found" in result.stderr
     assert (
-        result.stdout.splitlines()[-1] == "3 incidents resolved in the range: 2 exported, 1 failed"
+        result.stdout.splitlines()[-1] == "3 incidents resolved in the range: 2 exported, 1 partial"
     )
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
-        ids[0],
-        ids[2],
+        *ids,
         "archive",
     ]
     state = read_state(out)
-    assert sorted(state["exported"]) == [ids[0], ids[2]]
-    assert "not found" in state["failed"][ids[1]]["error"]
+    assert sorted(state["exported"]) == ids
+    assert state["exported"][ids[1]]["complete"] is False
 
     fake_pagerduty.reset_log()
     again = cli(*args)
     assert again.exit_code == 0, again.output
-    assert pulled(fake_pagerduty) == {ids[1]}
-    assert read_state(out)["failed"] == {}
+    assert pulled(fake_pagerduty) == {ids[1]}  # only the partial one is pulled again
+    assert read_state(out)["exported"][ids[1]]["complete"] is True
 
 
 def test_a_failed_source_makes_a_partial_bundle_that_the_next_run_retries(

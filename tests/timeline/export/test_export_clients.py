@@ -1,0 +1,49 @@
+"""The export's use of the APIs: one set of clients for the whole run (one TLS handshake per
+worker, however many incidents), and each incident read from the list, never fetched again."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.clients import RetryPolicy
+from tests.timeline.export.test_export import ENVIRON, add, export_incidents, render, request
+
+
+def test_incidents_come_from_the_list_and_are_never_fetched_again(
+    fake_pagerduty, ca_bundle_path, tmp_path
+):
+    ids = [add(fake_pagerduty, n, day=10 + n) for n in (1, 2, 3, 4)]
+    req = request(fake_pagerduty, ca_bundle_path, tmp_path / "out", concurrency=1)
+    report = export_incidents(req, render=render, environ=ENVIRON)
+    assert [o.status for o in report.outcomes] == ["exported"] * 4
+    single = [r.path for r in fake_pagerduty.requests if re.fullmatch(r"/incidents/[^/]+", r.path)]
+    assert single == []
+    for incident_id in ids:
+        assert len(fake_pagerduty.requests_to(f"/incidents/{incident_id}/log_entries")) == 1
+
+
+def test_one_set_of_clients_serves_every_incident_of_the_run(
+    fake_pagerduty, ca_bundle_path, tmp_path
+):
+    for n in range(1, 7):
+        add(fake_pagerduty, n, day=10 + n % 5)
+    req = request(fake_pagerduty, ca_bundle_path, tmp_path / "out", concurrency=1)
+    report = export_incidents(req, render=render, environ=ENVIRON)
+    assert report.count("exported") == 6
+    # The list and six pulls (log entries, alerts, notes each) over the connections of one
+    # client: at most one per thread that used it (the lister and each pull's worker).
+    assert len(fake_pagerduty.requests) == 2 + 6 * 3
+    assert fake_pagerduty.connections <= 2
+
+
+def test_a_shortened_retry_policy_reaches_every_incident_of_the_run(
+    fake_pagerduty, ca_bundle_path, tmp_path
+):
+    add(fake_pagerduty, 1, day=11)
+    fake_pagerduty.fail_next(1, 429, path="/log_entries", retry_after="30")
+    slept: list[float] = []
+    req = request(fake_pagerduty, ca_bundle_path, tmp_path / "out")
+    policy = RetryPolicy(retries=2, backoff=0.0, max_wait=60, sleep=slept.append)
+    report = export_incidents(req, render=render, environ=ENVIRON, policy=policy)
+    assert report.count("exported") == 1
+    assert slept == [30.0]  # asked for, recorded, and not slept for real
