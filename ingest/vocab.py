@@ -3,7 +3,7 @@
 Everything that names a kind, a milestone, a gap or a tag reads it from here, so the frame's
 categories, the summary's keys, the rendered tables and the archive's columns cannot drift apart.
 The rules that decide *which* row is a milestone live in ``timeline.milestones``; the words a
-notes line uses for one live in ``ingest.notes``.
+notes line uses for one live in ``ingest.notes.words``.
 """
 
 from __future__ import annotations
@@ -104,6 +104,13 @@ TAG_LABELS: dict[str, str] = {
     "revert": "revert commit",
     "mitigation": "notes say mitigated or recovered",
     "approximate": "time written as approximate",
+    "impact_start": "notes say impact began",
+    "detected": "notes say an alert fired or someone noticed",
+    "acknowledged": "notes say acknowledged",
+    "escalated": "notes say more people were pulled in",
+    "mitigated": "notes say mitigated or recovered",
+    "resolved": "notes say resolved",
+    "first_comms": "notes say customers were told",
     "edited_after_mitigation": "edited after mitigation; may contain hindsight",
     "twin": "the same event as another record (twin_ref), shown on that record's row",
     "corroborated": "the same event is recorded by a second source",

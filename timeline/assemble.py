@@ -15,7 +15,7 @@ from ingest.config import Config
 from ingest.errors import PostmortemError
 from ingest.redact import redact_frame, redact_text
 from ingest.schema import concat, empty_frame
-from ingest.times import parse_duration
+from ingest.times import parse_duration, to_iso
 from ingest.types import Incident, Window
 from ingest.vocab import add_tag
 from timeline.bundle import Bundle
@@ -93,6 +93,16 @@ def assemble(
             **outcome.counts,
         }
         inventory.append(entry)
+        if outcome.name == "notes" and not inside.all():
+            outside = outcome.frame[~inside]
+            warnings.append(
+                f"{len(outside)} notes lines are outside the window "
+                f"{to_iso(window.start)} to {to_iso(window.end)}; not in the timeline"
+            )
+            warnings.extend(
+                f"{ref}: {to_iso(ts)} is outside the window; not in the timeline"
+                for ref, ts in zip(outside["ref"], outside["ts"], strict=True)
+            )
         if outcome.status == "ok" and len(outcome.frame) and not inside.any():
             warnings.append(f"{outcome.label}: {len(outcome.frame)} events, none inside the window")
 
@@ -103,7 +113,7 @@ def assemble(
         frame = frame.sort_values(["ts", "source", "ref"], kind="mergesort")
         # The same record read twice (two overlapping files) is one event; two sentences on
         # one line of notes share a ref but not a time, so they stay two.
-        frame = frame.drop_duplicates(subset=["source", "ref", "ts"], keep="first")
+        frame = frame.drop_duplicates(subset=["source", "ref", "ts", "summary"], keep="first")
     frame = frame.reset_index(drop=True)
 
     frame, redactions = redact_frame(frame, config.redaction)

@@ -6,23 +6,19 @@ kept), unknown when neither: then it is rendered as TK and every gap touching it
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import timedelta, tzinfo
 
 import pandas as pd
 
 from ingest.errors import MarkError
+from ingest.notes.words import PATTERNS
 from ingest.times import parse_one
 from ingest.types import Incident
 from ingest.vocab import CHAT_KINDS, GAPS, MILESTONES, has_tag
 from timeline.summary import UNKNOWN, Milestone, QuietPeriod
 
-_MITIGATION_WORDS = re.compile(
-    r"\b(?:rolled back|rollback (?:is )?(?:done|complete|finished)|mitigated|recovered|"
-    r"recovering|back to normal|error rates? (?:is |are )?back)\b",
-    re.IGNORECASE,
-)
+_MITIGATION_WORDS = PATTERNS["mitigated"]
 
 
 def parse_marks(
@@ -68,7 +64,7 @@ def find_milestones(
             return UNKNOWN
         return Milestone(row["ts"], "inferred", row["ref"], str(row["kind_rule"]))
 
-    found["detected"] = first(kinds == "alert.triggered", "")
+    found["detected"] = first((kinds == "alert.triggered") | has_tag(frame["tags"], "detected"), "")
     if found["detected"].evidence == "unknown":
         chat = (frame["source"] == "slack") & ~has_tag(frame["tags"], "system")
         row = _first_row(frame, chat & ~frame["channel"].isin(_hashed(comms_channels)))
@@ -76,23 +72,32 @@ def find_milestones(
             found["detected"] = Milestone(
                 row["ts"], "inferred", row["ref"], "first message in the incident channel"
             )
+    if found["detected"].evidence == "unknown":
+        found["detected"] = first(kinds == "report.customer", "")
     detected_at = found["detected"].at
 
-    impact = frame[(kinds == "report.customer") | (kinds == "alert.triggered")]
+    impact = frame[
+        kinds.isin(["report.customer", "alert.triggered"])
+        | has_tag(frame["tags"], "impact_start")
+        | has_tag(frame["tags"], "detected")
+    ].sort_values("ts", kind="mergesort")
     found["impact_start"] = (
         Milestone(
             impact.iloc[0]["ts"],
             "inferred",
             impact.iloc[0]["ref"],
-            "earliest customer report or first alert",
+            str(impact.iloc[0]["kind_rule"]) or "earliest customer report or first alert",
         )
         if not impact.empty
         else UNKNOWN
     )
 
-    found["acknowledged"] = first(kinds == "alert.acknowledged", "")
+    found["acknowledged"] = first(
+        (kinds == "alert.acknowledged") | has_tag(frame["tags"], "acknowledged"), ""
+    )
     ack_at = found["acknowledged"].at
     escalation = kinds.isin(["alert.escalated", "alert.responder_requested"])
+    escalation |= has_tag(frame["tags"], "escalated")
     if ack_at is not None:
         escalation |= (kinds == "alert.assigned") & (frame["ts"] > ack_at)
     found["escalated"] = first(escalation, "")
@@ -100,7 +105,9 @@ def find_milestones(
     found["mitigated"] = _mitigation(frame, kinds, detected_at)
     found["resolved"] = _resolution(frame, kinds, read_from_source, incident)
 
-    comms = kinds.isin(["comms.status_page", "alert.status_update"])
+    comms = kinds.isin(["comms.status_page", "alert.status_update"]) | has_tag(
+        frame["tags"], "first_comms"
+    )
     if comms_channels:
         comms |= frame["channel"].isin(_hashed(comms_channels)) & ~has_tag(frame["tags"], "system")
     found["first_comms"] = first(comms, "")
@@ -126,7 +133,7 @@ def _mitigation(
             rollback_rule,
         ),
         (has_tag(frame["tags"], "revert"), "revert commit"),
-        (has_tag(frame["tags"], "mitigation"), "notes say mitigated or recovered"),
+        (has_tag(frame["tags"], "mitigation", "mitigated"), "notes say mitigated or recovered"),
         (
             frame["kind"].isin(CHAT_KINDS)
             & frame["summary"].str.contains(_MITIGATION_WORDS.pattern, case=False, regex=True),
@@ -160,10 +167,15 @@ def _resolution(
     if not observed.empty:
         row = observed.iloc[-1]
         return Milestone(row["ts"], "observed", row["ref"], "")
-    inferred = frame[kinds == "alert.resolved"]
+    inferred = frame[(kinds == "alert.resolved") & read_from_source]
     if not inferred.empty:
         row = inferred.iloc[-1]
         return Milestone(row["ts"], "inferred", row["ref"], "last alert resolved")
+    # Words in notes: the first line that says resolved (later lines restate it).
+    worded = frame[(kinds == "alert.resolved") | has_tag(frame["tags"], "resolved")]
+    if not worded.empty:
+        row = worded.sort_values("ts", kind="mergesort").iloc[0]
+        return Milestone(row["ts"], "inferred", row["ref"], str(row["kind_rule"]))
     return UNKNOWN
 
 

@@ -61,6 +61,38 @@ ABBREVIATIONS: dict[str, tuple[str, bool | None]] = {
     "NZDT": ("Pacific/Auckland", True),
 }
 
+# Abbreviations that name more than one zone: the default chosen, said in a warning.
+AMBIGUOUS: dict[str, str] = {
+    "IST": "India (UTC+5:30); Irish and Israel time also use IST",
+    "CST": "US Central (America/Chicago); China Standard Time also uses CST",
+}
+
+# Zone words people write instead of abbreviations ("Pacific", "Paris time", "Eastern time").
+ZONE_WORDS: dict[str, str] = {
+    "pacific": "America/Los_Angeles",
+    "mountain": "America/Denver",
+    "central": "America/Chicago",
+    "eastern": "America/New_York",
+    "atlantic": "America/Halifax",
+    "hawaii": "Pacific/Honolulu",
+    "uk": "Europe/London",
+    "london": "Europe/London",
+    "british": "Europe/London",
+    "irish": "Europe/Dublin",
+    "dublin": "Europe/Dublin",
+    "paris": "Europe/Paris",
+    "berlin": "Europe/Berlin",
+    "amsterdam": "Europe/Amsterdam",
+    "madrid": "Europe/Madrid",
+    "european": "Europe/Paris",
+    "india": "Asia/Kolkata",
+    "singapore": "Asia/Singapore",
+    "tokyo": "Asia/Tokyo",
+    "japan": "Asia/Tokyo",
+    "sydney": "Australia/Sydney",
+    "utc": "UTC",
+}
+
 # A few names to show in an error about an unknown abbreviation.
 EXAMPLES = "UTC, ET, PT, CET, BST, IST, JST, AEST or an offset such as +02:00"
 
@@ -82,6 +114,18 @@ def lookup(abbreviation: str) -> ZoneSpec | None:
         return None
     name, daylight = found
     return ZoneSpec(label=key, tz=ZoneInfo(name), daylight=daylight)
+
+
+def lookup_word(text: str) -> ZoneSpec | None:
+    """A zone from a word or an IANA name: "Pacific", "Paris time", "US/Pacific"; else None."""
+    words = text.strip().lower().removesuffix(" time").strip()
+    name = ZONE_WORDS.get(words)
+    if name is None and "/" in text:
+        try:
+            return ZoneSpec(label=text.strip(), tz=ZoneInfo(text.strip()))
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+    return ZoneSpec(label=text.strip(), tz=ZoneInfo(name)) if name else None
 
 
 def from_offset(text: str) -> ZoneSpec:

@@ -62,9 +62,9 @@ def test_paragraph_on_a_summer_date_is_utc_minus_four():
     assert list(frame["ref"]) == ["paragraph.md:1"] * 3
     assert set(frame["source"]) == {"notes"}
     assert list(frame["kind_rule"]) == [
-        "notes: 'deploy' -> deploy.succeeded",
-        "notes: 'customer complaint' -> report.customer",
-        "notes: 'alert fired' -> alert.triggered",
+        "notes: 'deploy' -> deploy",
+        "notes: 'customer complaint' -> customer_report",
+        "notes: 'alert' -> detected",
     ]
 
 
@@ -110,15 +110,21 @@ def test_overnight_notes_roll_over_midnight_in_the_heading_zone():
         "alert.escalated",
         "deploy.succeeded",
         "note",
-        "comms.status_page",
+        "alert.resolved",
     ]
     assert list(frame["ref"]) == [f"overnight.md:{n}" for n in (7, 8, 8, 9, 10, 11, 12, 14)]
-    assert list(frame["tags"])[5:7] == ["rollback approximate", "mitigation"]
+    assert list(frame["tags"])[5:8] == [
+        "mitigated rollback approximate",
+        "mitigated",
+        "resolved first_comms",
+    ]
     assert frame["summary"].iloc[1] == "[23:52] Datadog alert fired, e.g. p99 latency over 2s."
+    # The untimed line belongs to the timed line above it in the same paragraph.
+    assert frame["summary"].iloc[6] == (
+        "Error rate back to normal at 00:41. Customers were told about it by email."
+    )
     assert ctx.warnings == [
-        "overnight.md:9: 00:03 is earlier than the time before; read as 2026-03-21",
-        "overnight.md:13: no time in 'Customers were told about it by email.'; "
-        "not placed on the timeline",
+        "overnight.md:9: 00:03 read as 2026-03-21, the day that keeps it nearest the event before"
     ]
     assert ctx.artifacts == [{"source": "notes", "name": "overnight.md", "records": 8}]
 
@@ -213,16 +219,34 @@ def test_a_zone_in_the_text_wins_over_the_tz_option_from_then_on(tmp_path):
         ("14:02 -05:00 deploy", "2026-06-01 19:02"),
         ("14:02:00-05:00 deploy", "2026-06-01 19:02"),
         ("2026-06-01T14:02-05:00 deploy", "2026-06-01 19:02"),
-        ("14:02-14:30 PT errors elevated", "2026-06-01 21:02"),
-        ("14:02 to 14:30 PT errors elevated", "2026-06-01 21:02"),
-        ("14:02 – 2:30pm PT errors elevated", "2026-06-01 21:02"),
+        ("14:02-14:30 PT errors elevated", "2026-06-01 21:02 2026-06-01 21:30"),
+        ("14:02 to 14:30 PT errors elevated", "2026-06-01 21:02 2026-06-01 21:30"),
+        ("14:02 – 2:30pm PT errors elevated", "2026-06-01 21:02 2026-06-01 21:30"),
+        ("between 2:56 and 3:32pm PDT, nothing", "2026-06-01 21:56 2026-06-01 22:32"),
+        ("12:00 UTC+2 noon check", "2026-06-01 10:00"),
+        ("noon GMT+1 — status page updated", "2026-06-01 11:00"),
+        ("at 3.14pm UTC Slack posted", "2026-06-01 15:14"),
+        ("9:37 a.m. Pacific time: paged", "2026-06-01 16:37"),
+        ("09:00 Europe/Paris deploy", "2026-06-01 07:00"),
+        (
+            "Between 15:45 UTC on 29 May and 00:05 UTC on 30 May 2026",
+            "2026-05-29 15:45 2026-05-30 00:05",
+        ),
+        ("2026 June 1 22:52 UTC start", "2026-06-01 22:52"),
+        ("21 Jun 2026 09:00 UTC", "2026-06-21 09:00"),
+        ("30th of May 2026, 6:00 AM (GMT)", "2026-05-30 06:00"),
+        ("June 2nd 10:00 UTC", "2026-06-02 10:00"),
         ("June 1, 2026 14:02 AEST deploy", "2026-06-01 04:02"),
         ("1st Jun 2026 14:02 NZST deploy", "2026-06-01 02:02"),
     ],
 )
 def test_time_zone_and_date_forms(tmp_path, line, expected):
     path = write(tmp_path, line + "\n")
-    assert times(read(path, ReadContext(date=date(2026, 6, 1)))) == [utc(expected)]
+    words = expected.split()
+    expected_times = [
+        utc(f"{day} {clock}") for day, clock in zip(words[::2], words[1::2], strict=True)
+    ]
+    assert times(read(path, ReadContext(date=date(2026, 6, 1)))) == expected_times
 
 
 def test_standard_time_name_in_summer_is_local_time_with_a_warning(tmp_path):
@@ -230,7 +254,7 @@ def test_standard_time_name_in_summer_is_local_time_with_a_warning(tmp_path):
     ctx = ReadContext(date=date(2026, 7, 14))
     frame = read(path, ctx)
     assert times(frame) == [utc("2026-07-14 11:40")]
-    assert list(frame["tags"]) == ["approximate"]
+    assert list(frame["tags"]) == ["first_comms approximate"]
     assert ctx.warnings == [
         "notes.md:1: 'EST' written but America/New_York is on daylight saving time on "
         "2026-07-14; read as local time there, UTC-04:00"
@@ -296,31 +320,52 @@ def test_context_lines_set_date_and_zone_without_warnings(tmp_path):
     assert ctx.warnings == []
 
 
-def test_a_heading_with_a_time_is_skipped_with_a_warning(tmp_path):
+def test_a_heading_with_a_time_is_an_event_whose_text_is_the_paragraph_below(tmp_path):
     ctx = ReadContext()
-    frame = read(write(tmp_path, "## 2026-03-01 09:55 UTC\n10:00 deploy\n"), ctx)
-    assert times(frame) == [utc("2026-03-01 10:00")]
-    assert ctx.warnings == [
-        "notes.md:1: heading '## 2026-03-01 09:55 UTC' has a time; headings are not placed "
-        "on the timeline, so write the event on a line of its own"
+    text = (
+        "## 2026-03-01 09:55 UTC\n\nMonitoring alerts fired.\n\n"
+        "## 2026-03-01 10:20 UTC\n10:30 deploy\n"
+    )
+    frame = read(write(tmp_path, text), ctx)
+    assert times(frame) == [
+        utc("2026-03-01 09:55"),
+        utc("2026-03-01 10:20"),
+        utc("2026-03-01 10:30"),
     ]
+    assert list(frame["ref"]) == ["notes.md:1", "notes.md:5", "notes.md:6"]
+    assert frame["summary"].iloc[0] == "2026-03-01 09:55 UTC Monitoring alerts fired."
+    assert frame["kind"].iloc[0] == "alert.triggered"
+    assert ctx.warnings == []
 
 
-def test_sentence_without_time_is_a_warning_not_dropped(tmp_path):
+def test_sentence_after_a_timed_one_joins_its_summary_and_one_before_is_a_warning(tmp_path):
     ctx = ReadContext(date=date(2026, 3, 1))
-    frame = read(write(tmp_path, "10:00 UTC deploy. Nobody noticed at first.\n"), ctx)
-    assert len(frame) == 1
+    text = "Nothing odd early on. 10:00 UTC deploy. Nobody noticed at first.\n"
+    frame = read(write(tmp_path, text), ctx)
+    assert list(frame["summary"]) == ["10:00 UTC deploy. Nobody noticed at first."]
     assert ctx.warnings == [
-        "notes.md:1: no time in 'Nobody noticed at first.'; not placed on the timeline"
+        "notes.md:1: no time in 'Nothing odd early on.'; not placed on the timeline"
     ]
 
 
-def test_out_of_range_clock_is_no_time(tmp_path):
-    ctx = ReadContext(date=date(2026, 3, 1))
-    assert list(read_notes(write(tmp_path, "ratio hit 25:99 today\n"), ctx)) == []
-    assert ctx.warnings == [
-        "notes.md:1: no time in 'ratio hit 25:99 today'; not placed on the timeline"
-    ]
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ratio hit 25:99 today\n",
+        "25:61 paged\n",
+        "no times here at all.\nNor here.\n",
+        "word " * 1_000_000 + "\n",
+    ],
+    ids=["25:99", "25:61", "no-times", "5MB-of-words"],
+)
+def test_notes_without_a_time_of_day_are_an_error_naming_the_file(tmp_path, text):
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        list(read_notes(path, ReadContext(date=date(2026, 3, 1))))
+    assert str(caught.value) == (
+        f"{path}: no line with a time of day (such as 14:05 or 2:05 PM); nothing to place "
+        "on the timeline"
+    )
 
 
 def test_first_real_clock_in_a_sentence_is_used(tmp_path):
@@ -367,58 +412,139 @@ def test_split_sentences(text, expected):
 
 
 @pytest.mark.parametrize(
-    ("sentence", "kind", "tag", "rule"),
+    ("sentence", "kind", "tags", "rule"),
     [
-        ("Datadog alert fired", "alert.triggered", "", "notes: 'alert fired' -> alert.triggered"),
-        ("paged on-call", "alert.triggered", "", "notes: 'paged' -> alert.triggered"),
-        ("Alice acked the page", "alert.acknowledged", "", "notes: 'acked' -> alert.acknowledged"),
-        ("Bob joined the bridge", "alert.escalated", "", "notes: 'joined' -> alert.escalated"),
-        ("Pulled in DB on-call", "alert.escalated", "", "notes: 'pulled in' -> alert.escalated"),
+        ("Datadog alert fired", "alert.triggered", "detected", "notes: 'alert' -> detected"),
+        ("Alert fires", "alert.triggered", "detected", "notes: 'alert' -> detected"),
+        (
+            "alert on elevated 5xx firing",
+            "alert.triggered",
+            "detected",
+            "notes: 'alert' -> detected",
+        ),
+        ("paged on-call", "alert.triggered", "detected", "notes: 'paged' -> detected"),
+        (
+            "Fastly monitoring identifies the disruption",
+            "alert.triggered",
+            "detected",
+            "notes: 'monitoring identifies' -> detected",
+        ),
+        (
+            "identified by monitoring",
+            "alert.triggered",
+            "detected",
+            "notes: 'identified by monitor' -> detected",
+        ),
+        (
+            "an automated warning came in",
+            "alert.triggered",
+            "detected",
+            "notes: 'automated warning' -> detected",
+        ),
+        ("we noticed spammers", "alert.triggered", "detected", "notes: 'noticed' -> detected"),
+        (
+            "Alice acked the page",
+            "alert.acknowledged",
+            "acknowledged",
+            "notes: 'acked' -> acknowledged",
+        ),
+        (
+            "on-call engages",
+            "alert.acknowledged",
+            "acknowledged",
+            "notes: 'on-call engages' -> acknowledged",
+        ),
+        ("Bob joined the bridge", "alert.escalated", "escalated", "notes: 'joined' -> escalated"),
+        ("Pulled in DB on-call", "alert.escalated", "escalated", "notes: 'pulled in' -> escalated"),
+        (
+            "escalated to the payments lead",
+            "alert.escalated",
+            "escalated",
+            "notes: 'escalated to' -> escalated",
+        ),
+        ("the problem escalated, causing a lockup", "note", "", ""),
         (
             "Rolled back the deploy",
             "deploy.succeeded",
-            "rollback",
-            "notes: 'rolled back' -> deploy.succeeded (rollback)",
+            "mitigated rollback",
+            "notes: 'rolled back' -> mitigated",
         ),
         (
             "Reverted abc123",
             "deploy.succeeded",
-            "rollback",
-            "notes: 'reverted' -> deploy.succeeded (rollback)",
+            "mitigated rollback",
+            "notes: 'reverted' -> mitigated",
+        ),
+        ("rollback attempted", "note", "", ""),
+        ("rollback fails on a schema check", "note", "", ""),
+        ("rollback started", "note", "", ""),
+        (
+            "rollback complete, error rate drops",
+            "deploy.succeeded",
+            "mitigated rollback",
+            "notes: 'rollback complete' -> mitigated",
+        ),
+        ("Error rate back to normal", "note", "mitigated", "notes: 'error rate back' -> mitigated"),
+        ("Service recovered", "note", "mitigated", "notes: 'recovered' -> mitigated"),
+        ("Most services recovered", "note", "", ""),
+        ("Incident resolved", "alert.resolved", "resolved", "notes: 'resolved' -> resolved"),
+        ("we are working to resolve it", "note", "", ""),
+        (
+            "S3 was operating normally",
+            "alert.resolved",
+            "resolved",
+            "notes: 'operating normally' -> resolved",
         ),
         (
-            "Error rate back to normal",
-            "note",
-            "mitigation",
-            "notes: 'back to normal' -> note (mitigation)",
+            "fully restored",
+            "alert.resolved",
+            "mitigated resolved",
+            "notes: 'fully restored' -> resolved; 'restored' -> mitigated",
         ),
-        ("Service recovered", "note", "mitigation", "notes: 'recovered' -> note (mitigation)"),
-        ("Incident resolved", "alert.resolved", "", "notes: 'resolved' -> alert.resolved"),
+        (
+            "checkout confirmed stable",
+            "alert.resolved",
+            "resolved",
+            "notes: 'confirmed stable' -> resolved",
+        ),
+        (
+            "verified operational",
+            "alert.resolved",
+            "resolved",
+            "notes: 'verified operational' -> resolved",
+        ),
+        ("not resolved yet", "note", "", ""),
         (
             "Status page updated",
             "comms.status_page",
-            "",
-            "notes: 'status page' -> comms.status_page",
+            "first_comms",
+            "notes: 'status page' -> first_comms",
+        ),
+        (
+            "customers notified by email",
+            "comms.status_page",
+            "first_comms",
+            "notes: 'customers notified' -> first_comms",
         ),
         (
             "Support ticket opened",
             "report.customer",
             "",
-            "notes: 'support ticket' -> report.customer",
+            "notes: 'support ticket' -> customer_report",
         ),
         (
             "Customer reported 500s",
             "report.customer",
             "",
-            "notes: 'customer reported' -> report.customer",
+            "notes: 'customer reported' -> customer_report",
         ),
-        ("Shipped v42", "deploy.succeeded", "", "notes: 'shipped' -> deploy.succeeded"),
+        ("Shipped v42", "deploy.succeeded", "", "notes: 'shipped' -> deploy"),
         ("Decided not to roll back; no rollback needed", "note", "", ""),
         ("Looked at dashboards", "note", "", ""),
     ],
 )
-def test_guess_kind(sentence, kind, tag, rule):
-    assert guess_kind(sentence) == (kind, tag, rule)
+def test_guess_kind(sentence, kind, tags, rule):
+    assert guess_kind(sentence) == (kind, tags, rule)
 
 
 # --- properties --------------------------------------------------------------------------------
@@ -426,7 +552,9 @@ def test_guess_kind(sentence, kind, tag, rule):
 _PLACES = sorted(name for name, (_, daylight) in ABBREVIATIONS.items() if daylight is None)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     abbreviation=st.sampled_from(_PLACES),
     moment=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2037, 12, 31)),
@@ -443,10 +571,12 @@ def test_any_abbreviation_maps_to_its_zones_offset_on_that_date(tmp_path, abbrev
     assert ts.tz_convert(zone).tz_localize(None) == pd.Timestamp(moment)
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     start=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)),
-    steps=st.lists(st.integers(min_value=1, max_value=24 * 60 - 1), min_size=1, max_size=30),
+    steps=st.lists(st.integers(min_value=1, max_value=12 * 60 - 1), min_size=1, max_size=30),
     offset_hours=st.integers(min_value=-11, max_value=13),
 )
 def test_clock_times_alone_recover_each_instant_across_midnights(
@@ -479,3 +609,79 @@ def test_clock_times_alone_recover_each_instant_across_midnights(
 def test_versions_times_and_eg_never_split_a_sentence(parts):
     sentences = [f"{verb} {thing} at once." for verb, thing in parts]
     assert split_sentences(" ".join(sentences)) == sentences
+
+
+# --- layouts and rules of the notes issue --------------------------------------------------------
+
+
+def test_ambiguous_abbreviation_uses_the_documented_default_and_warns(tmp_path):
+    ctx = ReadContext(date=date(2026, 6, 1))
+    frame = read(write(tmp_path, "10:00 IST deploy\n10:30 IST alert fired\n"), ctx)
+    assert times(frame) == [utc("2026-06-01 04:30"), utc("2026-06-01 05:00")]
+    assert ctx.warnings == [
+        "notes.md: 'IST' read as India (UTC+5:30); Irish and Israel time also use IST; "
+        "write an offset to choose"
+    ]
+
+
+def test_a_newest_first_list_without_dates_is_never_rolled_forward(tmp_path):
+    text = (
+        "00:40 UTC resolved\n00:10 UTC monitoring\n23:50 UTC identified\n23:30 UTC investigating\n"
+    )
+    frame = read(write(tmp_path, text), ReadContext(date=date(2026, 6, 2)))
+    assert times(frame) == [
+        utc("2026-06-02 00:40"),
+        utc("2026-06-02 00:10"),
+        utc("2026-06-01 23:50"),
+        utc("2026-06-01 23:30"),
+    ]
+
+
+def test_a_small_step_back_stays_on_the_same_day(tmp_path):
+    text = (
+        "10:00 UTC alert fired\n11:30 UTC rollback complete\n"
+        "11:20 UTC (noted late) customer report\n"
+    )
+    frame = read(write(tmp_path, text), ReadContext(date=date(2026, 6, 2)))
+    assert times(frame) == [
+        utc("2026-06-02 10:00"),
+        utc("2026-06-02 11:30"),
+        utc("2026-06-02 11:20"),
+    ]
+
+
+def test_a_planned_time_is_not_an_event_and_does_not_roll_the_day(tmp_path):
+    ctx = ReadContext(date=date(2026, 6, 2))
+    text = (
+        "09:00 UTC alert fired\nMaintenance is scheduled for 22:00 UTC tonight.\n"
+        "09:30 UTC resolved\n"
+    )
+    frame = read(write(tmp_path, text), ctx)
+    assert times(frame) == [utc("2026-06-02 09:00"), utc("2026-06-02 09:30")]
+    assert ctx.warnings == ["notes.md:2: 22:00 is a planned time, not an event; not placed"]
+
+
+def test_a_preamble_sets_the_zone_for_the_whole_document_and_tz_only_fills_gaps(tmp_path):
+    text = "Timeline (times in PT)\n\n09:12 alert fires\n"
+    path = write(tmp_path, text)
+    ctx = ReadContext(date=date(2026, 3, 14), tz=ZoneInfo("Europe/Berlin"))
+    assert times(read(path, ctx)) == [utc("2026-03-14 16:12")]
+
+
+def test_comma_clauses_each_with_a_time_are_separate_events(tmp_path):
+    path = write(
+        tmp_path, "Alert 14:03, acknowledged 14:07, rollback began 14:29, verified 14:50\n"
+    )
+    frame = read(path, ReadContext(date=date(2026, 4, 17), tz=ZoneInfo("UTC")))
+    assert list(frame["summary"]) == [
+        "Alert 14:03",
+        "acknowledged 14:07",
+        "rollback began 14:29",
+        "verified 14:50",
+    ]
+    assert list(frame["kind"]) == [
+        "alert.triggered",
+        "alert.acknowledged",
+        "note",
+        "alert.resolved",
+    ]

@@ -27,6 +27,10 @@ def derive_window(
         return _checked(since, until), warnings
 
     alerts = frame.loc[frame["kind"] == "alert.triggered", "ts"]
+    # Pasted notes are what the author chose to paste: a derived window keeps every line.
+    notes = frame.loc[frame["source"] == "notes", "ts"] if len(frame) else frame.get("ts")
+    pasted = (None, None) if notes is None or notes.empty else (notes.min(), notes.max())
+    given_since = since
     if since is None:
         anchor = _earliest(alerts.min(), created_at)
         if anchor is None and len(frame):
@@ -46,6 +50,10 @@ def derive_window(
                 "lookahead (give --until to choose)"
             )
         until = end + lookahead
+        if pasted[1] is not None:
+            until = max(until, pasted[1])
+    if given_since is None and pasted[0] is not None:
+        since = min(since, pasted[0])
     return _checked(since, until), warnings
 
 

@@ -111,7 +111,7 @@ def cross_check(draft: Draft, bundle: Bundle) -> list[Finding]:
                 found.extend(_compare(line, cells[0], when, index.times[ref], ref, "timeline"))
         if naive_lines:
             found.append(_naive(naive_lines, draft.lines[table.header_line - 1]))
-    found.extend(_check_key_timestamps(draft, bundle, day))
+    found.extend(_check_key_timestamps(draft, bundle, day, index))
     if section is not None:
         found.extend(missing_key_events(bundle.frame, matched, section))
     return found
@@ -174,9 +174,17 @@ def _compare(
     ]
 
 
-def _check_key_timestamps(draft: Draft, bundle: Bundle, day: date | None) -> list[Finding]:
+def _check_key_timestamps(
+    draft: Draft, bundle: Bundle, day: date | None, index: _Index
+) -> list[Finding]:
+    """Key timestamps against the bundle's milestones.
+
+    A time away from the milestone is an error, unless the entry cites an artifact the bundle
+    has at that time, or it moves the impact start earlier and names its source: then it is a
+    note, as the author has evidence the tool's rule did not use.
+    """
     found = []
-    for line, name, value, utc in _key_timestamp_entries(draft):
+    for line, name, value, utc, rest in _key_timestamp_entries(draft):
         at = bundle.summary.milestone(name).at
         if at is None:
             continue
@@ -187,12 +195,45 @@ def _check_key_timestamps(draft: Draft, bundle: Bundle, day: date | None) -> lis
             found.append(_unreadable(line, value))
         elif when is not None:
             recorded = pd.Timestamp(at).tz_convert("UTC")
-            found.extend(_compare(line, value, when, [recorded.value], name, "key"))
+            mismatch = _compare(line, value, when, [recorded.value], name, "key")
+            if mismatch:
+                moved = _moved_with_evidence(name, when, recorded, rest, index)
+                found.append(moved(line, value, recorded) if moved else mismatch[0])
     return found
 
 
-def _key_timestamp_entries(draft: Draft) -> list[tuple[int, str, str, bool]]:
-    """(line, milestone, time text, header says UTC) from the Key timestamps table and lines."""
+def _moved_with_evidence(
+    name: str, when: pd.Timestamp, recorded: pd.Timestamp, rest: list[str], index: _Index
+):
+    """A note maker when the entry's own source backs its time, else None."""
+    ref = index.find(rest)
+    if ref is not None and not _compare(0, "", when, index.times[ref], ref, "key"):
+        evidence = f"it cites {ref}, which the bundle has at that time"
+    elif (
+        name == "impact_start"
+        and when < recorded
+        and rubric.REF_PATTERN.search(rubric.plain(" ".join(rest)))
+    ):
+        evidence = "it moves the impact start earlier and names its source"
+    else:
+        return None
+
+    def note(line: int, value: str, at: pd.Timestamp) -> Finding:
+        return finding(
+            "key-time-moved",
+            line,
+            value,
+            f"differs from the bundle's {name} ({at.strftime('%Y-%m-%d %H:%M:%S')} UTC), but "
+            f"{evidence}",
+            "keep it if the artifact is the better evidence; say so in the Evidence column",
+        )
+
+    return note
+
+
+def _key_timestamp_entries(draft: Draft) -> list[tuple[int, str, str, bool, list[str]]]:
+    """(line, milestone, time text, header says UTC, the entry's other text) from the Key
+    timestamps table and from labelled lines."""
     entries = []
     table_lines: set[int] = set()
     for table in draft.tables():
@@ -206,7 +247,8 @@ def _key_timestamp_entries(draft: Draft) -> list[tuple[int, str, str, bool]]:
             for line, cells in table.rows:
                 name = rubric.MILESTONE_LABELS.get(rubric.plain(cells[0]).lower())
                 if name and column < len(cells):
-                    entries.append((line, name, cells[column], utc))
+                    rest = cells[:column] + cells[column + 1 :]
+                    entries.append((line, name, cells[column], utc, rest))
     for index, text in enumerate(draft.lines):
         if draft.kinds[index] != "text" or index + 1 in table_lines:
             continue
@@ -214,7 +256,7 @@ def _key_timestamp_entries(draft: Draft) -> list[tuple[int, str, str, bool]]:
         name = match and rubric.MILESTONE_LABELS.get(" ".join(match.group("label").lower().split()))
         if match and name:
             utc = "(utc)" in text.lower() or bool(section and "utc" in section.key)
-            entries.append((index + 1, name, match.group("value"), utc))
+            entries.append((index + 1, name, match.group("value"), utc, [text]))
     return entries
 
 

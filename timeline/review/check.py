@@ -77,10 +77,12 @@ def format_findings(findings: list[Finding], fmt: str, *, path: str = "draft") -
     """Findings as ``text`` (one line each, ``PATH:LINE: level [rule] ...``) or ``json``."""
     if fmt == "json":
         errors = sum(f.level == "error" for f in findings)
+        notes = sum(f.level == "note" for f in findings)
         document = {
             "draft": path,
             "errors": errors,
-            "warnings": len(findings) - errors,
+            "warnings": len(findings) - errors - notes,
+            "notes": notes,
             "findings": [asdict(f) for f in findings],
         }
         return json.dumps(document, indent=2, ensure_ascii=False)

@@ -549,6 +549,33 @@ def test_key_timestamp_far_from_the_milestone_is_an_error():
     assert found.line == line_of(draft, "| Detected |")
 
 
+def test_key_timestamp_citing_an_artifact_at_that_time_is_a_note():
+    # The author takes detection from the acknowledged page's artifact time instead.
+    draft = replaced(
+        "| Detected | 2026-10-14 14:31:04 | observed | `R1ALERT0TRIGGERED` |",
+        "| Detected | 2026-10-14 14:33:40 | observed (page answered) | `R2ALERT0ACKED` |",
+    )
+    [found] = review_draft(draft, make_bundle())
+    assert (found.rule, found.level) == ("key-time-moved", "note")
+    assert found.line == line_of(draft, "| Detected |") and "R2ALERT0ACKED" in found.why
+
+
+def test_impact_start_moved_earlier_with_a_source_is_a_note_and_without_one_an_error():
+    row = (
+        "| Impact start | 2026-10-14 14:22:10 | inferred (earliest customer report) "
+        "| `notes.md:3` |"
+    )
+    earlier = "| Impact start | 2026-10-14 14:12:00 | observed (first 5xx) | `api/access.log:88` |"
+    [found] = review_draft(replaced(row, earlier), make_bundle())
+    assert (found.rule, found.level) == ("key-time-moved", "note")
+    unsourced = "| Impact start | 2026-10-14 14:12:00 | observed | - |"
+    found = review_draft(replaced(row, unsourced), make_bundle())
+    assert [(f.rule, f.level) for f in found] == [("key-time-mismatch", "error")]
+    later = "| Impact start | 2026-10-14 14:40:00 | observed | `api/access.log:88` |"
+    found = review_draft(replaced(row, later), make_bundle())
+    assert [(f.rule, f.level) for f in found] == [("key-time-mismatch", "error")]
+
+
 def test_key_timestamp_lines_are_checked():
     draft = add_to_summary("Detected: 2026-10-14 14:31 UTC\n**Resolved**: 2026-10-14 15:20:00 UTC")
     [found] = review_draft(draft, make_bundle())
