@@ -79,7 +79,9 @@ def timeline_svg(
     (times as UTC Timestamps or None); the milestones with a time are numbered from 1 in order.
     """
     shape = LAYOUTS[layout]
-    twin = has_tag(frame["tags"], "twin") if "tags" in frame else False
+    twin = pd.Series(False, index=frame.index)
+    if "tags" in frame:
+        twin = has_tag(frame["tags"], "twin")
     if "twin_ref" in frame:
         twin = twin | (frame["twin_ref"].fillna("").astype(str) != "")
     key = frame.loc[frame["key"].astype(bool) & ~twin].reset_index(drop=True)

@@ -224,3 +224,16 @@ def test_broken_template_names_its_file_and_line(tmp_path: Path):
 def test_hostile_strings_are_what_the_cases_say():
     # Guards the fixtures: if these lost their markup, the escaping tests would prove nothing.
     assert "<script>" in SCRIPT and "onerror=" in IMG and '">' in ATTRIBUTE_BREAK
+
+
+def test_twins_are_one_mark_and_lanes_count_all_events():
+    rows = [
+        event("2024-05-01T10:00:00Z", "slack", "chat.message", "rolling back", "C1/1"),
+        event("2024-05-01T10:00:05Z", "slack", "chat.message", "rolling back", "C2/1", tags="twin"),
+        event("2024-05-01T10:05:00Z", "slack", "chat.message", "chatter", "C1/2", key=False),
+    ]
+    page = render_html(make_frame(rows), {})
+    parsed = parse(page)
+    assert [m["data-ref"] for m in marks(parsed, "wide")] == ["C1/1"]
+    assert [m["data-ref"] for m in marks(parsed, "narrow")] == ["C1/1"]
+    assert page.count('<tspan class="lane-count">3 events, 1 shown</tspan>') == 2

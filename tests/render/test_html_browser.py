@@ -206,7 +206,7 @@ def test_crowded_milestones_fit_and_stay_apart(browser, site, width, tmp_path):
     screenshot(browser, tmp_path, f"crowded-{width}.png", width)
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", (*WIDTHS, 720))
 def test_chart_and_legend_text_is_at_least_11px(browser, hostile_report, width):
     browser.set_window_size(width, 900)
     # The chart's text is drawn at its font size times the chart's scale.
