@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from ingest.clients.build import RetryPolicy, Secret, github_client, pagerduty_client, slack_client
 
+from ingest.clients import RetryPolicy, Secret, github_client, pagerduty_client, slack_client
 from ingest.config import GitHubSettings, PagerDutySettings, SlackSettings
 from ingest.github.file import read_github_file
 from ingest.github.live import pull_github
