@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "corpus")]
+sys.path.insert(0, str(ROOT))
 
-from corpus_scoring import score_corpus  # noqa: E402
+from tests.corpus.corpus_scoring import score_corpus  # noqa: E402
 
 
 def main() -> int:

@@ -19,6 +19,7 @@ import pandas as pd
 from ingest.schema import frame_from_columns
 from timeline.bundle import Bundle
 from timeline.review.check import review_draft
+from timeline.summary import Summary
 
 START = pd.Timestamp("2026-10-14T12:00:00Z")
 
@@ -43,10 +44,15 @@ def make_bundle(events: int) -> Bundle:
             "key": positions % 50 == 0,
         }
     )
-    summary = {
-        "incident": {"id": "PBENCH1", "window": {"start": "2026-10-14T12:00:00Z", "end": None}},
-        "milestones": {"detected": {"at": "2026-10-14T12:00:00Z", "evidence": "observed"}},
-    }
+    summary = Summary.from_json(
+        {
+            "incident": {
+                "id": "PBENCH1",
+                "window": {"start": "2026-10-14T12:00:00Z", "end": None},
+            },
+            "milestones": {"detected": {"at": "2026-10-14T12:00:00Z", "evidence": "observed"}},
+        }
+    )
     return Bundle(frame=frame, summary=summary)
 
 

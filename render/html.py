@@ -21,7 +21,7 @@ from markupsafe import Markup
 from ingest.errors import InputError
 from render.filters import FILTERS, safe_url
 from render.markdown import PACKAGED_TEMPLATES, build_context, template_environment
-from render.svg import timeline_svg
+from render.svg import row_anchor, timeline_svg
 
 TEMPLATE = "report.html.j2"
 # The format-neutral filters; the Markdown escapers have no place in HTML.
@@ -38,9 +38,12 @@ def render_html(
     template in it, TimeError for a summary time without a zone.
     """
     context = build_context(frame, summary)
-    context["timeline_svg"] = Markup(
-        timeline_svg(frame.reset_index(drop=True), context["milestones"], context["quiet_periods"])
-    )
+    rows = frame.reset_index(drop=True)
+    charts = [
+        timeline_svg(rows, context["milestones"], context["quiet_periods"], layout=layout)
+        for layout in ("wide", "narrow")
+    ]
+    context["timeline_svg"] = Markup("\n".join(charts))
     environment = _environment(template_dir)
     try:
         return environment.get_template(TEMPLATE).render(**context)
@@ -60,4 +63,5 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
     environment = template_environment(template_dir, html=True)
     environment.filters.update({name: FILTERS[name] for name in _TEXT_FILTERS})
     environment.filters["href"] = href
+    environment.filters["row_anchor"] = row_anchor
     return environment

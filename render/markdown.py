@@ -171,7 +171,7 @@ def preceding_changes(frame: pd.DataFrame, detected: pd.Timestamp | None) -> lis
     """
     if detected is None or frame.empty:
         return []
-    earlier = frame["kind"].isin(CHANGE_KINDS) & (frame["ts"] < detected)
+    earlier = frame["kind"].isin(CHANGE_KINDS) & (frame["ts"] < detected) & ~_twin_rows(frame)
     return _records(frame[earlier])
 
 

@@ -6,6 +6,7 @@
 
 import pytest
 import trustme
+from hypothesis import settings as hypothesis_settings
 
 from tests.fakes import (
     GITHUB_TEST_TOKEN,
@@ -16,6 +17,12 @@ from tests.fakes import (
     FakeSlack,
     tls_context,
 )
+
+# --- property tests (hypothesis) ------------------------------------------------------------
+# No per-example wall-clock deadline: CI machines are small and shared, and a slow example is
+# not a wrong one. Tests never assert wall-clock times.
+hypothesis_settings.register_profile("no-deadline", deadline=None)
+hypothesis_settings.load_profile("no-deadline")
 
 
 @pytest.fixture(scope="session")

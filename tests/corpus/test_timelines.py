@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from corpus_scoring import CORPUS, cases, score_case, score_corpus
 
+from tests.corpus.corpus_scoring import CORPUS, cases, score_case, score_corpus
 from timeline.cli import main
 
 

@@ -53,12 +53,15 @@ def parse(page: str) -> Elements:
     return parser
 
 
-def marks(parsed: Elements) -> list[dict[str, str | None]]:
-    return [
-        attrs
-        for tag, attrs, parents in parsed.tags
-        if "svg" in parents and "mark" in (attrs.get("class") or "").split()
-    ]
+def marks(parsed: Elements, layout: str = "wide") -> list[dict[str, str | None]]:
+    """The marks of one of the two charts (wide or narrow)."""
+    found, inside = [], False
+    for tag, attrs, parents in parsed.tags:
+        if tag == "svg":
+            inside = layout in (attrs.get("class") or "").split()
+        elif inside and "svg" in parents and "mark" in (attrs.get("class") or "").split():
+            found.append(attrs)
+    return found
 
 
 @pytest.fixture
@@ -86,9 +89,13 @@ def test_hostile_text_is_shown_as_text_and_runs_nothing(hostile_page: str):
 
 def test_links_are_only_http(hostile_page: str):
     hrefs = [attrs["href"] for _, attrs, _ in parse(hostile_page).tags if "href" in attrs]
-    page_links = [h for h in hrefs if h != "data:,"]  # the empty inline favicon
+    page_links = [h for h in hrefs if h != "data:," and not h.startswith("#")]  # favicon, anchors
     assert page_links, "expected source links"
     assert all(h and re.match(r"https?://", h) for h in page_links), page_links
+    # In-page links (the chart's marks) lead to a row of the table.
+    ids = {attrs["id"] for _, attrs, _ in parse(hostile_page).tags if "id" in attrs}
+    anchors = [h[1:] for h in hrefs if h.startswith("#")]
+    assert anchors and set(anchors) <= ids
     assert "javascript:" not in " ".join(hrefs)
     # A quote in a URL cannot end the attribute: it is percent-encoded.
     assert "https://github.com/acme/shop/deployments/8?x=%22%3E%3Csvg" in " ".join(hrefs)
@@ -101,27 +108,30 @@ def test_data_ref_of_a_hostile_ref_stays_one_attribute(hostile_page: str):
 
 def test_one_mark_per_key_event_with_its_text_as_title(hostile_page: str):
     frame = make_frame(hostile_rows())
-    found = marks(parse(hostile_page))
+    parsed = parse(hostile_page)
     key_refs = list(frame.loc[frame["key"], "ref"])
-    assert [m["data-ref"] for m in found] == key_refs
+    assert [m["data-ref"] for m in marks(parsed, "wide")] == key_refs
+    assert [m["data-ref"] for m in marks(parsed, "narrow")] == key_refs
     titles = re.findall(r'class="mark [^"]*"[^>]*><title>([^<]*)</title>', hostile_page)
-    assert len(titles) == len(key_refs)
+    assert len(titles) == 2 * len(key_refs)
     assert "Checkout 5xx &lt;script&gt;alert(1)&lt;/script&gt;" in titles[1]
 
 
 def test_svg_draws_lanes_milestones_and_quiet_periods(hostile_page: str):
     parsed = parse(hostile_page)
     svg = [attrs for tag, attrs, _ in parsed.tags if tag == "svg"]
-    assert len(svg) == 1
-    assert svg[0]["width"] == "100%" and svg[0]["viewbox"].startswith("0 0 ")
+    assert [a["class"] for a in svg] == ["timeline wide", "timeline narrow"]
+    assert all(a["width"] == "100%" and a["viewbox"].startswith("0 0 ") for a in svg)
     lanes = [a for t, a, _ in parsed.tags if "lane" in (a.get("class") or "").split()]
-    assert len(lanes) == 3  # github, pagerduty, slack
-    drawn = [a["data-milestone"] for t, a, _ in parsed.tags if "data-milestone" in a]
-    assert drawn == ["detected", "acknowledged", "mitigated", "resolved"]
+    assert len(lanes) == 2 * 3  # github, pagerduty, slack in each chart
+    drawn = [a["data-milestone"] for t, a, p in parsed.tags if "data-milestone" in a and t == "g"]
+    assert drawn == 2 * ["detected", "acknowledged", "mitigated", "resolved"]
+    listed = [a["data-milestone"] for t, a, p in parsed.tags if "data-milestone" in a and t == "li"]
+    assert listed == ["detected", "acknowledged", "mitigated", "resolved"]
     inferred = [a for t, a, _ in parsed.tags if "evidence-inferred" in (a.get("class") or "")]
-    assert [a["data-milestone"] for a in inferred] == ["mitigated"]
+    assert [a["data-milestone"] for a in inferred] == 3 * ["mitigated"]
     quiet = [a for t, a, _ in parsed.tags if t == "rect" and a.get("class") == "quiet"]
-    assert len(quiet) == 1 and float(quiet[0]["width"]) > 10
+    assert len(quiet) == 2 and float(quiet[0]["width"]) > 10
 
 
 def test_marks_in_a_busy_lane_do_not_sit_on_each_other():
@@ -214,3 +224,16 @@ def test_broken_template_names_its_file_and_line(tmp_path: Path):
 def test_hostile_strings_are_what_the_cases_say():
     # Guards the fixtures: if these lost their markup, the escaping tests would prove nothing.
     assert "<script>" in SCRIPT and "onerror=" in IMG and '">' in ATTRIBUTE_BREAK
+
+
+def test_twins_are_one_mark_and_lanes_count_all_events():
+    rows = [
+        event("2024-05-01T10:00:00Z", "slack", "chat.message", "rolling back", "C1/1"),
+        event("2024-05-01T10:00:05Z", "slack", "chat.message", "rolling back", "C2/1", tags="twin"),
+        event("2024-05-01T10:05:00Z", "slack", "chat.message", "chatter", "C1/2", key=False),
+    ]
+    page = render_html(make_frame(rows), {})
+    parsed = parse(page)
+    assert [m["data-ref"] for m in marks(parsed, "wide")] == ["C1/1"]
+    assert [m["data-ref"] for m in marks(parsed, "narrow")] == ["C1/1"]
+    assert page.count('<tspan class="lane-count">3 events, 1 shown</tspan>') == 2

@@ -19,7 +19,13 @@ from pathlib import Path
 import pytest
 
 from render.html import render_html
-from tests.render.html_cases import SCRIPT, hostile_rows, hostile_summary, make_frame
+from tests.render.html_cases import (
+    SCRIPT,
+    hostile_rows,
+    hostile_summary,
+    make_frame,
+    milestone,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -115,18 +121,108 @@ def test_page_loads_without_console_errors(browser, hostile_report):
     assert browser.title.startswith("Postmortem: Checkout errors")
 
 
+VISIBLE_CHART = (
+    "const chart = Array.from(document.querySelectorAll('svg.timeline'))"
+    ".find(s => s.getBoundingClientRect().width > 0);"
+)
+WIDTHS = (1280, 390)
+
+
+def crowded_summary() -> dict:
+    """Every milestone known, several within a minute or two of each other."""
+    summary = hostile_summary()
+    summary["milestones"] = {
+        "impact_start": milestone("2024-05-01T09:59:30Z"),
+        "detected": milestone("2024-05-01T10:00:00Z", ref="R1"),
+        "first_comms": milestone("2024-05-01T10:00:40Z"),
+        "acknowledged": milestone("2024-05-01T10:01:00Z", ref="R2"),
+        "escalated": milestone("2024-05-01T10:01:30Z"),
+        "mitigated": milestone("2024-05-01T10:20:00Z", "inferred", "dep-8", "redeployed"),
+        "resolved": milestone("2024-05-01T10:21:00Z", ref="R3"),
+    }
+    return summary
+
+
+def boxes(browser, selector: str) -> list[dict]:
+    """Bounding boxes of the elements matching ``selector`` inside the visible chart."""
+    return browser.execute_script(
+        VISIBLE_CHART + "return Array.from(chart.querySelectorAll(arguments[0]))"
+        ".map(e => e.getBoundingClientRect().toJSON());",
+        selector,
+    )
+
+
+def disjoint(a: dict, b: dict) -> bool:
+    return (
+        a["right"] <= b["left"]
+        or b["right"] <= a["left"]
+        or a["bottom"] <= b["top"]
+        or b["bottom"] <= a["top"]
+    )
+
+
 def test_svg_has_one_mark_per_key_event(browser, hostile_report):
+    browser.set_window_size(1280, 900)
     frame = make_frame(hostile_rows())
     refs = browser.execute_script(
-        "return Array.from(document.querySelectorAll('svg.timeline .mark'))"
+        VISIBLE_CHART + "return Array.from(chart.querySelectorAll('.mark'))"
         ".map(m => m.getAttribute('data-ref'))"
     )
     assert refs == list(frame.loc[frame["key"], "ref"])
     box = browser.execute_script(
-        "const b = document.querySelector('svg.timeline').getBoundingClientRect();"
-        "return [b.width, b.height]"
+        VISIBLE_CHART + "const b = chart.getBoundingClientRect(); return [b.width, b.height]"
     )
     assert box[0] > 500 and box[1] > 100
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_crowded_milestones_fit_and_stay_apart(browser, site, width, tmp_path):
+    page = render_html(make_frame(hostile_rows()), crowded_summary())
+    console = open_page(browser, site, f"crowded-{width}.html", page)
+    assert [e for e in console if e["level"] == "SEVERE"] == []
+    browser.set_window_size(width, 900)
+    overflow = browser.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    badges = boxes(browser, ".milestone .badge")
+    assert len(badges) == 7
+    for i, a in enumerate(badges):
+        assert all(disjoint(a, b) for b in badges[i + 1 :]), (a, badges)
+    marks = boxes(browser, ".mark")
+    assert marks
+    assert all(disjoint(badge, mark) for badge in badges for mark in marks)
+    listed = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.milestone-key li'))"
+        ".map(e => e.getBoundingClientRect().toJSON())"
+    )
+    assert len(listed) == 7
+    for i, a in enumerate(listed):
+        assert all(disjoint(a, b) for b in listed[i + 1 :])
+    chart = browser.execute_script(VISIBLE_CHART + "return chart.getBoundingClientRect().toJSON()")
+    for mark in marks:
+        assert chart["left"] <= mark["left"] and mark["right"] <= chart["right"], mark
+        assert chart["top"] <= mark["top"] and mark["bottom"] <= chart["bottom"], mark
+    screenshot(browser, tmp_path, f"crowded-{width}.png", width)
+
+
+@pytest.mark.parametrize("width", (*WIDTHS, 720))
+def test_chart_and_legend_text_is_at_least_11px(browser, hostile_report, width):
+    browser.set_window_size(width, 900)
+    # The chart's text is drawn at its font size times the chart's scale.
+    sizes = browser.execute_script(
+        VISIBLE_CHART
+        + "const scale = chart.getBoundingClientRect().width / chart.viewBox.baseVal.width;"
+        "return Array.from(chart.querySelectorAll('text, tspan'))"
+        ".map(t => parseFloat(getComputedStyle(t).fontSize) * scale);"
+    )
+    assert len(sizes) > 5
+    assert min(sizes) >= 11, sizes
+    legend = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.legend span, .milestone-key li, "
+        ".milestone-key .badge')).map(e => parseFloat(getComputedStyle(e).fontSize));"
+    )
+    assert legend and min(legend) >= 11, legend
 
 
 def test_hostile_text_stays_text(browser, hostile_report):

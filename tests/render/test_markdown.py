@@ -382,6 +382,19 @@ def test_preceding_changes_are_listed_neutrally(rendered: str) -> None:
     assert not re.search(r"\b(cause[sd]?|causal|culprit|root|blame\w*|fault)\b", body, re.I)
 
 
+def test_a_change_folded_into_its_system_record_is_listed_once(
+    incident_rows: list[dict], summary: dict
+) -> None:
+    notes_line = event(
+        "2024-05-01T09:50:30Z", "notes", "deploy.succeeded", "shop v1.2 went out", "notes.md:2"
+    )
+    frame = make_frame([*incident_rows, notes_line])
+    frame.loc[frame["ref"] == "notes.md:2", "twin_ref"] = "dep-7"
+    body = section(render_markdown(frame, summary), "## Preceding changes")
+    assert "shop v1.2 to prod" in body
+    assert "notes.md:2" not in body
+
+
 def test_preceding_changes_are_omitted_without_detection_or_changes(
     incident_rows: list[dict], summary: dict
 ) -> None:
