@@ -17,6 +17,11 @@ _ISO_AWARE = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-
 _ISO_NAIVE = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?"
 
 
+# The span a nanosecond time can hold (pandas' own limits, about 1677-09-21 to 2262-04-11).
+_EARLIEST = pd.Timestamp.min.tz_localize("UTC")
+_LATEST = pd.Timestamp.max.tz_localize("UTC")
+
+
 class CellTimeError(TimeError):
     """A time in a column could not be read; ``label`` is its index label in the column."""
 
@@ -44,7 +49,7 @@ def iso_to_utc(values: Sequence[object] | pd.Series, *, what: str = "time") -> p
     except (ValueError, TypeError) as e:
         raise TimeError(f"{what} could not be read as ISO 8601 ({e})") from e
     out = pd.Series(pd.NaT, index=series.index, dtype=UTC_TIME)
-    out[present] = parsed.astype(UTC_TIME)
+    out[present] = _held(parsed, text, what)
     return out
 
 
@@ -59,21 +64,35 @@ def written_to_utc(values: pd.Series, *, tz: tzinfo | None, what: str = "time") 
     aware = text.str.fullmatch(_ISO_AWARE)
     if aware.any():
         parsed = pd.to_datetime(text[aware], utc=True, format="ISO8601", errors="coerce")
-        out[aware] = parsed.astype(UTC_TIME)
+        out[aware] = _held(parsed, text, what)
     naive = text.str.fullmatch(_ISO_NAIVE)
     if tz is not None and naive.any():
         wall = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
         local = wall.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-        out[naive] = local.dt.tz_convert("UTC").astype(UTC_TIME)
+        out[naive] = _held(local.dt.tz_convert("UTC"), text, what)
     for label in text.index[out.isna().to_numpy()]:
         try:
             written = read_time(text[label], what=what)
             if not written.has_date:
                 raise TimeError(f"{what} {text[label]!r} has no date: write YYYY-MM-DD HH:MM")
-            out[label] = written.to_utc(tz, what=what)
+            at = pd.Series([written.to_utc(tz, what=what)], index=[label])
+            out[label] = _held(at, text, what).iloc[0]
         except TimeError as e:
             raise CellTimeError(str(e), label) from None
     return out
+
+
+def _held(parsed: pd.Series, text: pd.Series, what: str) -> pd.Series:
+    """``parsed`` as nanosecond UTC times; a time outside the span they can hold is an error
+    naming the cell, never an overflow traceback."""
+    outside = parsed.notna() & ((parsed < _EARLIEST) | (parsed > _LATEST))
+    if outside.any():
+        label = outside.index[outside.to_numpy()][0]
+        raise CellTimeError(
+            f"{what} {text[label]!r} is outside the years 1678 to 2261 that a time can have",
+            label,
+        )
+    return parsed.astype(UTC_TIME)
 
 
 def to_iso(ts: pd.Timestamp | None) -> str | None:

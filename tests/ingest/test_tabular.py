@@ -219,3 +219,15 @@ def test_window_keeps_rows_inside():
     frame = read(FIXTURES / "events.csv", ctx)
     assert frame["ref"].tolist() == ["ZD-4411", "events.csv:3"]
     assert ctx.artifacts[0]["records"] == 3
+
+
+@pytest.mark.parametrize(
+    "cell", ["1204-05-01T09:40:00Z", "3000-01-01 00:00:00+00:00", "May 1 1204 9:40 UTC"]
+)
+def test_a_time_outside_what_a_timestamp_holds_names_file_and_line(tmp_path, cell):
+    path = write(tmp_path, "far.csv", f"time,event\n2024-05-01T10:00:00Z,ok\n{cell},far\n")
+    with pytest.raises(TimeError) as error:
+        read(path, ReadContext(tz=zone("UTC")))
+    assert str(error.value) == (
+        f"{path}:3: time {cell!r} is outside the years 1678 to 2261 that a time can have"
+    )
