@@ -7,6 +7,7 @@ without one). ``ingest`` is imported inside ``convert``: ``postmortem --help`` s
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 import click
@@ -19,7 +20,7 @@ def _option_tz(ctx: click.Context | None) -> Any:
     return value if isinstance(value, tzinfo) else None  # not given: click's own placeholder
 
 
-class _TimesType(click.ParamType):
+class _TimesType(click.ParamType, ABC):
     """Calls ``read`` and turns the library's one-line error into click's usage error."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
@@ -32,8 +33,9 @@ class _TimesType(click.ParamType):
         except PostmortemError as e:
             self.fail(str(e), param, ctx)
 
+    @abstractmethod
     def read(self, text: str, ctx: click.Context | None) -> Any:
-        raise NotImplementedError
+        """The option's value read from ``text``; PostmortemError when it cannot be."""
 
 
 class ZoneType(_TimesType):
