@@ -154,9 +154,23 @@ def _arrow(values: pd.Series) -> pa.ChunkedArray:
 
 
 def _simple_rows(text: pa.ChunkedArray) -> np.ndarray:
-    """Rows of ASCII text without line breaks: there RE2 reads a pattern as ``re`` does."""
+    """Rows of ASCII text without line breaks: there RE2 reads a pattern as ``re`` does.
+
+    The answer for the last column asked about is kept (with the column, so that its buffers
+    cannot be freed and their addresses reused): one column is often searched many times."""
+    key = tuple(
+        (chunk.offset, len(chunk), *(b.address if b is not None else 0 for b in chunk.buffers()))
+        for chunk in text.chunks
+    )
+    if _LAST_SIMPLE and _LAST_SIMPLE[0] == key:
+        return _LAST_SIMPLE[2].copy()
     simple = pc.and_(pc.string_is_ascii(text), pc.invert(pc.match_substring(text, "\n")))
-    return pc.fill_null(simple, False).to_numpy(zero_copy_only=False)
+    rows = pc.fill_null(simple, False).to_numpy(zero_copy_only=False)
+    _LAST_SIMPLE[:] = [key, text, rows]
+    return rows.copy()
+
+
+_LAST_SIMPLE: list = []
 
 
 def _for_re2(pattern: str) -> str | None:

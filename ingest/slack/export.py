@@ -10,14 +10,12 @@ are never opened, so reading a window costs the same in a month's export as in a
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import zipfile
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,17 +23,11 @@ from typing import Any
 import pandas as pd
 
 from ingest.errors import InputError
-from ingest.records import parse_json
-from ingest.shapes import STR, check_depth, check_records, check_size, describe
-from ingest.slack.normalise import (
-    apply_edits,
-    columns_frame,
-    first_bad_time,
-    message_columns,
-    message_edits,
-    user_names,
-)
+from ingest.shapes import STR, check_depth, check_records, check_size, parse_json
+from ingest.slack.columns import parse_day
+from ingest.slack.normalise import apply_edits, columns_frame, first_bad_time, user_names
 from ingest.slack.shape import first_misshapen
+from ingest.slack.workers import reduced_days, worker_count
 from ingest.times import slack_ts_second
 from ingest.types import DEFAULT_MAX_BYTES, ReadContext, Window
 
@@ -85,17 +77,20 @@ def _channel_pages(
 
     held: pd.DataFrame | None = None  # the previous page, kept back for edits made after it
     batch = _Batch()
-    for index, relpath in enumerate(files):
-        with _collector_paused():
-            day, may_edit = _read_day(export, relpath)
-            try:
-                columns = message_columns(
-                    day, channel_id=channel_id, users=users, workspace_url=ctx.workspace_url
-                )
-            except InputError as e:
-                raise InputError(str(e), path=export.label(relpath)) from e
-            batch.add(relpath, columns, message_edits(day) if may_edit else {})
-            del day  # the parsed records are the bulk of the memory: free them now
+    days = reduced_days(
+        export.read,
+        files,
+        workers=worker_count(sum(map(export.size, files))),
+        channel_id=channel_id,
+        users=users,
+        workspace_url=ctx.workspace_url,
+    )
+    for index, (relpath, reduced) in enumerate(days):
+        try:
+            columns, edits = reduced.result()
+        except InputError as e:
+            raise InputError(str(e), path=export.label(relpath), line=e.line) from None
+        batch.add(relpath, columns, edits)
         if batch.size < PAGE_MESSAGES and index < len(files) - 1:
             continue
         frame = batch.frame(name, export)
@@ -107,23 +102,6 @@ def _channel_pages(
         held, batch = frame, _Batch()
     if held is not None:
         yield from _in_window(held, ctx.window)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a day file is parsed and reduced to columns.
-
-    Parsed JSON holds no reference cycles, so the collector can free nothing in it; but the
-    many dicts it allocates set off collections that each walk every live object (all of
-    pandas), which doubled the reading time. The records are freed before it resumes.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _Batch:
@@ -152,7 +130,7 @@ class _Batch:
                 raise
             relpath = max((f for f in self.files if f[1] <= bad[0]), key=lambda f: f[1])[0]
             # Reading the day file again (only on this failing path) names the exact field.
-            exact = first_misshapen(_read_day(export, relpath)[0])
+            exact = first_misshapen(parse_day(export.read(relpath)))
             raise InputError(exact or bad[1], path=export.label(relpath)) from e
 
 
@@ -178,24 +156,6 @@ def _warn_unapplied(
                 f"{where}: an edit of message {channel_id}/{stamp} was not applied: "
                 "the message is not in the day files read"
             )
-
-
-def _read_day(export: _Export, relpath: str) -> tuple[list[dict[str, Any]], bool]:
-    """The day file's messages, and whether it may hold message_changed events (a byte
-    search, so that the common file without any skips looking for them)."""
-    data = export.read(relpath)
-    day = _parse(data, export.label(relpath))
-    if not isinstance(day, list) or set(map(type, day)) - {dict}:
-        found = f"not {describe(day)}"
-        if isinstance(day, list):
-            first = next(i for i, record in enumerate(day) if not isinstance(record, dict))
-            found = f"message #{first + 1} is {describe(day[first])}"
-        raise InputError(
-            f"a day file must be a JSON array of message objects ({found}); "
-            "re-export the workspace",
-            path=export.label(relpath),
-        )
-    return day, b"message_changed" in data
 
 
 def _read_list(export: _Export, names: Sequence[str], ctx: ReadContext) -> list[dict[str, Any]]:
@@ -297,6 +257,9 @@ class _Export(ABC):
     def read(self, relpath: str) -> bytes: ...
 
     @abstractmethod
+    def size(self, relpath: str) -> int: ...
+
+    @abstractmethod
     def listing(self, folder: str) -> list[str]: ...
 
     def day_files(self, folder: str, window: Window | None) -> list[str]:
@@ -330,6 +293,12 @@ class _FolderExport(_Export):
             return (self.root / relpath).is_file()
         except OSError:  # a name the file system cannot hold is not in the export
             return False
+
+    def size(self, relpath: str) -> int:
+        try:
+            return (self.root / relpath).stat().st_size
+        except OSError:  # read() names the problem
+            return 0
 
     def read(self, relpath: str) -> bytes:
         try:
@@ -367,6 +336,9 @@ class _ZipExport(_Export):
 
     def has(self, relpath: str) -> bool:
         return relpath in self.members
+
+    def size(self, relpath: str) -> int:
+        return self.archive.getinfo(self.prefix + relpath).file_size
 
     def read(self, relpath: str) -> bytes:
         try:
