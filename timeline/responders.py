@@ -55,10 +55,15 @@ def find_responders(frame: pd.DataFrame, roster: Mapping[str, str]) -> list[dict
         return []
     names = list(pd.unique(actor[people]))
     person_of = _same_person(names)
-    rows = frame.loc[people].assign(person=actor[people].map(person_of))
-    acting = rows[~has_tag(rows["tags"], "system")]
-    firsts = rows.drop_duplicates("person")
-    first_actions = acting.drop_duplicates("person").set_index("person")
+    # Only the columns used, and only the rows that come first, are copied: a year-long
+    # channel has hundreds of thousands of rows and a few dozen people.
+    person = actor[people].map(person_of)
+    acting = ~has_tag(frame.loc[people, "tags"], "system").to_numpy(dtype=bool)
+    first_seen = person.drop_duplicates()
+    first_acted = person[acting].drop_duplicates()
+    firsts = frame.loc[first_seen.index].assign(person=first_seen)
+    first_actions = frame.loc[first_acted.index].assign(person=first_acted).set_index("person")
+    rows = frame.loc[people, ["source", "summary", "ref"]].assign(person=person)
     roles = _roles(frame, rows, person_of, roster)
 
     responders = []
@@ -167,7 +172,7 @@ def _roles(
 def _said(chat: pd.DataFrame, pattern: re.Pattern[str]) -> list[tuple[str, str, str]]:
     """(person, role, ref) for each person's first message matching ``pattern``."""
     # Arrow finds the few messages that match; only those go through ``re`` for the group.
-    hit = contains(chat["summary"].astype(str), pattern.pattern, case=not pattern.flags & re.I)
+    hit = contains(chat["summary"], pattern.pattern, case=not pattern.flags & re.I)
     said = chat[hit.to_numpy()]
     said = said.assign(role=said["summary"].astype(str).str.extract(pattern)["role"])
     said = said.dropna(subset=["role"]).drop_duplicates("person")
