@@ -26,8 +26,14 @@ Reduced = tuple[dict[str, list[str]], dict[str, str]]
 def worker_count(total_bytes: int) -> int:
     """How many worker processes to read this many bytes with: one per usable core, none
     (read in this process) for a small read or a single core."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return cores or 1 if total_bytes >= PARALLEL_BYTES else 1
+    return usable_cores() if total_bytes >= PARALLEL_BYTES else 1
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, which a container may narrow)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def reduced_days(
