@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from ingest.errors import InputError
+from ingest.people import slack_identities
 from ingest.shapes import STR, check_depth, check_records, check_size, parse_json
 from ingest.slack.columns import parse_day
 from ingest.slack.normalise import apply_edits, columns_frame, first_bad_time, user_names
@@ -54,7 +55,10 @@ def read_slack_export(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
         channels = _read_list(export, ("channels.json",), ctx)
         channels += _read_list(export, ("groups.json",), ctx)
         chosen = _select_channels(channels, ctx.channels, export.label("channels.json"))
-        users = user_names(_read_list(export, _USERS_FILES, ctx))
+        members = _read_list(export, _USERS_FILES, ctx)
+        users = user_names(members)
+        ctx.people.extend(slack_identities(members))
+        del members
         for channel in chosen:
             records = 0
             for page in _channel_pages(export, channel, users, ctx):
