@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from ingest.people import Identity
 from ingest.times import iso_to_utc, to_iso
 
 
@@ -108,7 +109,8 @@ class ReadContext:
     Connectors append to ``warnings`` (one line each, naming file and line), update
     ``incident`` with what the artifact says about the incident (``ctx.incident =
     ctx.incident.merged(found)``) and fill ``artifacts`` with inventory entries
-    ``{"source", "name", "records"}``. ``max_bytes`` and ``max_depth`` bound each file read.
+    ``{"source", "name", "records"}``; they add the users their records name to ``people``
+    (``ingest.people``). ``max_bytes`` and ``max_depth`` bound each file read.
     """
 
     window: Window | None = None
@@ -121,6 +123,7 @@ class ReadContext:
     warnings: list[str] = field(default_factory=list)
     incident: Incident = field(default_factory=Incident)
     artifacts: list[dict[str, Any]] = field(default_factory=list)
+    people: list[Identity] = field(default_factory=list)
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)

@@ -54,7 +54,7 @@ def for_audience(
     copied: dict = copy.deepcopy(dict(summary))
     if audience == "internal":
         return frame, copied
-    people = People.from_frame(frame, roster)
+    people = People.from_frame(frame, roster, copied.pop("people", None))
     frame["actor"] = frame["actor"].map(people.label_actor).astype(frame["actor"].dtype)
     for column in ("summary", "channel"):
         frame[column] = people.scrub_column(frame[column])
@@ -73,14 +73,23 @@ class People:
     aliases: dict[str, str] = field(default_factory=dict)  # person -> alias, in order given
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, roster: Mapping[str, str]) -> People:
-        """Find the people in ``frame``; aliases go in order of first appearance."""
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        roster: Mapping[str, str],
+        directory: Iterable[Mapping[str, Any]] | None = None,
+    ) -> People:
+        """Find the people in ``frame`` and in the bundle's ``directory`` of people (summary.json
+        ``people``, see ``ingest.people``); aliases go in order of first appearance."""
         roles = {str(k).strip().casefold(): str(v) for k, v in roster.items() if str(k).strip()}
-        systems = frozenset(_system_actors(frame)) - roles.keys()
+        known, known_systems, known_roles = _directory_groups(directory)
+        roles.update(known_roles)
+        systems = frozenset(_system_actors(frame) - known.keys() | known_systems) - roles.keys()
         actors = frame["actor"].fillna("").astype(str).str.strip()
         referenced = _referenced_people(frame)
         names = [n for n in [*pd.unique(actors), *referenced] if n and n.casefold() not in systems]
-        groups = _same_person([*names, *roles])
+        guessed = _same_person([*names, *roles, *known])
+        groups = {n: known.get(n) or known.get(p) or p for n, p in guessed.items()}
         people = cls(roles, groups, systems, _text_pattern([*groups, *systems]))
         # Each row's actor, then the people its text names, row after row.
         named = frame["summary"].fillna("").astype(str).map(people.names_in)
@@ -196,6 +205,37 @@ def _referenced_people(frame: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _directory_groups(
+    directory: Iterable[Mapping[str, Any]] | None,
+) -> tuple[dict[str, str], frozenset[str], dict[str, str]]:
+    """From the bundle's people directory: casefolded identifier -> the identifier standing for
+    its person, the casefolded names of systems, and person -> role from the roster."""
+    groups: dict[str, str] = {}
+    systems: set[str] = set()
+    roles: dict[str, str] = {}
+    for entry in directory or ():
+        if not isinstance(entry, Mapping):
+            continue
+        found = [
+            str(v).strip().lstrip("@").casefold()
+            for key in ("names", "ids", "emails")
+            for v in entry.get(key) or ()
+            if isinstance(v, str) and len(v.strip().lstrip("@")) > 1
+        ]
+        if not found:
+            continue
+        if entry.get("system"):
+            systems.update(found)
+            continue
+        # Each entry is one person: a name two entries share stays with the first.
+        person = next((n for n in found if n not in groups), f"person {len(roles)} {found[0]}")
+        for name in found:
+            groups.setdefault(name, person)
+        if isinstance(entry.get("role"), str) and entry["role"].strip():
+            roles[person] = entry["role"]
+    return groups, frozenset(systems - groups.keys()), roles
+
+
 def _same_person(names: Iterable[str]) -> dict[str, str]:
     """Casefolded name -> the casefolded name that stands for its person.
 
@@ -248,15 +288,20 @@ def _text_pattern(names: Iterable[str]) -> re.Pattern[str]:
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
-def public_names(frame: pd.DataFrame, roster: Mapping[str, str]) -> Callable[[str], str]:
+def public_names(
+    frame: pd.DataFrame,
+    roster: Mapping[str, str],
+    directory: Iterable[Mapping[str, Any]] | None = None,
+) -> Callable[[str], str]:
     """How the public audience shows any identifier of a person in this frame.
 
     The returned function maps a name, handle, login, user ID or e-mail address to the role or
     alias :func:`for_audience` gives that person for the same frame and roster (a new alias for
     an identifier never seen, as an unknown name is hidden too); system names stay as written.
-    For a Responders section or a roles line rendered outside the frame.
+    For a Responders section or a roles line rendered outside the frame. ``directory`` is the
+    bundle's people (summary.json ``people``).
     """
-    people = People.from_frame(frame, roster)
+    people = People.from_frame(frame, roster, directory)
 
     def public_name(identifier: str) -> str:
         text = str(identifier).strip()
@@ -293,10 +338,14 @@ def _scrub_summary(summary: dict, people: People) -> None:
     New fields (a responders list, a roles line) are covered without naming them here.
     """
     if isinstance(summary.get("responders"), list):
+        roles: dict[str, str] = {}
         summary["responders"] = [
-            _scrub_responder(entry, people) if isinstance(entry, dict) else _scrubbed(entry, people)
+            _scrub_responder(entry, people, roles)
+            if isinstance(entry, dict)
+            else _scrubbed(entry, people)
             for entry in summary["responders"]
         ]
+        summary["roles"] = sorted(roles.values(), key=str.casefold)
     for key, value in summary.items():
         if key not in _KEPT_KEYS and key != "responders":
             summary[key] = _scrubbed(value, people)
@@ -313,14 +362,23 @@ def _scrubbed(value: Any, people: People) -> Any:
     return value
 
 
-def _scrub_responder(entry: dict, people: People) -> dict:
-    """A responder as the audience sees them: the role or alias, never the handles."""
+def _scrub_responder(entry: dict, people: People, roles: dict[str, str]) -> dict:
+    """A responder as the public sees them: the role or alias, never the handles.
+
+    A role is kept on the row only when it is the public name (the roster's); any other is
+    moved to ``roles``, the roles named without saying which alias holds them, and where the
+    artifacts say it (a ref that leads to the person) is dropped.
+    """
     if isinstance(entry.get("name"), str):
         entry["name"] = people.label_actor(entry["name"])
     entry["also"] = []
-    for key in ("role", "role_source"):
-        if isinstance(entry.get(key), str):
-            entry[key] = people.scrub(entry[key])
+    role = entry.get("role")
+    if isinstance(role, str) and role.strip():
+        parts = [p.strip() for p in people.scrub(role).split(";") if p.strip()]
+        for part in parts:
+            roles.setdefault(part.casefold(), part)
+        entry["role"] = entry.get("name") if entry.get("name") in parts else None
+    entry["role_source"] = None
     action = entry.get("first_action")
     if isinstance(action, dict) and isinstance(action.get("summary"), str):
         action["summary"] = people.scrub(action["summary"])

@@ -68,6 +68,8 @@ def build_context(frame: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, 
         "milestones": milestones,
         "gaps": gap_rows(summary.get("gaps") or {}),
         "responders": responder_rows(summary.get("responders")),
+        # Public drafts only: the roles held, not tied to anyone (render.audience).
+        "roles": summary.get("roles"),
         "preceding_changes": preceding_changes(frame, detected),
         "timeline": timeline_rows(frame),
         "counts": _counts(frame),

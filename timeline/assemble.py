@@ -13,6 +13,7 @@ import pandas as pd
 
 from ingest.config import Config
 from ingest.errors import PostmortemError
+from ingest.people import Identity, build_directory
 from ingest.redact import redact_frame, redact_text
 from ingest.schema import concat, empty_frame
 from ingest.times import parse_duration, to_iso
@@ -42,6 +43,7 @@ class SourceOutcome:
     error: str = ""
     artifacts: list[dict[str, Any]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # shown in the inventory (old_threads)
+    people: list[Identity] = field(default_factory=list)  # the users its records name
 
 
 # The archive's earlier incidents on the incident's service, given the finished (redacted)
@@ -177,12 +179,19 @@ def assemble(
     if finishing.earlier_incidents is not None:
         earlier = tuple(finishing.earlier_incidents(incident, milestones["detected"].at))
 
+    people = build_directory(
+        [identity for outcome in outcomes for identity in outcome.people],
+        config.roster,
+        frame=frame,
+        keep_emails=not config.redaction.emails,
+    )
     summary = Summary(
         incident=incident,
         sources=_source_statuses(outcomes, frame),
         milestones=_with_corroboration(milestones, frame),
         gaps=gaps,
-        responders=tuple(find_responders(frame, config.roster)),
+        responders=tuple(find_responders(frame, config.roster, people)),
+        people=tuple(people),
         quiet_periods=tuple(quiet),
         redactions=tuple(redactions),
         warnings=tuple(warnings),

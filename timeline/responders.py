@@ -14,11 +14,12 @@ full name fits the handle: by first name ("priya", "Priya Raman"), initial and s
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
+from ingest.people import directory_names
 from ingest.textmatch import contains
 from ingest.times import to_iso
 from ingest.vocab import has_tag
@@ -43,8 +44,13 @@ _CHAT_ROLES = (
 _ROLE_NAMES = {"ic": "incident commander"}
 
 
-def find_responders(frame: pd.DataFrame, roster: Mapping[str, str]) -> list[dict[str, Any]]:
-    """One entry per person, in order of first appearance:
+def find_responders(
+    frame: pd.DataFrame,
+    roster: Mapping[str, str],
+    directory: Sequence[Mapping[str, Any]] = (),
+) -> list[dict[str, Any]]:
+    """One entry per person, in order of first appearance (names the people ``directory`` of
+    ``ingest.people`` joins are one person, under their full name):
     ``{"name", "also", "role", "role_source", "first_seen", "first_seen_ref",
     "first_action": {"at", "kind", "summary", "ref", "url"}}`` (times as ISO strings)."""
     if frame.empty:
@@ -55,6 +61,7 @@ def find_responders(frame: pd.DataFrame, roster: Mapping[str, str]) -> list[dict
         return []
     names = list(pd.unique(actor[people]))
     person_of = _same_person(names)
+    person_of.update(_joined(names, directory))
     rows = frame.loc[people].assign(person=actor[people].map(person_of))
     acting = rows[~has_tag(rows["tags"], "system")]
     # Row lookups in a frame are slow: the few first rows per person become plain records.
@@ -95,6 +102,24 @@ def find_responders(frame: pd.DataFrame, roster: Mapping[str, str]) -> list[dict
             }
         responders.append(entry)
     return responders
+
+
+def _joined(names: list[str], directory: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Each actor name the directory knows -> the name standing for its person: their real
+    name in the directory, else an actor's full name."""
+    index = directory_names(directory)
+    members: dict[int, list[str]] = {}
+    for name in names:
+        found = index.get(" ".join(name.split()).casefold().lstrip("@"))
+        if found is not None and not directory[found].get("system"):
+            members.setdefault(found, []).append(name)
+    joined = {}
+    for found, group in members.items():
+        full = [n for n in group if len(n.split()) > 1 and "(" not in n]
+        known = [str(n) for n in directory[found].get("names") or () if len(str(n).split()) > 1]
+        standing = (known or full or group)[0]
+        joined.update(dict.fromkeys(group, standing))
+    return joined
 
 
 def _system_rows(frame: pd.DataFrame, actor: pd.Series) -> pd.Series:

@@ -122,6 +122,9 @@ class Summary:
     # Each person who acted or wrote (timeline.responders): name, also, role, role_source,
     # first_seen, first_seen_ref, first_action {at, kind, summary, ref, url}.
     responders: tuple[Mapping[str, Any], ...] = ()
+    # Each person and system the sources name (ingest.people.build_directory): names, ids,
+    # emails, sources, role, system. What the public audience hides; never shown to it.
+    people: tuple[Mapping[str, Any], ...] = ()
     quiet_periods: tuple[QuietPeriod, ...] = ()
     redactions: tuple[Mapping[str, Any], ...] = ()
     warnings: tuple[str, ...] = ()
@@ -148,6 +151,7 @@ class Summary:
             "milestones": {name: self.milestone(name).to_json() for name in MILESTONES},
             "gaps": {name: gaps.get(name) for name in GAPS},
             "responders": [dict(r) for r in self.responders],
+            "people": [dict(p) for p in self.people],
             "quiet_periods": [q.to_json() for q in self.quiet_periods],
             "redactions": [dict(r) for r in self.redactions],
             "warnings": list(self.warnings),
@@ -189,6 +193,7 @@ class Summary:
             },
             gaps={name: (data.get("gaps") or {}).get(name) for name in GAPS},
             responders=tuple(data.get("responders") or ()),
+            people=tuple(data.get("people") or ()),
             quiet_periods=tuple(QuietPeriod.from_json(q) for q in data.get("quiet_periods") or ()),
             redactions=tuple(data.get("redactions") or ()),
             warnings=tuple(str(w) for w in data.get("warnings") or ()),

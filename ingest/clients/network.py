@@ -2,7 +2,7 @@
 read timeout, or a connection that could not be made; with the host and the seconds.
 
 The three client libraries wrap the same few failures differently (``httpx2`` exceptions,
-``requests`` around ``urllib3``, ``urllib`` inside ``slack_sdk``); :func:`network_error` walks
+``requests`` around ``urllib3``, ``aiohttp`` under ``slack_sdk``); :func:`network_error` walks
 the chain of causes to find which one it was.
 """
 
@@ -12,6 +12,7 @@ import socket
 import ssl
 from collections.abc import Iterator
 
+import aiohttp
 import httpx2
 import requests
 import urllib3.exceptions
@@ -27,6 +28,7 @@ CONNECT = "connect"
 PROXY = "proxy"
 
 _CONNECT_TIMEOUTS = (
+    aiohttp.ConnectionTimeoutError,
     httpx2.ConnectTimeout,
     httpx2.PoolTimeout,
     urllib3.exceptions.ConnectTimeoutError,
@@ -40,7 +42,13 @@ _READ_TIMEOUTS = (
     socket.timeout,
     TimeoutError,
 )
-_PROXY = (httpx2.ProxyError, urllib3.exceptions.ProxyError, requests.exceptions.ProxyError)
+_PROXY = (
+    aiohttp.ClientHttpProxyError,
+    aiohttp.ClientProxyConnectionError,
+    httpx2.ProxyError,
+    urllib3.exceptions.ProxyError,
+    requests.exceptions.ProxyError,
+)
 
 
 def failure_kind(error: BaseException) -> str:
@@ -120,10 +128,13 @@ def _causes(error: BaseException) -> Iterator[BaseException]:
 
 def _tls_reason(error: BaseException) -> str:
     for e in _causes(error):
-        if isinstance(e, ssl.SSLCertVerificationError) and e.verify_message:
-            return f"certificate verify failed: {e.verify_message}"
-        if isinstance(e, ssl.SSLError) and e.reason:
-            return str(e.reason).replace("_", " ").lower()
+        # aiohttp's certificate error is an SSLError too, without the details: read on.
+        verify_message = getattr(e, "verify_message", None)
+        if isinstance(e, ssl.SSLCertVerificationError) and verify_message:
+            return f"certificate verify failed: {verify_message}"
+        reason = getattr(e, "reason", None)
+        if isinstance(e, ssl.SSLError) and reason:
+            return str(reason).replace("_", " ").lower()
     return "certificate verify failed"
 
 

@@ -94,6 +94,7 @@ class RetryAfterTransport(httpx2.BaseTransport):
             status = response.status_code
             if (status != 429 and status not in SERVER_ERRORS) or (last and status != 429):
                 return response  # for a persistent 5xx the client raises ServerHttpError
+            response.read()  # the short error body: read, the connection serves the retry
             response.close()
             wait = retry_after(response.headers)
             if wait is None:

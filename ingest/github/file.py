@@ -21,6 +21,7 @@ from ingest.github.normalise import (
     pulls_frame,
     releases_frame,
 )
+from ingest.people import github_identities
 from ingest.records import load_json, text, with_path, within_window
 from ingest.shapes import describe
 from ingest.types import ReadContext
@@ -41,6 +42,7 @@ def read_github_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
         frames = _frames(groups, repo, ctx, path)
     except InputError as e:
         raise with_path(e, path) from e
+    ctx.people.extend(github_identities(groups.values()))
     for kind, records in groups.items():
         if records:
             ctx.artifacts.append(

@@ -18,6 +18,7 @@ from ingest.pagerduty.normalise import (
     merge_notes,
     notes_frame,
 )
+from ingest.people import pagerduty_identities
 from ingest.records import load_json, with_path, within_window
 from ingest.schema import concat
 from ingest.shapes import describe
@@ -67,6 +68,7 @@ def read_pagerduty_file(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
     for key, count in counts.items():
         if any(key in p for p in pages):
             ctx.artifacts.append({"source": SOURCE, "name": f"{path.name} {key}", "records": count})
+    ctx.people.extend(pagerduty_identities(pages))
     frame = within_window(merge_notes(concat(frames)), ctx)
     if len(frame):
         yield frame

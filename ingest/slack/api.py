@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 
 from ingest.clients.network import TLS, failure_kind, network_error
 from ingest.clients.retry import retry_after
+from ingest.clients.slack import NO_ANSWER, SlackClient
 from ingest.errors import SourceError
 from ingest.progress import Progress
 
@@ -29,7 +29,7 @@ _GONE = frozenset({"message_not_found", "channel_not_found", "thread_not_found"}
 class Api:
     """Every Web API call: counted, reported to progress, errors translated to SourceError."""
 
-    def __init__(self, client: WebClient, progress: Progress | None, token_env: str = "") -> None:
+    def __init__(self, client: SlackClient, progress: Progress | None, token_env: str = "") -> None:
         self.client = client
         self.progress = progress
         self.token_env = token_env or "SLACK_BOT_TOKEN"
@@ -51,23 +51,17 @@ class Api:
         if self.progress is not None:
             self.progress.request(SOURCE)
         try:
-            return getattr(self.client, method.replace(".", "_"))(**args)
+            return self.client.call(method, **args)
         except SlackApiError as e:
             error = str(e.response.get("error") or "")
             if (gone_ok and error in _GONE) or (missing_ok and error.startswith("user_not")):
                 return None
             raise self._error(method, where, e) from e
-        except (SlackClientError, OSError) as e:
-            where = getattr(self.client, "endpoint", None)
-            policy = getattr(self.client, "policy", None)
-            if where is None or policy is None:
-                raise SourceError(
-                    f"could not reach Slack at {self.client.base_url} ({e.__class__.__name__})",
-                    source=SOURCE,
-                    url=self.url(method),
-                ) from e
-            attempts = 1 if failure_kind(e) == TLS else policy.attempts
-            raise network_error(e, where, attempts=attempts, url=self.url(method)) from e
+        except NO_ANSWER as e:
+            attempts = 1 if failure_kind(e) == TLS else self.client.policy.attempts
+            raise network_error(
+                e, self.client.endpoint, attempts=attempts, url=self.url(method)
+            ) from e
 
     def pages(self, method: str, key: str, *, where: str = "", **args: Any) -> Iterator[list]:
         """The ``key`` list of each page, following ``response_metadata.next_cursor``."""
@@ -114,6 +108,6 @@ class Api:
 
     def _bot_name(self) -> str:
         try:
-            return str(self.client.auth_test().get("user") or "BOT")
-        except (SlackClientError, OSError):
+            return str(self.client.call("auth.test").get("user") or "BOT")
+        except NO_ANSWER:
             return "BOT"

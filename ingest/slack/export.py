@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from ingest.errors import InputError
+from ingest.people import slack_identities
 from ingest.records import parse_json
 from ingest.shapes import STR, check_depth, check_records, check_size, describe
 from ingest.slack.normalise import (
@@ -63,7 +64,10 @@ def read_slack_export(path: Path, ctx: ReadContext) -> Iterator[pd.DataFrame]:
         channels = _read_list(export, ("channels.json",), ctx)
         channels += _read_list(export, ("groups.json",), ctx)
         chosen = _select_channels(channels, ctx.channels, export.label("channels.json"))
-        users = user_names(_read_list(export, _USERS_FILES, ctx))
+        members = _read_list(export, _USERS_FILES, ctx)
+        users = user_names(members)
+        ctx.people.extend(slack_identities(members))
+        del members
         for channel in chosen:
             records = 0
             for page in _channel_pages(export, channel, users, ctx):

@@ -28,8 +28,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pandas as pd
-from slack_sdk import WebClient
 
+from ingest.clients.slack import SlackClient
 from ingest.config import SlackSettings
 from ingest.errors import ConfigError, InputError, SourceError
 from ingest.progress import Progress
@@ -51,7 +51,7 @@ _MENTION = re.compile(r"<@([UW][A-Z0-9]+)")
 
 
 def pull_slack(
-    client: WebClient,
+    client: SlackClient,
     settings: SlackSettings,
     window: Window,
     progress: Progress,
@@ -104,7 +104,7 @@ def incident_channels(settings: SlackSettings, incident: Incident) -> tuple[str,
 
 
 def resolve_channels(
-    client: WebClient, names_or_ids: Iterable[str], *, progress: Progress | None = None
+    client: SlackClient, names_or_ids: Iterable[str], *, progress: Progress | None = None
 ) -> dict[str, tuple[str, str]]:
     """``{as given: (channel ID, name)}`` for channel names (``#`` optional) and IDs.
 
@@ -115,7 +115,7 @@ def resolve_channels(
     return _resolve(Api(client, progress), tuple(names_or_ids))
 
 
-def permalinks(client: WebClient, refs: Iterable[str]) -> dict[str, str]:
+def permalinks(client: SlackClient, refs: Iterable[str]) -> dict[str, str]:
     """``{ref: permalink}`` for message refs ``CHANNEL_ID/ts`` from ``chat.getPermalink``.
 
     Each ref is asked for once per client (answers are cached on it). A message or channel that
@@ -138,7 +138,7 @@ def permalinks(client: WebClient, refs: Iterable[str]) -> dict[str, str]:
     return found
 
 
-_PERMALINKS: weakref.WeakKeyDictionary[WebClient, dict[str, str]] = weakref.WeakKeyDictionary()
+_PERMALINKS: weakref.WeakKeyDictionary[SlackClient, dict[str, str]] = weakref.WeakKeyDictionary()
 _PERMALINK_LOCK = threading.Lock()
 
 

@@ -1,5 +1,8 @@
 """The machinery every fake API server shares: a threaded HTTP(S) server on 127.0.0.1, a log of
-every request, injected faults (429s, 5xx) and a fixed latency per response.
+every request, injected faults (429s, 5xx), a fixed latency per response, a count of the
+connections accepted and TLS handshakes completed (one fake is one host), and connections the
+server closes after a number of requests without saying so (as a server dropping idle or
+long-lived keep-alive connections does).
 
 A fake subclasses :class:`FakeServer` and implements :meth:`FakeServer.route`, which takes a
 :class:`Recorded` request and returns a :class:`Reply`.
@@ -78,7 +81,9 @@ class FakeServer(ABC):
         self.tls = tls
         self.latency = latency
         self.requests: list[Recorded] = []
-        self.connections = 0  # connections accepted (each a TLS handshake on an HTTPS fake)
+        self.connections = 0  # connections accepted
+        self.handshakes = 0  # TLS handshakes completed (an HTTPS fake only)
+        self.close_after: int | None = None  # requests a connection serves before it is closed
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
@@ -136,7 +141,11 @@ class FakeServer(ABC):
         return [r for r in self.requests if path_part in r.path]
 
     def reset_log(self) -> None:
-        self.requests.clear()
+        """Forget the requests, connections and handshakes seen so far."""
+        with self._lock:
+            self.requests.clear()
+            self.connections = 0
+            self.handshakes = 0
 
     # -- for subclasses ----------------------------------------------------------------------
 
@@ -198,12 +207,18 @@ class _Server(ThreadingHTTPServer):
                 request.do_handshake()
             except (ssl.SSLError, OSError):
                 return
+            with self._fake._lock:
+                self._fake.handshakes += 1
         super().finish_request(request, client_address)
 
 
 def _handler_for(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        served = 0  # requests answered on this connection (one handler per connection)
+        # Headers and body go out in two writes: with Nagle's algorithm the body would wait for
+        # the client's delayed ACK of the headers (40 ms on Linux) on every kept-alive connection.
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
             self._serve()
@@ -227,6 +242,9 @@ def _handler_for(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
                 target=self.path,
             )
             reply = fake._answer(request)
+            self.served += 1
+            if fake.close_after is not None and self.served >= fake.close_after:
+                self.close_connection = True  # after this answer, with no Connection: close
             body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
             self.send_response(reply.status)
             headers = {"Content-Type": "application/json; charset=utf-8", **reply.headers}

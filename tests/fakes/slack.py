@@ -1,4 +1,5 @@
-"""A fake Slack Web API: POST ``/api/<method>`` with form bodies, answers in the official
+"""A fake Slack Web API: ``/api/<method>`` by POST with a form body or by GET with a query
+string (Slack takes both; slack_sdk's async client reads with GET), answers in the official
 shapes, cursor pagination (``response_metadata.next_cursor``, ``has_more``) and errors as
 HTTP 200 with ``"ok": false`` (``invalid_auth``, ``channel_not_found``, ``not_in_channel``,
 ``missing_scope`` with ``needed``), as Slack does.
@@ -77,7 +78,7 @@ class FakeSlack(FakeServer):
 
     def route(self, request: Recorded) -> Reply:
         method = request.path.removeprefix("/api/")
-        if request.method != "POST" or method not in METHOD_SCOPES:
+        if request.method not in ("GET", "POST") or method not in METHOD_SCOPES:
             return Reply(404, {"ok": False, "error": "unknown_method"})
         auth = request.headers.get("Authorization", "")
         if not auth:

@@ -155,10 +155,9 @@ def test_slack_export_and_live_give_the_same_rows(served):
     settings = SlackSettings(
         base_url=fake.base_url, workspace_url=WORKSPACE, channels=channels, timeout=5
     )
-    client = slack_client(settings, Secret(SLACK_TEST_TOKEN), policy=FAST)
-    live = _rows(
-        pull_slack(client, settings, WINDOW, Progress(), incident={"id": "PXM2K7Q", "number": 2231})
-    )
+    with slack_client(settings, Secret(SLACK_TEST_TOKEN), policy=FAST) as client:
+        incident = {"id": "PXM2K7Q", "number": 2231}
+        live = _rows(pull_slack(client, settings, WINDOW, Progress(), incident=incident))
 
     _same_rows(from_files, live)
     assert set(from_files["kind"]) == {"chat.message", "chat.reply"}

@@ -187,6 +187,16 @@ def test_summary_json_round_trips_through_the_types(tmp_path):
                 },
             }
         ],
+        "people": [
+            {
+                "names": ["Priya Raman", "priya"],
+                "ids": ["U07A1PRAMN"],
+                "emails": [],
+                "sources": ["pagerduty", "slack"],
+                "role": None,
+                "system": False,
+            }
+        ],
         "quiet_periods": [
             {"start": "2026-10-14T14:40:00Z", "end": "2026-10-14T14:55:00Z", "seconds": 900.0}
         ],

@@ -110,13 +110,14 @@ def pull_files(request: FilePull) -> Bundle:
 
 
 def _read(spec: FileSpec, context: ReadContext) -> SourceOutcome:
-    before = len(context.artifacts)
+    before, people_before = len(context.artifacts), len(context.people)
     frame = concat(spec.reader()(spec.path, context))
     return SourceOutcome(
         name=spec.source,
         label=spec.path.name,
         frame=frame,
         artifacts=context.artifacts[before:],
+        people=context.people[people_before:],
     )
 
 

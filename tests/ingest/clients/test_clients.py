@@ -60,7 +60,9 @@ def test_secret_from_env_names_the_missing_variable():
 def test_secret_from_env_carries_the_token_to_the_client(fake_slack):
     token = Secret.from_env("SLACK_BOT_TOKEN", environ={"SLACK_BOT_TOKEN": SLACK_TEST_TOKEN})
     client = slack_client(SlackSettings(base_url=fake_slack.base_url), token)
-    assert client.auth_test()["bot_id"] == "B0BOT0001"
+    _OPENED.append(client)
+    assert client.call("auth.test")["bot_id"] == "B0BOT0001"
+    assert SLACK_TEST_TOKEN not in repr(client)
 
 
 def test_builders_refuse_a_bare_string_token(fake_slack):
@@ -348,13 +350,15 @@ def test_github_bad_token_and_unknown_repo(fake_github):
         _gh(fake_github).get_repo("acme/nope").get_commits().get_page(0)
 
 
-# -- Slack (POST forms, cursor pagination, ok:false errors) ---------------------------------
+# -- Slack (query strings, cursor pagination, ok:false errors) -----------------------------
 
 
 def _slack(fake, *, policy=FAST, log=None, token=SLACK_TEST_TOKEN):
-    return slack_client(
+    client = slack_client(
         SlackSettings(base_url=fake.base_url), Secret(token), policy=policy, log=log
     )
+    _OPENED.append(client)
+    return client
 
 
 def _slack_channel(fake, messages=5):
@@ -370,17 +374,22 @@ def _slack_channel(fake, messages=5):
     return channel
 
 
-def test_slack_history_follows_next_cursor_with_post_forms(fake_slack):
+def test_slack_history_follows_next_cursor_in_query_strings(fake_slack):
     _slack_channel(fake_slack, messages=5)
     client = _slack(fake_slack)
-    seen = []
-    for page in client.conversations_history(channel="C0INC0001", limit=2):
+    seen, cursor = [], ""
+    while True:
+        more = {"cursor": cursor} if cursor else {}
+        page = client.call("conversations.history", channel="C0INC0001", limit=2, **more)
         seen += [m["ts"] for m in page["messages"]]
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            break
     assert seen == sorted(seen, reverse=True) and len(seen) == 5
     sent = fake_slack.requests_to("conversations.history")
-    assert [r.method for r in sent] == ["POST"] * 3
-    assert [bool(r.arg("cursor")) for r in sent] == [False, True, True]
-    assert all(r.arg("channel") == "C0INC0001" and r.arg("limit") == "2" for r in sent)
+    assert [r.method for r in sent] == ["GET"] * 3
+    assert [bool(r.query.get("cursor")) for r in sent] == [False, True, True]
+    assert all(r.query["channel"] == ["C0INC0001"] and r.query["limit"] == ["2"] for r in sent)
     assert all(r.headers["Authorization"] == f"Bearer {SLACK_TEST_TOKEN}" for r in sent)
     assert not any(SLACK_TEST_TOKEN in r.target or "token" in r.form for r in fake_slack.requests)
 
@@ -389,10 +398,9 @@ def test_slack_history_window_is_exclusive_unless_inclusive(fake_slack):
     _slack_channel(fake_slack, messages=5)
     client = _slack(fake_slack)
     oldest, latest = "1714557601.000101", "1714557603.000103"
-    exclusive = client.conversations_history(channel="C0INC0001", oldest=oldest, latest=latest)
-    inclusive = client.conversations_history(
-        channel="C0INC0001", oldest=oldest, latest=latest, inclusive=True
-    )
+    span = {"channel": "C0INC0001", "oldest": oldest, "latest": latest}
+    exclusive = client.call("conversations.history", **span)
+    inclusive = client.call("conversations.history", **span, inclusive=True)
     assert [m["ts"] for m in exclusive["messages"]] == ["1714557602.000102"]
     assert len(inclusive["messages"]) == 3
     assert fake_slack.requests[-1].arg("inclusive") == "1"
@@ -404,24 +412,24 @@ def test_slack_replies_users_permalink_pins_reactions(fake_slack):
     fake_slack.add_user("U0SECOND1", "asmith", "Al Smith")
     client = _slack(fake_slack)
     parent = "1714557600.000100"
-    thread = client.conversations_replies(channel="C0INC0001", ts=parent)["messages"]
+    thread = client.call("conversations.replies", channel="C0INC0001", ts=parent)["messages"]
     assert [m["text"] for m in thread] == ["message 0", "reply 0", "reply 1", "reply 2"]
     assert {m["thread_ts"] for m in thread[1:]} == {parent}
-    members = []
-    for page in client.users_list(limit=1):
-        members += [m["id"] for m in page["members"]]
-    assert members == ["U061F7AUR", "U0SECOND1"]
-    assert client.users_info(user="U0SECOND1")["user"]["profile"]["real_name"] == "Al Smith"
-    link = client.chat_getPermalink(channel="C0INC0001", message_ts=parent)["permalink"]
+    first = client.call("users.list", limit=1)
+    cursor = first["response_metadata"]["next_cursor"]
+    second = client.call("users.list", limit=1, cursor=cursor)
+    assert [m["id"] for m in first["members"] + second["members"]] == ["U061F7AUR", "U0SECOND1"]
+    answer = client.call("users.info", user="U0SECOND1")
+    assert answer["user"]["profile"]["real_name"] == "Al Smith"
+    link = client.call("chat.getPermalink", channel="C0INC0001", message_ts=parent)["permalink"]
     assert link.endswith("/archives/C0INC0001/p1714557600000100")
-    [pin] = client.pins_list(channel="C0INC0001")["items"]
+    [pin] = client.call("pins.list", channel="C0INC0001")["items"]
     assert pin["message"]["ts"] == parent
-    assert (
-        client.reactions_get(channel="C0INC0001", timestamp=parent)["message"]["text"]
-        == "message 0"
-    )
-    assert client.conversations_info(channel="C0INC0001")["channel"]["name"] == "inc-checkout"
-    assert [c["id"] for c in client.conversations_list()["channels"]] == ["C0INC0001"]
+    reactions = client.call("reactions.get", channel="C0INC0001", timestamp=parent)
+    assert reactions["message"]["text"] == "message 0"
+    info = client.call("conversations.info", channel="C0INC0001")
+    assert info["channel"]["name"] == "inc-checkout"
+    assert [c["id"] for c in client.call("conversations.list")["channels"]] == ["C0INC0001"]
 
 
 def test_slack_429_waits_for_retry_after(fake_slack):
@@ -429,7 +437,7 @@ def test_slack_429_waits_for_retry_after(fake_slack):
     log = RetryLog()
     client = _slack(fake_slack, log=log)
     fake_slack.fail_next(1, 429, retry_after="1")
-    assert client.conversations_info(channel="C0INC0001")["ok"]
+    assert client.call("conversations.info", channel="C0INC0001")["ok"]
     assert len(fake_slack.requests) == 2
     assert log.of("slack") == [1.0]
 
@@ -439,7 +447,7 @@ def test_slack_persistent_429_is_bounded(fake_slack):
     client = _slack(fake_slack)
     fake_slack.fail_next(50, 429, retry_after="0")
     with pytest.raises(SlackApiError) as caught:
-        client.conversations_info(channel="C0INC0001")
+        client.call("conversations.info", channel="C0INC0001")
     assert caught.value.response.status_code == 429
     assert caught.value.response["error"] == "ratelimited"
     assert len(fake_slack.requests) == FAST.retries + 1
@@ -450,13 +458,13 @@ def test_slack_5xx_is_retried_a_bounded_number_of_times(fake_slack):
     log = RetryLog()
     client = _slack(fake_slack, log=log)
     fake_slack.fail_next(1, 502, retry_after=None)
-    assert client.conversations_info(channel="C0INC0001")["ok"]
+    assert client.call("conversations.info", channel="C0INC0001")["ok"]
     assert len(fake_slack.requests) == 2
 
     fake_slack.reset_log()
     fake_slack.fail_next(50, 503, retry_after=None)
     with pytest.raises(SlackApiError) as caught:
-        client.conversations_info(channel="C0INC0001")
+        client.call("conversations.info", channel="C0INC0001")
     assert caught.value.response.status_code == 503
     assert len(fake_slack.requests) == FAST.retries + 1
     assert log.of("slack") == [0.01, 0.01, 0.02]
@@ -467,7 +475,7 @@ def test_slack_errors_arrive_as_ok_false(fake_slack):
     fake_slack.add_channel("C0PRIVATE", "secret-room", member=False)
     wrong = "xoxb-9999-8888-WRONGtoken0000000"
     with pytest.raises(SlackApiError) as caught:
-        _slack(fake_slack, token=wrong).auth_test()
+        _slack(fake_slack, token=wrong).call("auth.test")
     assert caught.value.response.status_code == 200
     assert caught.value.response["error"] == "invalid_auth"
     assert wrong not in str(caught.value)
@@ -475,11 +483,11 @@ def test_slack_errors_arrive_as_ok_false(fake_slack):
     client = _slack(fake_slack)
     for channel, error in (("C0NOWHERE", "channel_not_found"), ("C0PRIVATE", "not_in_channel")):
         with pytest.raises(SlackApiError) as caught:
-            client.conversations_history(channel=channel)
+            client.call("conversations.history", channel=channel)
         assert caught.value.response["error"] == error
 
     fake_slack.scopes.discard("pins:read")
     with pytest.raises(SlackApiError) as caught:
-        client.pins_list(channel="C0INC0001")
+        client.call("pins.list", channel="C0INC0001")
     assert caught.value.response["error"] == "missing_scope"
     assert caught.value.response["needed"] == "pins:read"

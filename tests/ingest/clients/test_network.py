@@ -271,10 +271,10 @@ def test_a_shortened_policy_sleeps_through_its_own_function(fake_slack):
     policy = RetryPolicy(retries=3, backoff=0.25, sleep=slept.append)
     fake_slack.fail_next(2, 503, retry_after=None)
     fake_slack.fail_next(1, 429, retry_after="7")
-    client = slack_client(
+    with slack_client(
         SlackSettings(base_url=fake_slack.base_url), Secret(SLACK_TEST_TOKEN), policy=policy
-    )
-    assert client.auth_test()["ok"]
+    ) as client:
+        assert client.call("auth.test")["ok"]
     assert slept == [0.25, 0.5, 7.0]  # nothing slept for real
 
 

@@ -41,9 +41,22 @@ def at(seconds: int, micros: int = 0) -> str:
     return f"{START + seconds}.{micros:06d}"
 
 
+_OPENED: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients():
+    """Close every client a test built, so no connection outlives its test."""
+    yield
+    while _OPENED:
+        _OPENED.pop().close()
+
+
 def make_client(fake, *, token=SLACK_TEST_TOKEN, log=None, policy=FAST):
     settings = SlackSettings(base_url=fake.base_url)
-    return slack_client(settings, Secret(token), policy=policy, log=log)
+    client = slack_client(settings, Secret(token), policy=policy, log=log)
+    _OPENED.append(client)
+    return client
 
 
 def settings_for(fake, **kw) -> SlackSettings:

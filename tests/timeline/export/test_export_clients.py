@@ -4,9 +4,32 @@ worker, however many incidents), and each incident read from the list, never fet
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+
+import pandas as pd
 
 from ingest.clients import RetryPolicy
-from tests.timeline.export.test_export import ENVIRON, add, export_incidents, render, request
+from ingest.config import config_from_mapping
+from tests.fakes import (
+    GITHUB_TEST_TOKEN,
+    PAGERDUTY_TEST_TOKEN,
+    SLACK_TEST_TOKEN,
+    FakeGitHub,
+    FakePagerDuty,
+    FakeSlack,
+    tls_context,
+)
+from tests.fakes.scenario import REPO, serve_incident
+from tests.timeline.export.test_export import (
+    ENVIRON,
+    SINCE,
+    UNTIL,
+    ExportRequest,
+    add,
+    export_incidents,
+    render,
+    request,
+)
 
 
 def test_incidents_come_from_the_list_and_are_never_fetched_again(
@@ -47,3 +70,51 @@ def test_a_shortened_retry_policy_reaches_every_incident_of_the_run(
     report = export_incidents(req, render=render, environ=ENVIRON, policy=policy)
     assert report.count("exported") == 1
     assert slept == [30.0]  # asked for, recorded, and not slept for real
+
+
+def test_an_export_reuses_one_connection_per_host_per_worker(test_ca, ca_bundle_path, tmp_path):
+    """Three sources over HTTPS, four incidents: each host sees one TLS handshake per worker,
+    however many incidents and requests the run makes."""
+    with (
+        FakePagerDuty(PAGERDUTY_TEST_TOKEN, tls=tls_context(test_ca, "127.0.0.1")) as pagerduty,
+        FakeGitHub(GITHUB_TEST_TOKEN, tls=tls_context(test_ca, "127.0.0.1")) as github,
+        FakeSlack(SLACK_TEST_TOKEN, tls=tls_context(test_ca, "127.0.0.1")) as slack,
+    ):
+        fakes = {"pagerduty": pagerduty, "github": github, "slack": slack}
+        for n in (1, 2, 3, 4):
+            serve_incident(pagerduty, github, slack, n, day=10 + n)
+        config = config_from_mapping(
+            {
+                "pagerduty": {"base_url": pagerduty.origin, "ca_bundle": ca_bundle_path},
+                "github": {"base_url": github.base_url, "ca_bundle": ca_bundle_path},
+                "slack": {
+                    "base_url": slack.base_url,
+                    "ca_bundle": ca_bundle_path,
+                    "channel_template": "inc-{number}",
+                },
+            }
+        )
+        config = replace(config, github=replace(config.github, repos=(REPO,)))
+        environ = {
+            "PAGERDUTY_API_TOKEN": PAGERDUTY_TEST_TOKEN,
+            "GITHUB_TOKEN": GITHUB_TEST_TOKEN,
+            "SLACK_BOT_TOKEN": SLACK_TEST_TOKEN,
+        }
+        for workers in (1, 2):
+            for fake in fakes.values():
+                fake.reset_log()
+            req = ExportRequest(
+                out_dir=tmp_path / f"out-{workers}",
+                since=pd.Timestamp(SINCE),
+                until=pd.Timestamp(UNTIL),
+                config=config,
+                concurrency=workers,
+            )
+            report = export_incidents(req, render=render, environ=environ)
+            assert report.count("exported") == 4
+            read = {r.arg("channel") for r in slack.requests_to("conversations.history")}
+            assert read == {f"C0INC{n:05d}" for n in (1, 2, 3, 4)}
+            for name, fake in fakes.items():
+                assert len(fake.requests) >= 8, name
+                assert fake.handshakes == fake.connections, name
+                assert 1 <= fake.connections <= workers, (name, workers)
