@@ -54,7 +54,16 @@ def test_help_does_not_import_pandas():
 
 def test_pull_from_files_imports_no_api_client(tmp_path: Path):
     """A pull from files starts fast: the live clients and their transports stay unloaded."""
-    clients = ["slack_sdk", "github", "pagerduty", "httpx", "requests", "urllib3", "rich"]
+    clients = [
+        "slack_sdk",
+        "github",
+        "pagerduty",
+        "aiohttp",
+        "httpx",
+        "requests",
+        "urllib3",
+        "rich",
+    ]
     code = (
         "import sys\n"
         "from click.testing import CliRunner\n"
