@@ -87,9 +87,14 @@ class Draft:
             following = next(later, None)
             section.end = following.line - 1 if following else len(self.lines)
 
-    def section(self, key: str) -> Section | None:
-        """The first section whose normalised heading starts with ``key``."""
-        return next((s for s in self.sections if s.key.startswith(key)), None)
+    def section(self, key: str, aliases: tuple[str, ...] = ()) -> Section | None:
+        """The first section whose normalised heading starts with ``key``, else with one of
+        ``aliases``."""
+        for prefix in (key, *aliases):
+            found = next((s for s in self.sections if s.key.startswith(prefix)), None)
+            if found is not None:
+                return found
+        return None
 
     def content(self, section: Section) -> list[tuple[int, str]]:
         """(line number, text) of the section's text lines, headings and comments left out."""

@@ -62,6 +62,12 @@ REQUIRED_SECTIONS: tuple[tuple[str, str], ...] = (
     ("lessons learned", "Lessons learned"),
     ("distribution", "Distribution"),
 )
+# Other headings the seeds' own templates and examples give a required section ("Impact",
+# "Impact summary"; "What went poorly").
+SECTION_ALIASES: dict[str, tuple[str, ...]] = {
+    "customer impact": ("impact",),
+    "what went wrong": ("what went poorly",),
+}
 NEAR_MISS_IMPACT = "customer impact avoided"
 KEY_TIMESTAMPS = "key timestamps"
 

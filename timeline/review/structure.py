@@ -19,7 +19,7 @@ _NO_SOURCE = frozenset({"", "-", "—", "–", "n/a", "na", "none", "unknown", "
 def check_sections(draft: Draft) -> list[Finding]:
     found = []
     for key, name in rubric.REQUIRED_SECTIONS:
-        section = draft.section(key)
+        section = draft.section(key, rubric.SECTION_ALIASES.get(key, ()))
         if section is None:
             hint = (
                 " (or 'Customer impact avoided' for a near miss)"
@@ -97,7 +97,7 @@ def check_timeline_sources(draft: Draft) -> list[Finding]:
 
 
 def check_impact(draft: Draft) -> list[Finding]:
-    section = draft.section("customer impact")
+    section = draft.section("customer impact", rubric.SECTION_ALIASES["customer impact"])
     if section is None:
         return []
     content = draft.content(section)
