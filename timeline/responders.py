@@ -64,12 +64,18 @@ def find_responders(
     person_of.update(_joined(names, directory))
     rows = frame.loc[people].assign(person=actor[people].map(person_of))
     acting = rows[~has_tag(rows["tags"], "system")]
-    firsts = rows.drop_duplicates("person")
-    first_actions = acting.drop_duplicates("person").set_index("person")
+    # Row lookups in a frame are slow: the few first rows per person become plain records.
+    firsts = rows.drop_duplicates("person")[["person", "ts", "ref"]].to_dict("records")
+    first_actions = {
+        action["person"]: action
+        for action in acting.drop_duplicates("person")[
+            ["person", "ts", "kind", "summary", "ref", "url"]
+        ].to_dict("records")
+    }
     roles = _roles(frame, rows, person_of, roster)
 
     responders = []
-    for record in firsts.to_dict("records"):
+    for record in firsts:
         person = record["person"]
         also = sorted({n for n, p in person_of.items() if p == person and n != person})
         role, role_source = roles.get(person, (None, None))
@@ -82,8 +88,8 @@ def find_responders(
             "first_seen_ref": record["ref"],
             "first_action": None,
         }
-        if person in first_actions.index:
-            action = first_actions.loc[person]
+        action = first_actions.get(person)
+        if action is not None:
             text = str(action["summary"]).replace("\n", " ").strip()
             if len(text) > _SUMMARY_CHARS:
                 text = text[: _SUMMARY_CHARS - 1].rstrip() + "…"
@@ -193,10 +199,14 @@ def _said(chat: pd.DataFrame, pattern: re.Pattern[str]) -> list[tuple[str, str, 
     """(person, role, ref) for each person's first message matching ``pattern``."""
     # Arrow finds the few messages that match; only those go through ``re`` for the group.
     hit = contains(chat["summary"].astype(str), pattern.pattern, case=not pattern.flags & re.I)
-    said = chat[hit.to_numpy()]
-    said = said.assign(role=said["summary"].astype(str).str.extract(pattern)["role"])
-    said = said.dropna(subset=["role"]).drop_duplicates("person")
-    return list(said[["person", "role", "ref"]].itertuples(index=False, name=None))
+    said: dict[str, tuple[str, str, str]] = {}
+    for person, text, ref in chat.loc[hit.to_numpy(), ["person", "summary", "ref"]].itertuples(
+        index=False, name=None
+    ):
+        match = pattern.search(str(text))
+        if match and match.group("role") is not None and person not in said:
+            said[person] = (person, match.group("role"), ref)
+    return list(said.values())
 
 
 def _person_named(name: str, person_of: Mapping[str, str]) -> str | None:

@@ -11,6 +11,7 @@ are never opened, so reading a window costs the same in a month's export as in a
 from __future__ import annotations
 
 import gc
+import math
 import os
 import re
 import zipfile
@@ -88,10 +89,10 @@ def _channel_pages(
         ctx.warn(f"{export.label(extra)}: skipped, not a YYYY-MM-DD.json day file")
 
     held: pd.DataFrame | None = None  # the previous page, kept back for edits made after it
-    batch = _Batch()
+    batch = _Batch(ctx.window)
     for index, relpath in enumerate(files):
         with _collector_paused():
-            day, may_edit = _read_day(export, relpath)
+            day, may_edit = _read_day(export, relpath, ctx.window)
             try:
                 columns = message_columns(
                     day, channel_id=channel_id, users=users, workspace_url=ctx.workspace_url
@@ -108,7 +109,7 @@ def _channel_pages(
             leftover = apply_edits(held, leftover, channel_id)
             yield from _in_window(held, ctx.window)
         _warn_unapplied(leftover, channel_id, export.label(name), ctx)
-        held, batch = frame, _Batch()
+        held, batch = frame, _Batch(ctx.window)
     if held is not None:
         yield from _in_window(held, ctx.window)
 
@@ -133,7 +134,8 @@ def _collector_paused() -> Iterator[None]:
 class _Batch:
     """Column lists of consecutive day files of one channel, waiting to become one page."""
 
-    def __init__(self) -> None:
+    def __init__(self, window: Window | None) -> None:
+        self.window = window  # the day files were read for it
         self.columns: dict[str, list[str]] = {}
         self.files: list[tuple[str, int]] = []  # (day file, rows before it)
         self.edits: dict[str, str] = {}
@@ -156,7 +158,7 @@ class _Batch:
                 raise
             relpath = max((f for f in self.files if f[1] <= bad[0]), key=lambda f: f[1])[0]
             # Reading the day file again (only on this failing path) names the exact field.
-            exact = first_misshapen(_read_day(export, relpath)[0])
+            exact = first_misshapen(_read_day(export, relpath, self.window)[0])
             raise InputError(exact or bad[1], path=export.label(relpath)) from e
 
 
@@ -184,9 +186,12 @@ def _warn_unapplied(
             )
 
 
-def _read_day(export: _Export, relpath: str) -> tuple[list[dict[str, Any]], bool]:
-    """The day file's messages, and whether it may hold message_changed events (a byte
-    search, so that the common file without any skips looking for them)."""
+def _read_day(
+    export: _Export, relpath: str, window: Window | None
+) -> tuple[list[dict[str, Any]], bool]:
+    """The day file's messages (for a window, without those plainly outside it), and whether
+    it may hold message_changed events (a byte search, so that the common file without any
+    skips looking for them)."""
     data = export.read(relpath)
     day = _parse(data, export.label(relpath))
     if not isinstance(day, list) or set(map(type, day)) - {dict}:
@@ -199,7 +204,35 @@ def _read_day(export: _Export, relpath: str) -> tuple[list[dict[str, Any]], bool
             "re-export the workspace",
             path=export.label(relpath),
         )
+    if window is not None:
+        day = _near_window(day, window)
     return day, b"message_changed" in data
+
+
+def _near_window(day: list[dict[str, Any]], window: Window) -> list[dict[str, Any]]:
+    """The messages of a day file that may lie in the window, so that a short window does not
+    normalise the whole of the days around it. A message is dropped only when its ``ts`` is a
+    well-formed time more than a second outside the window; events that carry edits, and
+    anything malformed, stay for the normaliser to apply or to report."""
+    first = math.floor(window.start.timestamp()) - 1
+    last = math.floor(window.end.timestamp()) + 1
+    kept = []
+    for record in day:
+        seconds = record.get("ts")
+        if isinstance(seconds, str):
+            seconds = seconds.partition(".")[0]
+            if (
+                seconds.isascii()
+                and seconds.isdigit()
+                and not first <= int(seconds) <= last
+                and record.get("subtype") not in _CARRY_EDITS
+            ):
+                continue
+        kept.append(record)
+    return kept
+
+
+_CARRY_EDITS = ("message_changed",)
 
 
 def _read_list(export: _Export, names: Sequence[str], ctx: ReadContext) -> list[dict[str, Any]]:
