@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import string
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
@@ -160,6 +159,8 @@ def load_config(path: Path | None) -> Config:
         if not default.exists():
             return Config()
         path = default
+    import tomllib  # only when there is a file: its parser compiles regexes on import
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:

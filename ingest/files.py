@@ -22,7 +22,7 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "pagerduty": ("ingest.pagerduty.file", "read_pagerduty_file", "pagerduty"),
     "github": ("ingest.github.file", "read_github_file", "github"),
     "table": ("ingest.tabular", "read_table", "table"),
-    "notes": ("ingest.notes", "read_notes", "notes"),
+    "notes": ("ingest.notes.reader", "read_notes", "notes"),
 }
 
 Reader = Callable[[Path, ReadContext], Iterator[pd.DataFrame]]

@@ -320,8 +320,12 @@ Hit = tuple[int, int, str, int]  # (text index, rule rank, kind, count)
 
 def redact_text(text: str, settings: RedactionSettings, ref: str = "") -> tuple[str, list[dict]]:
     """Redact one text; return it and the findings ``[{"kind", "ref", "count"}]``."""
+    ruleset = rules_for(settings)
+    texts = pd.Series([text], dtype=_SCAN_DTYPE)
+    if not _may_match(texts, ruleset.rules).any():  # one scan, as for a frame's rows
+        return text, []
     values = [text]
-    hits = _redact_values(pd.Series(values, dtype=_SCAN_DTYPE), values, rules_for(settings))
+    hits = _redact_values(texts, values, ruleset)
     counts: dict[str, int] = {}
     for _, _, kind, count in sorted(hits, key=lambda hit: hit[1]):
         counts[kind] = counts.get(kind, 0) + count

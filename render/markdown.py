@@ -213,8 +213,9 @@ def timeline_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
         gap=gap[hidden], chat=frame.loc[hidden, "kind"].isin(CHAT_KINDS)
     )
     places = (
-        others.groupby(["gap", "source", "channel"], sort=False, observed=True)
-        .agg(count=("chat", "size"), chat=("chat", "all"))
+        others.groupby(["gap", "source", "channel"], sort=False, observed=True)["chat"]
+        .agg(["size", "all"])
+        .rename(columns={"size": "count", "all": "chat"})
         .reset_index()
     )
     folded: dict[int, list[dict[str, Any]]] = {}
@@ -265,15 +266,22 @@ def _entries(items: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
 
 def _records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Frame rows as template records; NaT becomes None and the tag flags become booleans."""
-    records = rows[_ROW_COLUMNS].assign(
-        edited_at=rows["edited_at"].astype(object).where(rows["edited_at"].notna(), None),
-        after_mitigation=has_tag(rows["tags"], "edited_after_mitigation"),
-        reply=(rows["kind"] == "chat.reply") | (rows["thread_ref"] != ""),
-        key_rule=rows["key_rule"] if "key_rule" in rows else "",
-        more=False,
-    )
-    result = records.to_dict("records")
-    for record in result:
+    if rows.empty:
+        return []
+    # Columns to lists and one to_dict: a frame built up with assign costs more than the rows.
+    extra = {
+        "edited_at": rows["edited_at"].astype(object).where(rows["edited_at"].notna(), None),
+        "after_mitigation": has_tag(rows["tags"], "edited_after_mitigation"),
+        "reply": (rows["kind"] == "chat.reply") | (rows["thread_ref"] != ""),
+    }
+    columns = {name: values.to_list() for name, values in extra.items()}
+    key_rules = rows["key_rule"].to_list() if "key_rule" in rows else None
+    result = rows[_ROW_COLUMNS].to_dict("records")
+    for row, record in enumerate(result):
+        for name, values in columns.items():
+            record[name] = values[row]
+        record["key_rule"] = key_rules[row] if key_rules is not None else ""
+        record["more"] = False
         record["twins"] = []
     return result
 

@@ -50,3 +50,28 @@ def test_help_does_not_import_pandas():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_pull_from_files_imports_no_api_client(tmp_path: Path):
+    """A pull from files starts fast: the live clients and their transports stay unloaded."""
+    clients = [
+        "slack_sdk",
+        "github",
+        "pagerduty",
+        "aiohttp",
+        "httpx",
+        "requests",
+        "urllib3",
+        "rich",
+    ]
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from timeline.cli import main\n"
+        f"result = CliRunner().invoke(main, ['pull', '--example', '--out', {str(tmp_path)!r}])\n"
+        "assert result.exit_code == 0, result.output\n"
+        f"print(sorted(m for m in {clients!r} if m in sys.modules))\n"
+        "print('jinja2' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "True"]  # and it did render the skeleton

@@ -7,6 +7,9 @@ The names below are imported on first use, so that ``postmortem --help`` (which 
 from importlib import import_module
 from typing import Any
 
+# The package version (pyproject.toml reads it from here), also written into each bundle.
+__version__ = "0.1.0"
+
 _WHERE = {
     "Finishing": "timeline.assemble",
     "SourceOutcome": "timeline.assemble",

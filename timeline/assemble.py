@@ -19,6 +19,7 @@ from ingest.schema import concat, empty_frame
 from ingest.times import parse_duration, to_iso
 from ingest.types import Incident, Window
 from ingest.vocab import add_tag
+from timeline import __version__
 from timeline.bundle import Bundle
 from timeline.keyrows import select_key_rows
 from timeline.milestones import compute_gaps, find_milestones, quiet_periods
@@ -203,7 +204,7 @@ def assemble(
             ),
             twins=int((frame["twin_ref"] != "").sum()),
         ),
-        tool=Tool(name=TOOL_NAME, version=_version()),
+        tool=Tool(name=TOOL_NAME, version=__version__),
         retries=finishing.retries() if finishing.retries is not None else None,
         earlier_incidents=earlier,
     )
@@ -260,12 +261,3 @@ def _source_statuses(
     return tuple(
         replace(entry, events=int(counts.get(name, 0))) for name, entry in statuses.items()
     )
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(TOOL_NAME)
-    except PackageNotFoundError:
-        return "0+unknown"

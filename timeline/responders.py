@@ -63,18 +63,24 @@ def find_responders(
     person_of = _same_person(names)
     person_of.update(_joined(names, directory))
     # Only the columns used, and only the rows that come first, are copied: a year-long
-    # channel has hundreds of thousands of rows and a few dozen people.
+    # channel has hundreds of thousands of rows and a few dozen people. Row lookups in a
+    # frame are slow, so the first rows per person become plain records.
     person = actor[people].map(person_of)
     acting = ~has_tag(frame.loc[people, "tags"], "system").to_numpy(dtype=bool)
     first_seen = person.drop_duplicates()
     first_acted = person[acting].drop_duplicates()
-    firsts = frame.loc[first_seen.index].assign(person=first_seen)
-    first_actions = frame.loc[first_acted.index].assign(person=first_acted).set_index("person")
+    firsts = frame.loc[first_seen.index, ["ts", "ref"]].assign(person=first_seen).to_dict("records")
+    first_actions = {
+        action["person"]: action
+        for action in frame.loc[first_acted.index, ["ts", "kind", "summary", "ref", "url"]]
+        .assign(person=first_acted)
+        .to_dict("records")
+    }
     rows = frame.loc[people, ["source", "summary", "ref"]].assign(person=person)
     roles = _roles(frame, rows, person_of, roster)
 
     responders = []
-    for record in firsts.to_dict("records"):
+    for record in firsts:
         person = record["person"]
         also = sorted({n for n, p in person_of.items() if p == person and n != person})
         role, role_source = roles.get(person, (None, None))
@@ -87,8 +93,8 @@ def find_responders(
             "first_seen_ref": record["ref"],
             "first_action": None,
         }
-        if person in first_actions.index:
-            action = first_actions.loc[person]
+        action = first_actions.get(person)
+        if action is not None:
             text = str(action["summary"]).replace("\n", " ").strip()
             if len(text) > _SUMMARY_CHARS:
                 text = text[: _SUMMARY_CHARS - 1].rstrip() + "…"
@@ -198,10 +204,14 @@ def _said(chat: pd.DataFrame, pattern: re.Pattern[str]) -> list[tuple[str, str, 
     """(person, role, ref) for each person's first message matching ``pattern``."""
     # Arrow finds the few messages that match; only those go through ``re`` for the group.
     hit = contains(chat["summary"], pattern.pattern, case=not pattern.flags & re.I)
-    said = chat[hit.to_numpy()]
-    said = said.assign(role=said["summary"].astype(str).str.extract(pattern)["role"])
-    said = said.dropna(subset=["role"]).drop_duplicates("person")
-    return list(said[["person", "role", "ref"]].itertuples(index=False, name=None))
+    said: dict[str, tuple[str, str, str]] = {}
+    for person, text, ref in chat.loc[hit.to_numpy(), ["person", "summary", "ref"]].itertuples(
+        index=False, name=None
+    ):
+        match = pattern.search(str(text))
+        if match and match.group("role") is not None and person not in said:
+            said[person] = (person, match.group("role"), ref)
+    return list(said.values())
 
 
 def _person_named(name: str, person_of: Mapping[str, str]) -> str | None:

@@ -1,7 +1,5 @@
-"""Raw incident notes: free text pasted from an incident doc, a status page or a postmortem."""
+"""Raw incident notes: free text pasted from an incident doc, a status page or a postmortem.
 
-from ingest.notes.kinds import guess_kind
-from ingest.notes.reader import read_notes
-from ingest.notes.sentences import split_sentences
-
-__all__ = ["guess_kind", "read_notes", "split_sentences"]
+The modules are imported one by one (``ingest.notes.reader`` reads a notes file), so that a
+pull that only needs the milestone words in ``ingest.notes.words`` does not load the reader.
+"""

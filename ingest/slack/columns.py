@@ -70,12 +70,20 @@ _MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 
 
 def day_columns(
-    data: bytes, *, channel_id: str, users: Mapping[str, str], workspace_url: str
+    data: bytes,
+    *,
+    channel_id: str,
+    users: Mapping[str, str],
+    workspace_url: str,
+    bounds: tuple[int, int] | None = None,
 ) -> tuple[dict[str, list[str]], dict[str, str]]:
     """A day file's bytes to :func:`message_columns` and the edits its ``message_changed``
-    events carry (:func:`message_edits`). Raises InputError without the file's name, which the
-    caller knows."""
+    events carry (:func:`message_edits`); with ``bounds`` (first and last whole second of a
+    window) only the messages :func:`near_window` keeps. Raises InputError without the file's
+    name, which the caller knows."""
     day = parse_day(data)
+    if bounds is not None:
+        day = near_window(day, bounds)
     columns = message_columns(day, channel_id=channel_id, users=users, workspace_url=workspace_url)
     # A byte search first: most day files hold no edit at all.
     edits = message_edits(day) if b"message_changed" in data else {}
@@ -95,6 +103,29 @@ def parse_day(data: bytes) -> list[dict[str, Any]]:
             f"a day file must be a JSON array of message objects ({found}); re-export the workspace"
         )
     return day
+
+
+def near_window(day: list[dict[str, Any]], bounds: tuple[int, int]) -> list[dict[str, Any]]:
+    """The messages of a day file that may lie in a window (``bounds``: its first and last
+    whole second), so that a short window does not normalise the whole of the days around
+    it. A message is dropped only when its ``ts`` is a well-formed time outside the bounds;
+    events that carry edits, and anything malformed, stay for the normaliser to apply or to
+    report."""
+    first, last = bounds
+    kept = []
+    for record in day:
+        seconds = record.get("ts")
+        if isinstance(seconds, str):
+            seconds = seconds.partition(".")[0]
+            if (
+                seconds.isascii()
+                and seconds.isdigit()
+                and not first <= int(seconds) <= last
+                and record.get("subtype") != "message_changed"
+            ):
+                continue
+        kept.append(record)
+    return kept
 
 
 def message_edits(messages: Sequence[Mapping[str, Any]]) -> dict[str, str]:

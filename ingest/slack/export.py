@@ -10,6 +10,7 @@ are never opened, so reading a window costs the same in a month's export as in a
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import zipfile
@@ -25,7 +26,7 @@ import pandas as pd
 from ingest.errors import InputError
 from ingest.people import slack_identities
 from ingest.shapes import STR, check_depth, check_records, check_size, parse_json
-from ingest.slack.columns import parse_day
+from ingest.slack.columns import near_window, parse_day
 from ingest.slack.normalise import apply_edits, columns_frame, first_bad_time, user_names
 from ingest.slack.shape import first_misshapen
 from ingest.slack.workers import reduced_days, worker_count
@@ -80,7 +81,7 @@ def _channel_pages(
         ctx.warn(f"{export.label(extra)}: skipped, not a YYYY-MM-DD.json day file")
 
     held: pd.DataFrame | None = None  # the previous page, kept back for edits made after it
-    batch = _Batch()
+    batch = _Batch(_bounds(ctx.window))
     days = reduced_days(
         export.read,
         files,
@@ -88,6 +89,7 @@ def _channel_pages(
         channel_id=channel_id,
         users=users,
         workspace_url=ctx.workspace_url,
+        bounds=batch.bounds,
     )
     for index, (relpath, reduced) in enumerate(days):
         try:
@@ -103,7 +105,7 @@ def _channel_pages(
             leftover = apply_edits(held, leftover, channel_id)
             yield from _in_window(held, ctx.window)
         _warn_unapplied(leftover, channel_id, export.label(name), ctx)
-        held, batch = frame, _Batch()
+        held, batch = frame, _Batch(batch.bounds)
     if held is not None:
         yield from _in_window(held, ctx.window)
 
@@ -111,7 +113,8 @@ def _channel_pages(
 class _Batch:
     """Column lists of consecutive day files of one channel, waiting to become one page."""
 
-    def __init__(self) -> None:
+    def __init__(self, bounds: tuple[int, int] | None) -> None:
+        self.bounds = bounds  # the day files were read for a window: see near_window
         self.columns: dict[str, list[str]] = {}
         self.files: list[tuple[str, int]] = []  # (day file, rows before it)
         self.edits: dict[str, str] = {}
@@ -134,7 +137,8 @@ class _Batch:
                 raise
             relpath = max((f for f in self.files if f[1] <= bad[0]), key=lambda f: f[1])[0]
             # Reading the day file again (only on this failing path) names the exact field.
-            exact = first_misshapen(parse_day(export.read(relpath)))
+            day = parse_day(export.read(relpath))
+            exact = first_misshapen(near_window(day, self.bounds) if self.bounds else day)
             raise InputError(exact or bad[1], path=export.label(relpath)) from e
 
 
@@ -160,6 +164,13 @@ def _warn_unapplied(
                 f"{where}: an edit of message {channel_id}/{stamp} was not applied: "
                 "the message is not in the day files read"
             )
+
+
+def _bounds(window: Window | None) -> tuple[int, int] | None:
+    """The whole seconds a message may lie in to be in the window (a second either side)."""
+    if window is None:
+        return None
+    return math.floor(window.start.timestamp()) - 1, math.floor(window.end.timestamp()) + 1
 
 
 def _read_list(export: _Export, names: Sequence[str], ctx: ReadContext) -> list[dict[str, Any]]:

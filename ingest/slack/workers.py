@@ -44,10 +44,16 @@ def reduced_days(
     channel_id: str,
     users: Mapping[str, str],
     workspace_url: str,
+    bounds: tuple[int, int] | None = None,
 ) -> Iterator[tuple[str, Future[Reduced]]]:
     """``(day file, future)`` in the order of ``relpaths``: the future's ``result()`` is the
     file's columns and edits, or raises its InputError (without the file's name)."""
-    options = {"channel_id": channel_id, "users": users, "workspace_url": workspace_url}
+    options = {
+        "channel_id": channel_id,
+        "users": users,
+        "workspace_url": workspace_url,
+        "bounds": bounds,
+    }
     if workers <= 1:
         for relpath in relpaths:
             data, done = read(relpath), Future()

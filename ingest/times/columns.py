@@ -47,7 +47,9 @@ def iso_to_utc(values: Sequence[object] | pd.Series, *, what: str = "time") -> p
     try:
         parsed = pd.to_datetime(text, utc=True, format="ISO8601")
     except (ValueError, TypeError) as e:
-        raise TimeError(f"{what} could not be read as ISO 8601 ({e})") from e
+        # pandas appends suggestions on more lines; the error stays one line.
+        reason = str(e).partition("\n")[0].removesuffix(" You might want to try:")
+        raise TimeError(f"{what} could not be read as ISO 8601 ({reason})") from e
     out = pd.Series(pd.NaT, index=series.index, dtype=UTC_TIME)
     out[present] = _held(parsed, text, what)
     return out

@@ -73,13 +73,22 @@ class FakeServer(ABC):
     call :meth:`start` / :meth:`stop`.
 
     ``tls`` is an ``ssl.SSLContext`` for the server side (see ``tls_context``); None means HTTP.
+    ``latency`` is added to every answer; ``handshake_latency`` to every new connection before
+    its TLS handshake (on a real network a new connection costs round trips of its own).
     """
 
     name = "fake"
 
-    def __init__(self, *, tls: ssl.SSLContext | None = None, latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        tls: ssl.SSLContext | None = None,
+        latency: float = 0.0,
+        handshake_latency: float = 0.0,
+    ) -> None:
         self.tls = tls
         self.latency = latency
+        self.handshake_latency = handshake_latency
         self.requests: list[Recorded] = []
         self.connections = 0  # connections accepted
         self.handshakes = 0  # TLS handshakes completed (an HTTPS fake only)
@@ -203,6 +212,8 @@ class _Server(ThreadingHTTPServer):
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         if self._tls is not None:
+            if self._fake.handshake_latency:
+                time.sleep(self._fake.handshake_latency)
             try:
                 request.do_handshake()
             except (ssl.SSLError, OSError):

@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest.errors import InputError, TimeError
-from ingest.notes import guess_kind, read_notes, split_sentences
+from ingest.notes.kinds import guess_kind
+from ingest.notes.reader import read_notes
+from ingest.notes.sentences import split_sentences
 from ingest.schema import validate
 from ingest.times.zones import ABBREVIATIONS
 from ingest.types import ReadContext, Window

@@ -152,6 +152,9 @@ def each_source(clients: Clients) -> dict[str, SourceError]:
         with pytest.raises(SourceError) as caught:
             call()
         errors[source] = caught.value
+        error = caught.value
+        for text in (str(error), repr(error), str(error.__cause__), repr(error.__cause__)):
+            assert not any(token in text for token in TOKENS.values()), source
     return errors
 
 

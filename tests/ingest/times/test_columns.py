@@ -53,6 +53,15 @@ def test_naive_iso_is_an_error_naming_the_value():
         iso_to_utc(["2026-10-14T14:31:00"], what="created_at")
 
 
+def test_unreadable_iso_is_a_one_line_error_naming_the_value():
+    with pytest.raises(TimeError) as raised:
+        iso_to_utc(["2015-10-06T 1:30:42Z"], what="created_at")
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.startswith("created_at could not be read as ISO 8601")
+    assert "2015-10-06T 1:30:42Z" in message
+
+
 def test_to_iso_uses_z_and_keeps_microseconds():
     assert to_iso(pd.Timestamp("2026-10-14T14:31:00.000005Z")) == "2026-10-14T14:31:00.000005Z"
     assert to_iso(pd.Timestamp("2026-10-14T16:31:00+02:00")) == "2026-10-14T14:31:00Z"
