@@ -27,6 +27,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ingest.textmatch import contains
 from ingest.vocab import has_tag
@@ -106,14 +107,14 @@ def select_key_rows(
     """
     if frame.empty:
         return pd.DataFrame({"key": pd.Series(dtype=bool), "key_rule": pd.Series(dtype=str)})
-    kinds = frame["kind"].astype(str)
-    source = frame["source"].astype(str)
+    kinds = frame["kind"]
+    source = frame["source"]
     tags = frame["tags"]
     summary = frame["summary"]
     chat = source == "slack"
     system = has_tag(tags, "system")
     bot = has_tag(tags, "bot")
-    twin = frame["twin_ref"].astype(str) != ""
+    twin = frame["twin_ref"].fillna("") != ""
 
     reaction = pd.Series(False, index=frame.index)
     if key_reactions:
@@ -127,7 +128,7 @@ def select_key_rows(
     finding = contains(summary, FINDINGS, case=False)
     revert = (kinds == "commit") & has_tag(tags, "revert", "rollback")
     rollback = has_tag(tags, "rollback")
-    person = chat & ~system & ~bot & (frame["actor"].astype(str) != "")
+    person = chat & ~system & ~bot & (frame["actor"].fillna("") != "")
     first = person & ~frame["actor"].where(person).duplicated(keep="first")
 
     conditions = [
@@ -153,10 +154,14 @@ def select_key_rows(
         (first, "first_message"),
         (kinds == "commit", "commit"),
     ]
-    rule = np.select([c.to_numpy() for c, _ in conditions], [r for _, r in conditions], "chatter")
-    rule = pd.Series(rule, index=frame.index, dtype=object)
-
-    candidates = rule.map(RULES).fillna(99).to_numpy()
+    # Rules as codes into one list of names: a year of chat is too many rows for a string each.
+    names = [r for _, r in conditions] + ["chatter"]
+    codes = np.select(
+        [c.to_numpy(dtype=bool, na_value=False) for c, _ in conditions],
+        np.arange(len(conditions)),
+        len(conditions),
+    )
+    candidates = np.array([RULES.get(name, 99) for name in names])[codes]
     eligible = np.flatnonzero(candidates < 99)
     impact = contains(summary, IMPACT, case=False)
     found = {
@@ -173,9 +178,11 @@ def select_key_rows(
     order = eligible[np.lexsort((eligible, -weight[eligible], candidates[eligible]))]
     key = np.zeros(len(frame), dtype=bool)
     key[order[:max_rows]] = True
-    over = order[max_rows:]
-    rule.iloc[over] = "over_budget:" + rule.iloc[over]
-    return pd.DataFrame({"key": key, "key_rule": rule.astype(str)}, index=frame.index)
+    codes[order[max_rows:]] += len(names)
+    every_name = pa.array(names + [f"over_budget:{name}" for name in names], pa.large_string())
+    rules = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), every_name)
+    key_rule = pd.arrays.ArrowStringArray(rules.cast(pa.large_string()))
+    return pd.DataFrame({"key": key, "key_rule": key_rule}, index=frame.index)
 
 
 def _channel_names(channels: tuple[str, ...]) -> list[str]:
