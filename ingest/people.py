@@ -91,7 +91,8 @@ def pagerduty_identities(records: Iterable[Any]) -> list[Identity]:
         if isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, Mapping):
-            if item.get("type") in _PAGERDUTY_USER_TYPES:
+            kind = item.get("type")
+            if isinstance(kind, str) and kind in _PAGERDUTY_USER_TYPES:
                 name = item.get("summary") or item.get("name")
                 found.append(
                     Identity(

@@ -11,6 +11,7 @@ pattern that matches wherever the exact one does); ``re`` then checks only the r
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,32 +51,39 @@ def contains(values: pd.Series, pattern: str, *, case: bool = True) -> pd.Series
     return pd.Series(found, index=values.index, dtype=bool)
 
 
-def first_match(
-    values: pd.Series, pattern: str, among: np.ndarray, *, case: bool = True
-) -> int | None:
-    """The position of the first row of ``values`` where ``among`` holds and ``pattern``
-    matches (``re.search``), or None. Only the rows RE2 cannot rule out reach ``re``, and only
-    until the first match: the cheap way to find one row in a long column."""
-    if not among.any():
-        return None
+def first_matches(
+    values: pd.Series, pattern: str, among: Sequence[np.ndarray], *, case: bool = True
+) -> list[int | None]:
+    """For each mask of ``among``, the position of the first row of ``values`` where the mask
+    holds and ``pattern`` matches (``re.search``), or None. One RE2 pass rules out rows for
+    all masks; ``re`` sees only the candidates, and only until each mask's first match: the
+    cheap way to find a few rows in a long column."""
+    if not any(mask.any() for mask in among):
+        return [None] * len(among)
     text = _arrow(values)
-    candidates = among & ~values.isna().to_numpy()
+    possible = ~values.isna().to_numpy()
     re2_pattern = _for_re2(pattern)
     wider = _without_lookarounds(re2_pattern) if re2_pattern is not None else None
     if wider is not None:
         try:
-            possible = pc.match_substring_regex(text, wider, ignore_case=not case)
+            matched = pc.match_substring_regex(text, wider, ignore_case=not case)
         except pa.ArrowInvalid:  # backreferences: every row goes to ``re``
             pass
         else:
-            simple = _simple_rows(text)
-            possible = pc.fill_null(possible, False).to_numpy(zero_copy_only=False)
-            candidates &= ~simple | possible
+            matched = pc.fill_null(matched, False).to_numpy(zero_copy_only=False)
+            possible &= ~_simple_rows(text) | matched
     compiled = re.compile(pattern, 0 if case else re.IGNORECASE)
-    for position in np.flatnonzero(candidates):
-        if compiled.search(values.iat[position]) is not None:
-            return int(position)
-    return None
+    checked: dict[int, bool] = {}
+
+    def first(mask: np.ndarray) -> int | None:
+        for position in np.flatnonzero(mask & possible):
+            if position not in checked:
+                checked[position] = compiled.search(values.iat[position]) is not None
+            if checked[position]:
+                return int(position)
+        return None
+
+    return [first(mask) for mask in among]
 
 
 def _superset_search(text: pa.ChunkedArray, pattern: str, case: bool) -> pa.ChunkedArray | None:

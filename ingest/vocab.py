@@ -136,9 +136,14 @@ def tag_pattern(*names: str) -> str:
 
 def has_tag(tags: pd.Series, *names: str) -> pd.Series:
     """Vectorised: which rows' ``tags`` hold any of ``names`` (whole tags, never substrings)."""
-    from ingest.textmatch import contains  # keeps pandas out of importing this module
+    import pandas as pd  # kept out of importing this module
 
-    return contains(tags.fillna(""), tag_pattern(*names))
+    from ingest.textmatch import contains
+
+    # Rows share a few dozen tag strings: match each distinct one once.
+    codes, distinct = pd.factorize(tags.fillna(""))
+    hit = contains(pd.Series(distinct, dtype=object), tag_pattern(*names)).to_numpy()
+    return pd.Series(hit[codes] if len(hit) else False, index=tags.index, dtype=bool)
 
 
 def add_tag(tags: pd.Series, name: str, *, first: bool = False) -> pd.Series:

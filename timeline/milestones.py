@@ -14,7 +14,7 @@ import pandas as pd
 
 from ingest.errors import MarkError
 from ingest.notes.words import PATTERNS
-from ingest.textmatch import first_match
+from ingest.textmatch import first_matches
 from ingest.times import parse_one
 from ingest.types import Incident
 from ingest.vocab import CHAT_KINDS, GAPS, MILESTONES, has_tag
@@ -159,9 +159,10 @@ def _first_chat_saying_mitigated(frame: pd.DataFrame, after: pd.Series) -> pd.Se
     """Flags the first chat message after detection whose words say mitigated, and the first
     one among rows read from a source (only first rows count, and a year of chat is long)."""
     chat = (frame["kind"].isin(CHAT_KINDS) & after).to_numpy(dtype=bool)
+    read_from_source = (frame["kind_rule"] == "").to_numpy(dtype=bool, na_value=False)
     flagged = np.zeros(len(frame), dtype=bool)
-    for among in (chat, chat & (frame["kind_rule"] == "").to_numpy(dtype=bool)):
-        position = first_match(frame["summary"], _MITIGATION_WORDS.pattern, among, case=False)
+    among = (chat, chat & read_from_source)
+    for position in first_matches(frame["summary"], _MITIGATION_WORDS.pattern, among, case=False):
         if position is not None:
             flagged[position] = True
     return pd.Series(flagged, index=frame.index)

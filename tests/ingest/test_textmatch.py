@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from ingest.notes.words import PATTERNS
-from ingest.textmatch import _without_lookarounds, contains, first_match
+from ingest.textmatch import _without_lookarounds, contains, first_matches
 from timeline.keyrows import DECISIONS, FIGURES
 from timeline.twins import _ECHO
 
@@ -93,8 +93,9 @@ def test_lookarounds_are_left_out_of_the_prefilter(pattern: str, wider: str) -> 
 def test_first_match_is_the_first_row_re_finds_among_the_chosen(pattern: str, case: bool) -> None:
     values = pd.Series(TEXTS * 2, dtype=pd.StringDtype("pyarrow"))
     compiled = re.compile(pattern, 0 if case else re.IGNORECASE)
-    for among in (np.ones(len(values), bool), np.arange(len(values)) % 3 == 1):
-        expected = next(
+    masks = (np.ones(len(values), bool), np.arange(len(values)) % 3 == 1)
+    expected = [
+        next(
             (
                 i
                 for i, text in enumerate(TEXTS * 2)
@@ -102,10 +103,12 @@ def test_first_match_is_the_first_row_re_finds_among_the_chosen(pattern: str, ca
             ),
             None,
         )
-        assert first_match(values, pattern, among, case=case) == expected
+        for among in masks
+    ]
+    assert first_matches(values, pattern, masks, case=case) == expected
 
 
 def test_first_match_among_no_rows_is_none() -> None:
     values = pd.Series(["mitigated"], dtype=pd.StringDtype("pyarrow"))
-    assert first_match(values, "mitigated", np.zeros(1, bool)) is None
-    assert first_match(values, "mitigated", np.ones(1, bool)) == 0
+    assert first_matches(values, "mitigated", [np.zeros(1, bool)]) == [None]
+    assert first_matches(values, "mitigated", [np.ones(1, bool), np.zeros(1, bool)]) == [0, None]
