@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ingest.people import directory_names
@@ -129,19 +130,23 @@ def _joined(names: list[str], directory: Sequence[Mapping[str, Any]]) -> dict[st
 
 def _system_rows(frame: pd.DataFrame, actor: pd.Series) -> pd.Series:
     """Rows whose actor is a system: bots, PagerDuty services and integrations."""
-    source = frame["source"].astype(str)
+    source = frame["source"]
     services = set(frame.loc[source == "pagerduty", "channel"].astype(str).str.casefold())
-    github_bot = (source == "github") & contains(
-        actor, r"\[bot\]$|[-_]bot$|^github-actions$", case=False
+    # Names repeat on every message: each distinct one is folded and matched once.
+    codes, distinct = pd.factorize(actor.fillna(""))
+    names = pd.Series(distinct, dtype=object)
+    folded = names.str.casefold()
+    bot_name = contains(names, r"\[bot\]$|[-_]bot$|^github-actions$", case=False).to_numpy()
+    github_bot = (source == "github").to_numpy(dtype=bool) & bot_name[codes]
+    slack_bot = (source == "slack").to_numpy(dtype=bool) & has_tag(frame["tags"], "bot").to_numpy()
+    pagerduty_system = (source == "pagerduty").to_numpy(dtype=bool) & (
+        folded.isin(services).to_numpy()[codes]
+        | (frame["subtype"] == "alert").to_numpy(dtype=bool, na_value=False)
+        | (frame["kind"] == "alert.notified").to_numpy(dtype=bool, na_value=False)
     )
-    slack_bot = (source == "slack") & has_tag(frame["tags"], "bot")
-    pagerduty_system = (source == "pagerduty") & (
-        actor.str.casefold().isin(services)
-        | (frame["subtype"].astype(str) == "alert")
-        | (frame["kind"].astype(str) == "alert.notified")
-    )
-    bots = set(actor[slack_bot | github_bot].str.casefold())
-    return github_bot | slack_bot | pagerduty_system | actor.str.casefold().isin(bots)
+    bots = set(folded.to_numpy()[np.unique(codes[slack_bot | github_bot])])
+    system = github_bot | slack_bot | pagerduty_system | folded.isin(bots).to_numpy()[codes]
+    return pd.Series(system, index=frame.index)
 
 
 def _same_person(names: list[str]) -> dict[str, str]:
