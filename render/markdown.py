@@ -223,7 +223,9 @@ def timeline_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
         folded.setdefault(int(place.pop("gap")), []).append(place)
     # The first few hidden rows of each fold, for a reader who opens it; the rest stay in the
     # events files (the page stays small however long the channel).
-    shown = frame[hidden].assign(gap=gap[hidden]).groupby("gap", sort=False).head(FOLD_ROWS)
+    gaps = gap[hidden]
+    first_of_gap = gaps.groupby(gaps, sort=False).head(FOLD_ROWS).index
+    shown = frame.loc[first_of_gap].assign(gap=gaps.loc[first_of_gap])
     fold_events: dict[int, list[dict[str, Any]]] = {}
     for record, number in zip(_records(shown), shown["gap"], strict=True):
         fold_events.setdefault(int(number), []).append(record)
