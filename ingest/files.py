@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from ingest.errors import InputError
-from ingest.records import parse_json, read_bytes
+from ingest.records import read_bytes
+from ingest.shapes import parse_json
 from ingest.types import ReadContext
 
 # format name -> (module, function, source slug). Imported on use, so a broken or slow

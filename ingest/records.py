@@ -11,7 +11,7 @@ import orjson
 import pandas as pd
 
 from ingest.errors import InputError
-from ingest.shapes import check_depth, check_size
+from ingest.shapes import check_depth, check_size, parse_json
 from ingest.types import DEFAULT_MAX_BYTES, ReadContext
 
 
@@ -36,22 +36,6 @@ def load_json(path: Path, ctx: ReadContext | None = None) -> Any:
     data = read_bytes(path, ctx.max_bytes)
     check_depth(data, ctx.max_depth, path)
     return parse_json(data, path)
-
-
-def parse_json(data: bytes, where: object, *, hint: str = "is the file complete?") -> Any:
-    """``orjson.loads`` with its errors as one InputError naming ``where``."""
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as e:
-        if "recursion" in e.msg.lower() or "depth limit" in e.msg.lower():
-            raise InputError(
-                "JSON nested too deeply to read (over 1,024 levels); this is not an export "
-                "the tool reads",
-                path=where,
-            ) from None
-        raise InputError(
-            f"not valid JSON at column {e.colno} ({e.msg}); {hint}", path=where, line=e.lineno
-        ) from None
 
 
 def get(record: Mapping[str, Any], key: str, field: str) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from ingest.errors import SchemaError
 from ingest.vocab import KINDS
@@ -83,15 +84,20 @@ def frame_from_columns(columns: Mapping[str, Any], length: int | None = None) ->
             elif name == "key":
                 value = [False] * length
             else:
-                value = [""] * length
+                value = _repeated("", length)
         elif _is_scalar(value):
-            value = [value] * length
+            value = _repeated(value, length) if dtype is STRING else [value] * length
         data[name] = pd.Series(value, index=range(length)).astype(dtype)
     frame = pd.DataFrame(data)
     for name in _STRING_COLUMNS:
         if frame[name].hasnans:
             frame[name] = frame[name].fillna("")
     return frame
+
+
+def _repeated(text: str, length: int) -> pd.arrays.ArrowStringArray:
+    """``text`` on every row, filled in by Arrow rather than through a Python list."""
+    return pd.arrays.ArrowStringArray(pa.nulls(length, pa.large_string()).fill_null(str(text)))
 
 
 def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import orjson
 
 from ingest.errors import InputError
 
@@ -109,6 +110,22 @@ def _id_of(record: Any, id_key: str) -> str:
         if shown and len(shown) <= 80:
             return f" ({shown})"
     return ""
+
+
+def parse_json(data: bytes, where: object, *, hint: str = "is the file complete?") -> Any:
+    """``orjson.loads`` with its errors as one InputError naming ``where``."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as e:
+        if "recursion" in e.msg.lower() or "depth limit" in e.msg.lower():
+            raise InputError(
+                "JSON nested too deeply to read (over 1,024 levels); this is not an export "
+                "the tool reads",
+                path=where,
+            ) from None
+        raise InputError(
+            f"not valid JSON at column {e.colno} ({e.msg}); {hint}", path=where, line=e.lineno
+        ) from None
 
 
 def describe(value: Any) -> str:

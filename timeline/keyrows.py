@@ -109,7 +109,7 @@ def select_key_rows(
     kinds = frame["kind"].astype(str)
     source = frame["source"].astype(str)
     tags = frame["tags"]
-    summary = frame["summary"].astype(str)
+    summary = frame["summary"]
     chat = source == "slack"
     system = has_tag(tags, "system")
     bot = has_tag(tags, "bot")
@@ -168,7 +168,7 @@ def select_key_rows(
     }
     weight = sum(found[name].to_numpy() * w for name, w in _WEIGHTS.items())
     # A longer message carries more, up to a point: at most one signal's worth.
-    weight = weight + summary.str.len().fillna(0).clip(upper=300).to_numpy() / 100
+    weight = weight + summary.str.len().fillna(0).clip(upper=300).to_numpy(dtype=float) / 100
     # Precedence first, then the weight of what the row carries, then time order.
     order = eligible[np.lexsort((eligible, -weight[eligible], candidates[eligible]))]
     key = np.zeros(len(frame), dtype=bool)

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta, tzinfo
 
+import numpy as np
 import pandas as pd
 
 from ingest.errors import MarkError
 from ingest.notes.words import PATTERNS
+from ingest.textmatch import first_match
 from ingest.times import parse_one
 from ingest.types import Incident
 from ingest.vocab import CHAT_KINDS, GAPS, MILESTONES, has_tag
@@ -135,8 +137,7 @@ def _mitigation(
         (has_tag(frame["tags"], "revert"), "revert commit"),
         (has_tag(frame["tags"], "mitigation", "mitigated"), "notes say mitigated or recovered"),
         (
-            frame["kind"].isin(CHAT_KINDS)
-            & frame["summary"].str.contains(_MITIGATION_WORDS.pattern, case=False, regex=True),
+            _first_chat_saying_mitigated(frame, after),
             "a chat message says rolled back, mitigated or recovered",
         ),
     ]
@@ -152,6 +153,18 @@ def _mitigation(
         if best.at is not None:
             return best
     return UNKNOWN
+
+
+def _first_chat_saying_mitigated(frame: pd.DataFrame, after: pd.Series) -> pd.Series:
+    """Flags the first chat message after detection whose words say mitigated, and the first
+    one among rows read from a source (only first rows count, and a year of chat is long)."""
+    chat = (frame["kind"].isin(CHAT_KINDS) & after).to_numpy(dtype=bool)
+    flagged = np.zeros(len(frame), dtype=bool)
+    for among in (chat, chat & (frame["kind_rule"] == "").to_numpy(dtype=bool)):
+        position = first_match(frame["summary"], _MITIGATION_WORDS.pattern, among, case=False)
+        if position is not None:
+            flagged[position] = True
+    return pd.Series(flagged, index=frame.index)
 
 
 def _resolution(

@@ -62,16 +62,21 @@ def find_responders(
     names = list(pd.unique(actor[people]))
     person_of = _same_person(names)
     person_of.update(_joined(names, directory))
-    rows = frame.loc[people].assign(person=actor[people].map(person_of))
-    acting = rows[~has_tag(rows["tags"], "system")]
-    # Row lookups in a frame are slow: the few first rows per person become plain records.
-    firsts = rows.drop_duplicates("person")[["person", "ts", "ref"]].to_dict("records")
+    # Only the columns used, and only the rows that come first, are copied: a year-long
+    # channel has hundreds of thousands of rows and a few dozen people. Row lookups in a
+    # frame are slow, so the first rows per person become plain records.
+    person = actor[people].map(person_of)
+    acting = ~has_tag(frame.loc[people, "tags"], "system").to_numpy(dtype=bool)
+    first_seen = person.drop_duplicates()
+    first_acted = person[acting].drop_duplicates()
+    firsts = frame.loc[first_seen.index, ["ts", "ref"]].assign(person=first_seen).to_dict("records")
     first_actions = {
         action["person"]: action
-        for action in acting.drop_duplicates("person")[
-            ["person", "ts", "kind", "summary", "ref", "url"]
-        ].to_dict("records")
+        for action in frame.loc[first_acted.index, ["ts", "kind", "summary", "ref", "url"]]
+        .assign(person=first_acted)
+        .to_dict("records")
     }
+    rows = frame.loc[people, ["source", "summary", "ref"]].assign(person=person)
     roles = _roles(frame, rows, person_of, roster)
 
     responders = []
@@ -198,7 +203,7 @@ def _roles(
 def _said(chat: pd.DataFrame, pattern: re.Pattern[str]) -> list[tuple[str, str, str]]:
     """(person, role, ref) for each person's first message matching ``pattern``."""
     # Arrow finds the few messages that match; only those go through ``re`` for the group.
-    hit = contains(chat["summary"].astype(str), pattern.pattern, case=not pattern.flags & re.I)
+    hit = contains(chat["summary"], pattern.pattern, case=not pattern.flags & re.I)
     said: dict[str, tuple[str, str, str]] = {}
     for person, text, ref in chat.loc[hit.to_numpy(), ["person", "summary", "ref"]].itertuples(
         index=False, name=None

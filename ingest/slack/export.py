@@ -10,7 +10,6 @@ are never opened, so reading a window costs the same in a month's export as in a
 
 from __future__ import annotations
 
-import gc
 import math
 import os
 import re
@@ -18,7 +17,6 @@ import zipfile
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,17 +25,11 @@ import pandas as pd
 
 from ingest.errors import InputError
 from ingest.people import slack_identities
-from ingest.records import parse_json
-from ingest.shapes import STR, check_depth, check_records, check_size, describe
-from ingest.slack.normalise import (
-    apply_edits,
-    columns_frame,
-    first_bad_time,
-    message_columns,
-    message_edits,
-    user_names,
-)
+from ingest.shapes import STR, check_depth, check_records, check_size, parse_json
+from ingest.slack.columns import near_window, parse_day
+from ingest.slack.normalise import apply_edits, columns_frame, first_bad_time, user_names
 from ingest.slack.shape import first_misshapen
+from ingest.slack.workers import reduced_days, worker_count
 from ingest.times import slack_ts_second
 from ingest.types import DEFAULT_MAX_BYTES, ReadContext, Window
 
@@ -89,18 +81,22 @@ def _channel_pages(
         ctx.warn(f"{export.label(extra)}: skipped, not a YYYY-MM-DD.json day file")
 
     held: pd.DataFrame | None = None  # the previous page, kept back for edits made after it
-    batch = _Batch(ctx.window)
-    for index, relpath in enumerate(files):
-        with _collector_paused():
-            day, may_edit = _read_day(export, relpath, ctx.window)
-            try:
-                columns = message_columns(
-                    day, channel_id=channel_id, users=users, workspace_url=ctx.workspace_url
-                )
-            except InputError as e:
-                raise InputError(str(e), path=export.label(relpath)) from e
-            batch.add(relpath, columns, message_edits(day) if may_edit else {})
-            del day  # the parsed records are the bulk of the memory: free them now
+    batch = _Batch(_bounds(ctx.window))
+    days = reduced_days(
+        export.read,
+        files,
+        workers=worker_count(sum(map(export.size, files))),
+        channel_id=channel_id,
+        users=users,
+        workspace_url=ctx.workspace_url,
+        bounds=batch.bounds,
+    )
+    for index, (relpath, reduced) in enumerate(days):
+        try:
+            columns, edits = reduced.result()
+        except InputError as e:
+            raise InputError(str(e), path=export.label(relpath), line=e.line) from None
+        batch.add(relpath, columns, edits)
         if batch.size < PAGE_MESSAGES and index < len(files) - 1:
             continue
         frame = batch.frame(name, export)
@@ -109,33 +105,16 @@ def _channel_pages(
             leftover = apply_edits(held, leftover, channel_id)
             yield from _in_window(held, ctx.window)
         _warn_unapplied(leftover, channel_id, export.label(name), ctx)
-        held, batch = frame, _Batch(ctx.window)
+        held, batch = frame, _Batch(batch.bounds)
     if held is not None:
         yield from _in_window(held, ctx.window)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a day file is parsed and reduced to columns.
-
-    Parsed JSON holds no reference cycles, so the collector can free nothing in it; but the
-    many dicts it allocates set off collections that each walk every live object (all of
-    pandas), which doubled the reading time. The records are freed before it resumes.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _Batch:
     """Column lists of consecutive day files of one channel, waiting to become one page."""
 
-    def __init__(self, window: Window | None) -> None:
-        self.window = window  # the day files were read for it
+    def __init__(self, bounds: tuple[int, int] | None) -> None:
+        self.bounds = bounds  # the day files were read for a window: see near_window
         self.columns: dict[str, list[str]] = {}
         self.files: list[tuple[str, int]] = []  # (day file, rows before it)
         self.edits: dict[str, str] = {}
@@ -158,7 +137,8 @@ class _Batch:
                 raise
             relpath = max((f for f in self.files if f[1] <= bad[0]), key=lambda f: f[1])[0]
             # Reading the day file again (only on this failing path) names the exact field.
-            exact = first_misshapen(_read_day(export, relpath, self.window)[0])
+            day = parse_day(export.read(relpath))
+            exact = first_misshapen(near_window(day, self.bounds) if self.bounds else day)
             raise InputError(exact or bad[1], path=export.label(relpath)) from e
 
 
@@ -186,53 +166,11 @@ def _warn_unapplied(
             )
 
 
-def _read_day(
-    export: _Export, relpath: str, window: Window | None
-) -> tuple[list[dict[str, Any]], bool]:
-    """The day file's messages (for a window, without those plainly outside it), and whether
-    it may hold message_changed events (a byte search, so that the common file without any
-    skips looking for them)."""
-    data = export.read(relpath)
-    day = _parse(data, export.label(relpath))
-    if not isinstance(day, list) or set(map(type, day)) - {dict}:
-        found = f"not {describe(day)}"
-        if isinstance(day, list):
-            first = next(i for i, record in enumerate(day) if not isinstance(record, dict))
-            found = f"message #{first + 1} is {describe(day[first])}"
-        raise InputError(
-            f"a day file must be a JSON array of message objects ({found}); "
-            "re-export the workspace",
-            path=export.label(relpath),
-        )
-    if window is not None:
-        day = _near_window(day, window)
-    return day, b"message_changed" in data
-
-
-def _near_window(day: list[dict[str, Any]], window: Window) -> list[dict[str, Any]]:
-    """The messages of a day file that may lie in the window, so that a short window does not
-    normalise the whole of the days around it. A message is dropped only when its ``ts`` is a
-    well-formed time more than a second outside the window; events that carry edits, and
-    anything malformed, stay for the normaliser to apply or to report."""
-    first = math.floor(window.start.timestamp()) - 1
-    last = math.floor(window.end.timestamp()) + 1
-    kept = []
-    for record in day:
-        seconds = record.get("ts")
-        if isinstance(seconds, str):
-            seconds = seconds.partition(".")[0]
-            if (
-                seconds.isascii()
-                and seconds.isdigit()
-                and not first <= int(seconds) <= last
-                and record.get("subtype") not in _CARRY_EDITS
-            ):
-                continue
-        kept.append(record)
-    return kept
-
-
-_CARRY_EDITS = ("message_changed",)
+def _bounds(window: Window | None) -> tuple[int, int] | None:
+    """The whole seconds a message may lie in to be in the window (a second either side)."""
+    if window is None:
+        return None
+    return math.floor(window.start.timestamp()) - 1, math.floor(window.end.timestamp()) + 1
 
 
 def _read_list(export: _Export, names: Sequence[str], ctx: ReadContext) -> list[dict[str, Any]]:
@@ -334,6 +272,9 @@ class _Export(ABC):
     def read(self, relpath: str) -> bytes: ...
 
     @abstractmethod
+    def size(self, relpath: str) -> int: ...
+
+    @abstractmethod
     def listing(self, folder: str) -> list[str]: ...
 
     def day_files(self, folder: str, window: Window | None) -> list[str]:
@@ -367,6 +308,12 @@ class _FolderExport(_Export):
             return (self.root / relpath).is_file()
         except OSError:  # a name the file system cannot hold is not in the export
             return False
+
+    def size(self, relpath: str) -> int:
+        try:
+            return (self.root / relpath).stat().st_size
+        except OSError:  # read() names the problem
+            return 0
 
     def read(self, relpath: str) -> bytes:
         try:
@@ -404,6 +351,9 @@ class _ZipExport(_Export):
 
     def has(self, relpath: str) -> bool:
         return relpath in self.members
+
+    def size(self, relpath: str) -> int:
+        return self.archive.getinfo(self.prefix + relpath).file_size
 
     def read(self, relpath: str) -> bytes:
         try:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from ingest.notes.words import PATTERNS
-from ingest.textmatch import contains
+from ingest.textmatch import _without_lookarounds, contains, first_match
 from timeline.keyrows import DECISIONS, FIGURES
 from timeline.twins import _ECHO
 
@@ -32,6 +33,11 @@ TEXTS = [
     "fully  restored",
     "]",
     "pinned reaction:eyes",
+    "the ticket went to resolved",
+    "we resolved it",
+    "revert commit abc1234",
+    "reverted the flag",
+    "(a)",
 ]
 PATTERNS_TO_CHECK = [
     FIGURES,
@@ -44,6 +50,10 @@ PATTERNS_TO_CHECK = [
     r"\S+$",
     r"(\w)\1",  # a backreference: RE2 refuses it
     PATTERNS["mitigated"].pattern,  # lookarounds
+    PATTERNS["resolved"].pattern,  # a lookbehind
+    r"\brevert(?:ed)?\b(?!\s+commit)",
+    r"(?=\()[(]a(?<![)]).",  # lookarounds holding brackets and parentheses
+    r"(?<!\w)(\w)\1",  # a lookaround and a backreference
 ]
 
 
@@ -62,3 +72,40 @@ def test_contains_keeps_the_index_and_takes_object_columns() -> None:
     assert found.index.tolist() == [7, 3, 5]
     assert found.tolist() == [True, False, False]
     assert contains(values.iloc[:0], "x").empty
+
+
+@pytest.mark.parametrize(
+    ("pattern", "wider"),
+    [
+        (r"\brevert(?:ed)?\b(?!\s+commit)", r"\brevert(?:ed)?\b"),
+        (r"(?<!to\s)\bresolved\b", r"\bresolved\b"),
+        (r"a(?=(b|c)d)x", "ax"),
+        (r"[(?!]x(?<=[)]\))y", r"[(?!]xy"),
+        (r"\(?!x\)", r"\(?!x\)"),  # escaped parentheses open no group
+    ],
+)
+def test_lookarounds_are_left_out_of_the_prefilter(pattern: str, wider: str) -> None:
+    assert _without_lookarounds(pattern) == wider
+
+
+@pytest.mark.parametrize("pattern", PATTERNS_TO_CHECK)
+@pytest.mark.parametrize("case", [True, False])
+def test_first_match_is_the_first_row_re_finds_among_the_chosen(pattern: str, case: bool) -> None:
+    values = pd.Series(TEXTS * 2, dtype=pd.StringDtype("pyarrow"))
+    compiled = re.compile(pattern, 0 if case else re.IGNORECASE)
+    for among in (np.ones(len(values), bool), np.arange(len(values)) % 3 == 1):
+        expected = next(
+            (
+                i
+                for i, text in enumerate(TEXTS * 2)
+                if among[i] and text is not None and compiled.search(text)
+            ),
+            None,
+        )
+        assert first_match(values, pattern, among, case=case) == expected
+
+
+def test_first_match_among_no_rows_is_none() -> None:
+    values = pd.Series(["mitigated"], dtype=pd.StringDtype("pyarrow"))
+    assert first_match(values, "mitigated", np.zeros(1, bool)) is None
+    assert first_match(values, "mitigated", np.ones(1, bool)) == 0
