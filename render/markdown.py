@@ -18,6 +18,7 @@ import pandas as pd
 from ingest.errors import InputError
 from ingest.vocab import CHANGE_KINDS, CHAT_KINDS, GAPS, MILESTONE_LABELS, has_tag
 from render.filters import FILTERS, UNKNOWN, to_utc
+from render.template_cache import bytecode_cache
 
 TEMPLATE = "timeline.md.j2"
 PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
@@ -308,6 +309,7 @@ def template_environment(template_dir: Path | None, *, html: bool) -> jinja2.Env
         keep_trailing_newline=not html,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=bytecode_cache("html" if html else "markdown"),
     )
     environment.globals["TK"] = UNKNOWN
     if not html:
