@@ -13,17 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from ingest.errors import InputError
 from ingest.vocab import CHANGE_KINDS, CHAT_KINDS, GAPS, MILESTONE_LABELS, has_tag
 from render.filters import FILTERS, UNKNOWN, to_utc
+from render.template_cache import bytecode_cache
 
 TEMPLATE = "timeline.md.j2"
 PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
 
 FOLD_ROWS = 10  # hidden rows listed under each "… N more" in the HTML report
 _ROW_COLUMNS = ["ts", "source", "kind", "actor", "summary", "ref", "url", "channel", "thread_ref"]
+_CONTEXT_COLUMNS = [*_ROW_COLUMNS, "edited_at", "tags", "key", "key_rule", "twin_ref"]
 
 
 def render_markdown(
@@ -49,7 +52,9 @@ def render_markdown(
 
 def build_context(frame: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, Any]:
     """Everything the templates read, with summary times parsed and missing parts defaulted."""
-    frame = frame.reset_index(drop=True)
+    # Only the columns read here: every row selection below then copies less.
+    frame = frame[[name for name in _CONTEXT_COLUMNS if name in frame]]
+    frame.index = pd.RangeIndex(len(frame))
     incident = dict(summary.get("incident") or {})
     window = incident.get("window") or {}
     milestones = milestone_rows(frame, summary.get("milestones") or {})
@@ -202,12 +207,13 @@ def timeline_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     under ``twins``; twins are not counted again among the others."""
     if frame.empty:
         return []
-    key = frame["key"].astype(bool)
+    key_mask = frame["key"].astype(bool)
+    key = key_mask.to_numpy()
     # A twin is shown as its kept row's second source; a twin whose kept row is hidden is
     # counted with the other hidden rows, so no event goes uncounted.
-    twin = _twin_rows(frame) & frame["twin_ref"].isin(frame.loc[key, "ref"])
+    twin = (_twin_rows(frame) & frame["twin_ref"].isin(frame.loc[key_mask, "ref"])).to_numpy()
     # Rows after the n-th key row (and before the next) share gap number n.
-    gap = key.cumsum()
+    gap = np.cumsum(key)
     hidden = ~key & ~twin
     others = frame.loc[hidden, ["source", "channel"]].assign(
         gap=gap[hidden], chat=frame.loc[hidden, "kind"].isin(CHAT_KINDS)
@@ -222,15 +228,23 @@ def timeline_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     for place in places.to_dict("records"):
         folded.setdefault(int(place.pop("gap")), []).append(place)
     # The first few hidden rows of each fold, for a reader who opens it; the rest stay in the
-    # events files (the page stays small however long the channel).
-    gaps = gap[hidden]
-    first_of_gap = gaps.groupby(gaps, sort=False).head(FOLD_ROWS).index
-    shown = frame.loc[first_of_gap].assign(gap=gaps.loc[first_of_gap])
+    # events files (the page stays small however long the channel). Gap numbers only grow, so
+    # a hidden row's rank in its fold is its distance from the fold's first hidden row.
+    hidden_at = np.flatnonzero(hidden)
+    folds = gap[hidden_at]
+    shown_at = hidden_at[np.arange(len(folds)) - np.searchsorted(folds, folds) < FOLD_ROWS]
+    key_at, twin_at = np.flatnonzero(key), np.flatnonzero(twin)
+    # Every row the page shows becomes a record in one pass.
+    wanted = np.union1d(np.union1d(key_at, twin_at), shown_at)
+    record_at = dict(zip(wanted.tolist(), _records(frame.iloc[wanted]), strict=True))
     fold_events: dict[int, list[dict[str, Any]]] = {}
-    for record, number in zip(_records(shown), shown["gap"], strict=True):
-        fold_events.setdefault(int(number), []).append(record)
-    key_records = _records(frame[key])
-    twins_of = _twins_by_ref(frame[twin])
+    for position in shown_at.tolist():
+        fold_events.setdefault(int(gap[position]), []).append(record_at[position])
+    twins_of: dict[str, list[dict[str, Any]]] = {}
+    kept_refs = frame["twin_ref"].to_numpy()[twin_at] if len(twin_at) else []
+    for position, kept in zip(twin_at.tolist(), kept_refs, strict=True):
+        twins_of.setdefault(str(kept), []).append(dict(record_at[position]))
+    key_records = [record_at[position] for position in key_at.tolist()]
     for record in key_records:
         record["twins"] = twins_of.get(record["ref"], [])
     rows: list[dict[str, Any]] = []
@@ -251,16 +265,6 @@ def timeline_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def _twins_by_ref(twins: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """Twin rows as records, grouped by the ref of the row they were folded into."""
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    if twins.empty:
-        return grouped
-    for record, kept in zip(_records(twins), twins["twin_ref"].astype(str), strict=True):
-        grouped.setdefault(kept, []).append(record)
-    return grouped
-
-
 def _entries(items: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
     """A summary list of mappings with every key present (None where the bundle left it out)."""
     return [{name: dict(item).get(name) for name in keys} for item in items or []]
@@ -270,22 +274,27 @@ def _records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Frame rows as template records; NaT becomes None and the tag flags become booleans."""
     if rows.empty:
         return []
-    # Columns to lists and one to_dict: a frame built up with assign costs more than the rows.
-    extra = {
-        "edited_at": rows["edited_at"].astype(object).where(rows["edited_at"].notna(), None),
-        "after_mitigation": has_tag(rows["tags"], "edited_after_mitigation"),
-        "reply": (rows["kind"] == "chat.reply") | (rows["thread_ref"] != ""),
-    }
-    columns = {name: values.to_list() for name, values in extra.items()}
-    key_rules = rows["key_rule"].to_list() if "key_rule" in rows else None
-    result = rows[_ROW_COLUMNS].to_dict("records")
-    for row, record in enumerate(result):
-        for name, values in columns.items():
-            record[name] = values[row]
-        record["key_rule"] = key_rules[row] if key_rules is not None else ""
-        record["more"] = False
-        record["twins"] = []
-    return result
+    # Column by column to plain lists, then one dict per row: DataFrame.to_dict boxes each
+    # value on its own, and a frame built up with assign costs more than the rows.
+    columns = {name: _plain(rows[name]) for name in _ROW_COLUMNS}
+    edited = rows["edited_at"]
+    columns["edited_at"] = edited.astype(object).where(edited.notna(), None).to_list()
+    columns["after_mitigation"] = has_tag(rows["tags"], "edited_after_mitigation").to_list()
+    columns["reply"] = ((rows["kind"] == "chat.reply") | (rows["thread_ref"] != "")).to_list()
+    columns["key_rule"] = rows["key_rule"].to_list() if "key_rule" in rows else [""] * len(rows)
+    names = list(columns)
+    return [
+        {**dict(zip(names, values, strict=True)), "more": False, "twins": []}
+        for values in zip(*columns.values(), strict=True)
+    ]
+
+
+def _plain(values: pd.Series) -> list[Any]:
+    """A column as Python values, a missing string as None (as DataFrame.to_dict gives it)."""
+    items = values.to_list()
+    if values.hasnans:
+        return [None if item is pd.NA else item for item in items]
+    return items
 
 
 def template_environment(template_dir: Path | None, *, html: bool) -> jinja2.Environment:
@@ -310,6 +319,7 @@ def template_environment(template_dir: Path | None, *, html: bool) -> jinja2.Env
         keep_trailing_newline=not html,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=bytecode_cache("html" if html else "markdown"),
     )
     environment.globals["TK"] = UNKNOWN
     if not html:

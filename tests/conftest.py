@@ -58,3 +58,12 @@ def fake_slack():
     """A running fake Slack Web API over HTTP; its base URL is ``fake.base_url``."""
     with FakeSlack(SLACK_TEST_TOKEN) as fake:
         yield fake
+
+
+# --- compiled template cache (render.template_cache) ----------------------------------------
+# The suite keeps its compiled templates in a folder of its own, never in the user's home.
+@pytest.fixture(autouse=True, scope="session")
+def template_cache_home(tmp_path_factory: pytest.TempPathFactory):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache-home")))
+        yield

@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 
 from ingest.errors import MarkError
-from ingest.notes.words import PATTERNS
+from ingest.notes.words import SOURCES
 from ingest.textmatch import first_matches
 from ingest.times import parse_one
 from ingest.types import Incident
 from ingest.vocab import CHAT_KINDS, GAPS, MILESTONES, has_tag
 from timeline.summary import UNKNOWN, Milestone, QuietPeriod
 
-_MITIGATION_WORDS = PATTERNS["mitigated"]
+_MITIGATION_WORDS = SOURCES["mitigated"]  # compiled by first_matches, case-insensitive
 
 
 def parse_marks(
@@ -162,7 +162,7 @@ def _first_chat_saying_mitigated(frame: pd.DataFrame, after: pd.Series) -> pd.Se
     read_from_source = (frame["kind_rule"] == "").to_numpy(dtype=bool, na_value=False)
     flagged = np.zeros(len(frame), dtype=bool)
     among = (chat, chat & read_from_source)
-    for position in first_matches(frame["summary"], _MITIGATION_WORDS.pattern, among, case=False):
+    for position in first_matches(frame["summary"], _MITIGATION_WORDS, among, case=False):
         if position is not None:
             flagged[position] = True
     return pd.Series(flagged, index=frame.index)

@@ -62,12 +62,8 @@ def failure_kind(error: BaseException) -> str:
         return CONNECT  # urllib3 files a refused connection under its connect timeouts
     if any(isinstance(e, _CONNECT_TIMEOUTS) for e in chain):
         return CONNECT_TIMEOUT
-    for e in chain:
-        if isinstance(e, _READ_TIMEOUTS):
-            # urllib wraps a timeout while connecting in URLError; one while waiting for the
-            # answer reaches us bare.
-            wrapped = any(type(outer).__name__ == "URLError" for outer in chain[: chain.index(e)])
-            return CONNECT_TIMEOUT if wrapped else READ_TIMEOUT
+    if any(isinstance(e, _READ_TIMEOUTS) for e in chain):
+        return READ_TIMEOUT
     return CONNECT
 
 

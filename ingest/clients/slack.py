@@ -50,7 +50,8 @@ KEEPALIVE = 60.0
 
 class SlackClient:
     """Blocking Slack Web API calls through the official ``AsyncWebClient``, reusing
-    connections; carries the endpoint and retry policy it was built with."""
+    connections; carries the endpoint and retry policy it was built with. Close it when done
+    (``Clients`` does, at the end of a run), or use it as a context manager."""
 
     def __init__(
         self, token: Secret, where: Endpoint, policy: RetryPolicy, handlers: list[AsyncRetryHandler]

@@ -14,6 +14,7 @@ was fixed", "should return to normal").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 
 _GAP = r"(?:[\w'%.-]+\s+){0,4}?"  # up to four words between a noun and its verb
 
@@ -111,10 +112,32 @@ _WORDS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-PATTERNS: dict[str, re.Pattern[str]] = {
-    name: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE | re.MULTILINE)
-    for name, patterns in _WORDS.items()
+# One regular expression per milestone, as text (for callers that compile it their own way) and
+# compiled on first use: a pull that reads one milestone's words compiles only that one.
+SOURCES: dict[str, str] = {
+    name: "|".join(f"(?:{p})" for p in patterns) for name, patterns in _WORDS.items()
 }
+
+
+class _Compiled(Mapping[str, re.Pattern[str]]):
+    """``SOURCES`` compiled (case-insensitive, ``^`` at each line) when first looked up."""
+
+    def __init__(self) -> None:
+        self._done: dict[str, re.Pattern[str]] = {}
+
+    def __getitem__(self, name: str) -> re.Pattern[str]:
+        if name not in self._done:
+            self._done[name] = re.compile(SOURCES[name], re.IGNORECASE | re.MULTILINE)
+        return self._done[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SOURCES)
+
+    def __len__(self) -> int:
+        return len(SOURCES)
+
+
+PATTERNS: Mapping[str, re.Pattern[str]] = _Compiled()
 
 # What a time range says about impact: "from 09:54 to 19:20, transfers failed".
 IMPACT_WORDS = re.compile(

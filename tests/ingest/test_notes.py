@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -687,3 +688,34 @@ def test_comma_clauses_each_with_a_time_are_separate_events(tmp_path):
         "note",
         "alert.resolved",
     ]
+
+
+# --- the milestone words, compiled on first use -------------------------------------------
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "timelines"
+
+
+def corpus_lines() -> list[str]:
+    """Every line of the public postmortem timelines in the corpus."""
+    return [
+        line
+        for path in sorted(CORPUS.glob("*.md"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+def test_lazily_compiled_words_match_what_the_patterns_always_matched():
+    from ingest.notes.words import _WORDS, PATTERNS, SOURCES
+
+    lines = corpus_lines()
+    assert set(PATTERNS) == set(_WORDS) == set(SOURCES)
+    hits = 0
+    for name, patterns in _WORDS.items():
+        eager = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE | re.MULTILINE)
+        assert PATTERNS[name] is PATTERNS[name]  # compiled once
+        assert PATTERNS[name].flags == eager.flags
+        for line in lines:
+            found, expected = PATTERNS[name].search(line), eager.search(line)
+            assert (found and found.span()) == (expected and expected.span()), (name, line)
+            hits += expected is not None
+    assert hits > 100  # the corpus does name milestones

@@ -77,7 +77,7 @@ def pull_files(request: FilePull) -> Bundle:
     def window_now() -> tuple[Window | None, list[str]]:
         facts = context.incident
         return derive_window(
-            concat(o.frame for o in outcomes),
+            concat(o.frame for o in outcomes) if outcomes else None,
             created_at=facts.created_at,
             resolved_at=facts.resolved_at,
             since=request.since,

@@ -8,11 +8,12 @@ from datetime import timedelta
 import pandas as pd
 
 from ingest.errors import UsageError
+from ingest.schema import empty_frame
 from ingest.types import Window
 
 
 def derive_window(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | None,
     *,
     created_at: pd.Timestamp | None,
     resolved_at: pd.Timestamp | None,
@@ -21,10 +22,13 @@ def derive_window(
     lookback: timedelta,
     lookahead: timedelta,
 ) -> tuple[Window | None, list[str]]:
-    """The window and any warning about how it was chosen; None when nothing anchors it."""
+    """The window and any warning about how it was chosen; None when nothing anchors it.
+    ``frame`` holds the events read so far (None: nothing read yet)."""
     warnings: list[str] = []
     if since is not None and until is not None:
         return _checked(since, until), warnings
+    if frame is None:
+        frame = empty_frame()
 
     alerts = frame.loc[frame["kind"] == "alert.triggered", "ts"]
     # Pasted notes are what the author chose to paste: a derived window keeps every line.

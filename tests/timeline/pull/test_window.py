@@ -72,3 +72,22 @@ def test_nothing_to_anchor_gives_no_window():
         events(ROWS).iloc[0:0], created_at=None, resolved_at=None, since=None, until=None, **LOOK
     )
     assert window is None
+
+
+def test_nothing_read_yet_needs_both_ends_or_the_incident_times():
+    given = {"since": ts("2026-10-14T14:00:00Z"), "until": ts("2026-10-14T16:00:00Z")}
+    window, _ = derive_window(None, created_at=None, resolved_at=None, **given, **LOOK)
+    assert (window.start, window.end) == (given["since"], given["until"])
+    window, _ = derive_window(
+        None,
+        created_at=ts("2026-10-14T14:31:00Z"),
+        resolved_at=None,
+        since=None,
+        until=None,
+        **LOOK,
+    )
+    assert window.start == ts("2026-10-14T12:31:00Z")
+    nothing, _ = derive_window(
+        None, created_at=None, resolved_at=None, since=None, until=None, **LOOK
+    )
+    assert nothing is None
