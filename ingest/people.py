@@ -143,7 +143,7 @@ def _github_identity(account: Mapping[str, Any], person: Mapping[str, Any]) -> I
     email = str(person.get("email") or account.get("email") or "")
     name = str(person.get("name") or account.get("name") or "")
     system = (
-        account.get("type") == "Bot"
+        account.get("type") in ("Bot", "Organization")  # a repository's owner may be an org
         or bool(_GITHUB_BOT.search(login))
         or email.casefold() in _NOREPLY_SYSTEMS
         or email.casefold().endswith("[bot]@users.noreply.github.com")

@@ -35,6 +35,7 @@ from ingest.clients.retry import attempts_said
 from ingest.config import GitHubSettings
 from ingest.errors import ConfigError, InputError, SourceError
 from ingest.github.normalise import commits_frame, deployments_frame, pulls_frame, releases_frame
+from ingest.people import Identity, github_identities
 from ingest.progress import Progress
 from ingest.times import iso_to_utc
 from ingest.types import Window
@@ -109,6 +110,7 @@ def pull_github(
     progress: Progress,
     *,
     service: str = "",
+    identities: list[Identity] | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Schema frames of GitHub events inside ``window``, repository by repository.
 
@@ -116,13 +118,17 @@ def pull_github(
     because telling a rollback needs the older ones, which come on later pages), then one frame
     per page of commits on the branch, of merged pull requests and of published releases.
     Each request is reported with ``progress.request`` and each frame with ``progress.page``;
-    retries happen in the client. Raises ConfigError (see :func:`github_targets`) and
+    retries happen in the client. ``identities``, when given, gets the users of every record
+    read (deployment and status creators, commit authors and committers with their git names
+    and e-mails, pull-request users, release authors; ``ingest.people``): no request of its
+    own. Raises ConfigError (see :func:`github_targets`) and
     SourceError: token rejected, missing permission, unknown repository, GitHub failing.
     """
     targets = github_targets(settings, service)
+    found = identities if identities is not None else []
     for name in targets.repos:
         # The client is lazy: addressing a repository costs no GET /repos/o/r.
-        reader = _RepoReader(client.get_repo(name), name, window, progress)
+        reader = _RepoReader(client.get_repo(name), name, window, progress, found)
         try:
             yield from reader.frames(targets)
         except (github.GithubException, requests.exceptions.RequestException) as e:
@@ -138,13 +144,21 @@ def pull_github(
 class _RepoReader:
     """Reads one repository's listings, remembering which one it is on for error messages."""
 
-    def __init__(self, repo: Repository, name: str, window: Window, progress: Progress) -> None:
+    def __init__(
+        self,
+        repo: Repository,
+        name: str,
+        window: Window,
+        progress: Progress,
+        identities: list[Identity],
+    ) -> None:
         self.repo = repo
         self.name = name
         self.window = window
         self.progress = progress
         self.listing = ""
         self.path = ""
+        self.identities = identities  # the users the records read name
 
     @property
     def url(self) -> str:
@@ -180,6 +194,7 @@ class _RepoReader:
                     deployment.get_statuses(), "deployments", f"{deployment_id}/statuses"
                 )
                 statuses[deployment_id] = [_raw(s) for page in pages for s in page]
+        self.identities.extend(github_identities([raw, list(statuses.values())]))
         yield deployments_frame(raw, statuses, repo=self.name)
 
     def commits(self, branch: str) -> Iterator[pd.DataFrame]:
@@ -192,14 +207,14 @@ class _RepoReader:
             else self.repo.get_commits(since=since, until=until)
         )
         for page in self._pages(listing, "commits"):
-            yield commits_frame([_raw(c) for c in page], repo=self.name)
+            yield commits_frame(self._named([_raw(c) for c in page]), repo=self.name)
 
     def pulls(self) -> Iterator[pd.DataFrame]:
         """A frame per page of pull requests merged in the window (``merged_at``, never the
         ``merged`` property, which costs a request per pull request)."""
         listing = self.repo.get_pulls(state="closed", sort="updated", direction="desc")
         for page in self._pages(listing, "pulls"):
-            yield pulls_frame([_raw(p) for p in page], repo=self.name)
+            yield pulls_frame(self._named([_raw(p) for p in page]), repo=self.name)
             # A merge in the window updated its pull request in the window or later, so it
             # sorts before the first one last updated before the window.
             if _times(page, "updated_at").min() < self.window.start:
@@ -208,10 +223,15 @@ class _RepoReader:
     def releases(self) -> Iterator[pd.DataFrame]:
         """A frame per page of releases published in the window; drafts are skipped."""
         for page in self._pages(self.repo.get_releases(), "releases"):
-            yield releases_frame([_raw(r) for r in page], repo=self.name)
+            yield releases_frame(self._named([_raw(r) for r in page]), repo=self.name)
             latest = _times(page, "published_at").fillna(_times(page, "created_at")).max()
             if latest < self.window.start - HISTORY:
                 break
+
+    def _named(self, records: list[dict]) -> list[dict]:
+        """``records``, after adding the users they name to :attr:`identities`."""
+        self.identities.extend(github_identities(records))
+        return records
 
     def _pages(
         self, listing: PaginatedList, what: str, below: str = ""

@@ -29,6 +29,7 @@ from ingest.pagerduty.normalise import (
     merge_notes,
     notes_frame,
 )
+from ingest.people import Identity, pagerduty_identities
 from ingest.progress import Progress
 from ingest.schema import concat
 from ingest.times import to_iso
@@ -72,6 +73,8 @@ def pull_pagerduty(
     incident: Incident,
     window: Window,
     progress: Progress,
+    *,
+    identities: list[Identity] | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Schema frames of the incident's log entries, alerts and notes inside ``window``.
 
@@ -79,7 +82,10 @@ def pull_pagerduty(
     not the overview; status updates are among them), then alerts, then notes. ``incident`` is
     what :func:`fetch_incident` returned. Each HTTP request is reported with
     ``progress.request`` and each page with ``progress.page``; retries happen in the client.
+    ``identities``, when given, gets the user references of every page read (agents,
+    assignees, notified users, note authors; ``ingest.people``): no request of its own.
     """
+    found = identities if identities is not None else []
     incident_id = incident.id
     if not incident_id:
         raise UsageError("pull_pagerduty needs the incident's 'id' (from fetch_incident)")
@@ -89,15 +95,18 @@ def pull_pagerduty(
     annotations = []
     with _requests_counted(client, progress) as counter, _translated(client):
         for records in _api_pages(client, f"{base}/log_entries", log_params, counter):
+            found.extend(pagerduty_identities(records))
             frame = log_entries_frame(records, incident_id=incident_id, service=service)
             # Held back until the notes are in: most notes are also an annotate log entry.
             annotated = frame["kind"] == "alert.annotated"
             annotations.append(frame[annotated])
             yield from _in_window(frame[~annotated], window, progress)
         for records in _api_pages(client, f"{base}/alerts", {}, counter):
+            found.extend(pagerduty_identities(records))
             yield from _in_window(alerts_frame(records), window, progress)
         # The notes endpoint is not paginated (no "more"), so it is one plain GET.
         notes = client.rget(f"{base}/notes")
+        found.extend(pagerduty_identities([notes]))
         frame = notes_frame(list(notes), incident_id=incident_id, service=service)
         notes_page = merge_notes(concat([*annotations, frame]))
         yield from _in_window(notes_page, window, progress)

@@ -32,6 +32,7 @@ import pandas as pd
 from ingest.clients.slack import SlackClient
 from ingest.config import SlackSettings
 from ingest.errors import ConfigError, InputError, SourceError
+from ingest.people import Identity, slack_identities
 from ingest.progress import Progress
 from ingest.slack.api import Api
 from ingest.slack.normalise import apply_edits, message_edits, messages_frame, user_names
@@ -380,18 +381,25 @@ def _resolve(api: Api, names_or_ids: tuple[str, ...]) -> dict[str, tuple[str, st
 @dataclass
 class SlackPeople:
     """Display names and time zones (IANA) of the people seen, by user ID: one ``users.info``
-    each, however many messages they wrote. Pass one to :func:`pull_slack` to read it after."""
+    each, however many messages they wrote. Pass one to :func:`pull_slack` to read it after.
+
+    ``identities`` gets each person's identity (``ingest.people``) from the ``users.info``
+    answer, or, for a user Slack no longer knows, from the profile their message carries."""
 
     names: dict[str, str] = field(default_factory=dict)
     zones: dict[str, str] = field(default_factory=dict)
     asked: set[str] = field(default_factory=set)
+    identities: list[Identity] = field(default_factory=list)
 
     def learn(self, api: Api, messages: Iterable[Mapping[str, Any]]) -> None:
         """Look up every author and mentioned person of ``messages`` not asked about yet."""
         ids: dict[str, None] = {}
+        profiles: dict[str, Mapping[str, Any]] = {}
         for message in messages:
             if message.get("user"):
                 ids[message["user"]] = None
+                if isinstance(message.get("user_profile"), Mapping):
+                    profiles.setdefault(message["user"], message["user_profile"])
             text = message.get("text") or ""
             if "<@" in text:
                 ids.update(dict.fromkeys(_MENTION.findall(text)))
@@ -401,8 +409,24 @@ class SlackPeople:
             self.asked.add(user_id)
             answer = api.call("users.info", user=user_id, missing_ok=True)
             if answer is None:
-                continue  # a departed or foreign user: the message's own profile names them
+                # A departed or foreign user: the message's own profile names them.
+                self.identities.extend(_profile_identity(user_id, profiles.get(user_id)))
+                continue
             user = answer["user"]
+            self.identities.extend(slack_identities([user]))
             self.names.update(user_names([user]))
             if user.get("tz"):
                 self.zones[user_id] = user["tz"]
+
+
+def _profile_identity(user_id: str, profile: Mapping[str, Any] | None) -> list[Identity]:
+    """The identity a message's ``user_profile`` gives its author (handle, names)."""
+    if profile is None:
+        return []
+    member = {
+        "id": user_id,
+        "name": profile.get("name"),
+        "real_name": profile.get("real_name"),
+        "profile": profile,
+    }
+    return slack_identities([member])

@@ -1,19 +1,23 @@
 """Pulling an incident live by its PagerDuty ID: the three APIs at once, then the same bundle.
 
 PagerDuty is required (it says what the incident is and when); GitHub and Slack are pulled
-concurrently with it. A source that fails is recorded and the others still land.
+concurrently with it. A source that fails is recorded and the others still land. Each source
+also reports the users its records name (``ingest.people``), from the answers it already has,
+so that the bundle's people directory is built as a file pull's is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ingest.clients import Clients, RetryLog, RetryPolicy
 from ingest.config import Config
 from ingest.errors import PostmortemError
+from ingest.people import Identity
 from ingest.progress import Progress
 from ingest.schema import concat
 from ingest.times import parse_duration
@@ -64,8 +68,8 @@ def pull_live(
     jobs = _jobs(clients, config, incident, window, progress)
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         futures = {
-            name: pool.submit(_run, name, label, job, skip, progress, clients.log, log)
-            for name, (label, job, skip) in jobs.items()
+            name: pool.submit(_run, name, job, progress, clients.log, log)
+            for name, job in jobs.items()
         }
         outcomes = [futures[name].result() for name in jobs]
 
@@ -97,47 +101,54 @@ def pull_live(
     )
 
 
+@dataclass
+class _Job:
+    """What one source's worker runs (None: skipped, ``skip`` says why), and the users the
+    records it reads name, filled in as it runs."""
+
+    label: str
+    run: Job | None
+    skip: str = ""
+    people: list[Identity] = field(default_factory=list)
+
+
 def _jobs(
     clients: Clients, config: Config, incident: Incident, window: Window, progress: Progress
-) -> dict[str, tuple[str, Job | None, str]]:
+) -> dict[str, _Job]:
     """What each source's worker runs, or why it is skipped."""
     from ingest.github import live as github_api
     from ingest.pagerduty import live as pagerduty_api
     from ingest.slack import live as slack_api
 
-    jobs: dict[str, tuple[str, Job | None, str]] = {
-        "pagerduty": (
-            f"incident {incident.id} (API)",
-            lambda: pagerduty_api.pull_pagerduty(clients.pagerduty, incident, window, progress),
-            "",
-        )
-    }
+    pagerduty = _Job(f"incident {incident.id} (API)", None)
+    pagerduty.run = lambda: pagerduty_api.pull_pagerduty(
+        clients.pagerduty, incident, window, progress, identities=pagerduty.people
+    )
+    jobs = {"pagerduty": pagerduty}
     github_settings = config.github
+    github = _Job("repositories (API)", None, "no repositories configured: set github.repos")
     if github_settings.repos or github_settings.services:
-        jobs["github"] = (
-            "repositories (API)",
-            lambda: github_api.pull_github(
-                clients.github, github_settings, window, progress, service=incident.service
-            ),
-            "",
+        github.run = lambda: github_api.pull_github(
+            clients.github,
+            github_settings,
+            window,
+            progress,
+            service=incident.service,
+            identities=github.people,
         )
-    else:
-        jobs["github"] = (
-            "repositories (API)",
-            None,
-            "no repositories configured: set github.repos",
-        )
+    jobs["github"] = github
     slack_settings = config.slack
+    slack = _Job("channels (API)", None, "no channels configured: set slack.channels")
     if slack_settings.channels or slack_settings.channel_template or slack_settings.comms_channels:
-        jobs["slack"] = (
-            "channels (API)",
-            lambda: slack_api.pull_slack(
-                clients.slack, slack_settings, window, progress, incident=incident
-            ),
-            "",
+        slack.run = lambda: slack_api.pull_slack(
+            clients.slack,
+            slack_settings,
+            window,
+            progress,
+            incident=incident,
+            people=slack_api.SlackPeople(identities=slack.people),
         )
-    else:
-        jobs["slack"] = ("channels (API)", None, "no channels configured: set slack.channels")
+    jobs["slack"] = slack
     return jobs
 
 
@@ -174,23 +185,18 @@ def live_window(incident: Incident, request: FilePull, config: Config) -> tuple[
 
 
 def _run(
-    name: str,
-    label: str,
-    job: Job | None,
-    skip: str,
-    progress: Progress,
-    run_log: RetryLog,
-    pull_log: RetryLog,
+    name: str, job: _Job, progress: Progress, run_log: RetryLog, pull_log: RetryLog
 ) -> SourceOutcome:
-    if job is None:
-        progress.finish(name, skip)
-        return SourceOutcome(name, label, status="skipped", error=skip)
+    label = job.label
+    if job.run is None:
+        progress.finish(name, job.skip)
+        return SourceOutcome(name, label, status="skipped", error=job.skip)
     try:
         with run_log.also_to(pull_log):
-            frame = concat(job())
+            frame = concat(job.run())
     except PostmortemError as e:
         progress.finish(name, str(e))
         return SourceOutcome(name, label, status="failed", error=str(e))
     progress.finish(name)
     counts = dict(progress.sources[name].counts) if name in progress.sources else {}
-    return SourceOutcome(name, label, frame=frame, counts=counts)
+    return SourceOutcome(name, label, frame=frame, counts=counts, people=job.people)
