@@ -91,7 +91,7 @@ def pagerduty_identities(records: Iterable[Any]) -> list[Identity]:
         if isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, Mapping):
-            if item.get("type") in _PAGERDUTY_USER_TYPES:
+            if str(item.get("type")) in _PAGERDUTY_USER_TYPES:
                 name = item.get("summary") or item.get("name")
                 found.append(
                     Identity(
