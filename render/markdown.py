@@ -119,8 +119,12 @@ def milestone_rows(frame: pd.DataFrame, milestones: Mapping[str, Any]) -> list[d
         )
     refs = {row["ref"] for row in rows if row["ref"]}
     if refs:
-        linked = frame.loc[frame["ref"].isin(refs) & (frame["url"] != ""), ["ref", "url"]]
-        urls = linked.drop_duplicates("ref").set_index("ref")["url"]
+        # The first row with a URL for each ref; a handful of rows, so plain lists.
+        named = frame.loc[frame["ref"].isin(refs).to_numpy(), ["ref", "url"]]
+        urls: dict[str, str] = {}
+        for ref, url in zip(named["ref"].to_list(), named["url"].to_list(), strict=True):
+            if url != "":
+                urls.setdefault(ref, url)
         for row in rows:
             row["url"] = urls.get(row["ref"], "")
     return rows

@@ -205,6 +205,8 @@ def _said(chat: pd.DataFrame, pattern: re.Pattern[str]) -> list[tuple[str, str, 
     # Arrow finds the few messages that match; only those go through ``re`` for the group.
     hit = contains(chat["summary"], pattern.pattern, case=not pattern.flags & re.I)
     said: dict[str, tuple[str, str, str]] = {}
+    if not hit.any():
+        return []
     for person, text, ref in chat.loc[hit.to_numpy(), ["person", "summary", "ref"]].itertuples(
         index=False, name=None
     ):
