@@ -95,10 +95,13 @@ RELEASE_SHAPE = {
     "author": _LOGIN,
     "html_url": STR,
 }
+# A status is one row named by its ID, dated by its time and described by its state: without
+# any of them it would be another row (the deployment's own, or one an inactive state hides).
+STATUS_REQUIRED = ("id", "state", "created_at")
 # record kind -> (shape, what a record is called, required fields, its id field)
 SHAPES: dict[str, tuple[dict, str, tuple[str, ...], str]] = {
     "deployments": (DEPLOYMENT_SHAPE, "deployment", ("id", "created_at"), "id"),
-    "statuses": (STATUS_SHAPE, "deployment status", (), "id"),
+    "statuses": (STATUS_SHAPE, "deployment status", STATUS_REQUIRED, "id"),
     "commits": (COMMIT_SHAPE, "commit", ("sha", "commit"), "sha"),
     "pulls": (PULL_SHAPE, "pull request", ("number",), "number"),
     "releases": (RELEASE_SHAPE, "release", ("tag_name",), "tag_name"),
@@ -125,7 +128,14 @@ def deployments_frame(
     if not deployments:
         return empty_frame()
     check_shape("deployments", deployments)
-    check_shape("statuses", [s for listed in statuses.values() for s in listed])
+    for deployment_id, listed in statuses.items():
+        check_records(
+            listed,
+            STATUS_SHAPE,
+            what=f"deployment {deployment_id} status",
+            required=STATUS_REQUIRED,
+            id_key="id",
+        )
     deployment_ids = [text(d, "id") for d in deployments]
     if "" in deployment_ids:
         raise InputError(f"deployment #{deployment_ids.index('') + 1} has no 'id'")
@@ -244,8 +254,11 @@ def commits_frame(commits: list[dict], *, repo: str) -> pd.DataFrame:
 
 
 def pulls_frame(pulls: list[dict], *, repo: str) -> pd.DataFrame:
-    """One ``pr.merged`` row per merged pull request, at ``merged_at``; unmerged are skipped."""
+    """One ``pr.merged`` row per merged pull request, at ``merged_at``; unmerged are skipped.
+    The API always sends ``merged_at`` (null when not merged): a record without it is refused,
+    never taken for unmerged."""
     check_shape("pulls", pulls)
+    _require_key(pulls, "merged_at", "pull request", "number", "null when not merged")
     merged = [p for p in pulls if p.get("merged_at")]
     if not merged:
         return empty_frame()
@@ -273,8 +286,10 @@ def pulls_frame(pulls: list[dict], *, repo: str) -> pd.DataFrame:
 
 
 def releases_frame(releases: list[dict], *, repo: str) -> pd.DataFrame:
-    """One ``release.published`` row per published release, at ``published_at``; drafts skipped."""
+    """One ``release.published`` row per published release, at ``published_at``; drafts skipped.
+    A record without ``published_at`` (null for a draft, always sent) is refused."""
     check_shape("releases", releases)
+    _require_key(releases, "published_at", "release", "tag_name", "null for a draft")
     published = [r for r in releases if r.get("published_at") and not r.get("draft")]
     if not published:
         return empty_frame()
@@ -341,3 +356,14 @@ def _times(records: list[dict], key: str, what: str) -> pd.Series:
         position = int(times.isna().to_numpy().argmax())
         raise InputError(f"{what} {text(records[position], 'id') or position + 1} has no {key!r}")
     return times
+
+
+def _require_key(records: list[dict], key: str, what: str, id_key: str, null_means: str) -> None:
+    """InputError for the first record without ``key`` at all (a null value is an answer)."""
+    for number, record in enumerate(records, start=1):
+        if key not in record:
+            name = text(record, id_key)
+            raise InputError(
+                f"{what} #{number}{f' ({name})' if name else ''}: has no {key!r} "
+                f"(the API sends it, {null_means})"
+            )

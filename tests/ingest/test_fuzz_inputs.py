@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -51,11 +52,6 @@ TEXT_INPUTS = {
 }
 JSON_LINES = FIXTURES / "tables" / "events.jsonl"
 # top-level collections an export may leave out (the readers accept files with any of them)
-# A commit without a committer date is placed at its authored date (documented in
-# ingest/github/normalise.py): the same rows, one at another time.
-TIME_STAND_INS = {
-    "github": {("commits", "commit", "committer"), ("commits", "commit", "committer", "date")}
-}
 OPTIONAL_SECTIONS = {
     "github": {"deployments", "commits", "pulls", "releases"},
     "pagerduty": {"log_entries", "alerts", "notes"},
@@ -146,29 +142,100 @@ def target_file(root: Path, relpath: str) -> Path:
     return root / relpath if relpath else root
 
 
-@FUZZ
-@given(fmt=st.sampled_from(sorted(JSON_INPUTS)), which=st.integers(0, 3), mutation=json_mutation)
-def test_json_structure_mutations_keep_the_rows_or_are_refused(fmt, which, mutation):
+def read_mutated(fmt: str, which: int, kind: str, pick: int, choice: int):
+    """The outcome of reading ``fmt``'s input with one mutation, and the path it changed."""
     source, files = JSON_INPUTS[fmt]
-    original = read(fmt, source)
-    assert isinstance(original, pd.DataFrame) and len(original)
-    kind, pick, choice = mutation
     with copied(source) as root:
         path = target_file(root, files[which % len(files)])
         tree = json.loads(path.read_text(encoding="utf-8"))
         paths = list(paths_in(tree))
-        path.write_text(json.dumps(mutate(tree, kind, paths[pick % len(paths)], choice)))
-        outcome = read(fmt, root)
-    if not isinstance(outcome, pd.DataFrame):
-        return
-    where = paths[pick % len(paths)]
+        where = paths[pick % len(paths)]
+        path.write_text(json.dumps(mutate(tree, kind, where, choice)))
+        return read(fmt, root), where
+
+
+def assert_rows_kept(fmt: str, kind: str, where: tuple, outcome: pd.DataFrame) -> None:
+    original = read(fmt, JSON_INPUTS[fmt][0])
+    assert isinstance(original, pd.DataFrame) and len(original)
     if kind == "delete" and len(where) == 1 and where[0] in OPTIONAL_SECTIONS.get(fmt, ()):
         # an export without one of its sections is a valid export: fewer rows, never new ones
         assert set(keys(outcome)) < set(keys(original)), (kind, where)
-    elif kind == "delete" and where and (where[0], *where[2:]) in TIME_STAND_INS.get(fmt, ()):
-        assert sorted(outcome["ref"]) == sorted(original["ref"]), (kind, where)
+    elif fmt == "github" and kind == "delete" and where[0::2] == ("deployments", "statuses"):
+        # a deployment without its statuses is the deployments listing's own shape: that
+        # deployment becomes one row at its creation, every other row stays
+        tree = json.loads(JSON_INPUTS[fmt][0].read_text(encoding="utf-8"))
+        deployment = tree["deployments"][where[1]]
+        own = f"{tree['repo']}@{deployment['id']}"
+
+        def others(rows: pd.DataFrame) -> list:
+            return [k for k in keys(rows) if k[0] != own and not k[0].startswith(own + "/")]
+
+        assert others(outcome) == others(original), (kind, where)
+        created = pd.Timestamp(deployment["created_at"])
+        assert [k for k in keys(outcome) if k not in others(outcome)] == [(own, created)]
+    elif (
+        fmt == "github"
+        and kind == "delete"
+        and where[0:1] + where[2:4] == ("commits", "commit", "committer")
+    ):
+        # documented: a commit without a committer date is dated by its authored date
+        commit = json.loads(JSON_INPUTS[fmt][0].read_text(encoding="utf-8"))["commits"][where[1]]
+        authored = pd.Timestamp(commit["commit"]["author"]["date"])
+        expected = [(ref, authored if ref == commit["sha"] else ts) for ref, ts in keys(original)]
+        assert keys(outcome) == sorted(expected), (kind, where)
     else:
         assert keys(outcome) == keys(original), (kind, where)
+
+
+@FUZZ
+@given(fmt=st.sampled_from(sorted(JSON_INPUTS)), which=st.integers(0, 3), mutation=json_mutation)
+def test_json_structure_mutations_keep_the_rows_or_are_refused(fmt, which, mutation):
+    kind, pick, choice = mutation
+    outcome, where = read_mutated(fmt, which, kind, pick, choice)
+    if isinstance(outcome, pd.DataFrame):
+        assert_rows_kept(fmt, kind, where, outcome)
+
+
+def pick_of(fmt: str, where: tuple) -> int:
+    tree = json.loads(JSON_INPUTS[fmt][0].read_text(encoding="utf-8"))
+    return list(paths_in(tree)).index(where)
+
+
+# Mutations once seen to change the rows, kept as explicit examples: a deployment status
+# without its ID would be the deployment's own row, one without its state would no longer be
+# an inactive status left out; a pull request without merged_at, or a release without
+# published_at, would be taken for unmerged or a draft.
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        (("deployments", 0, "statuses", 1, "id"), "deployment 101 status #2: has no 'id'"),
+        (("deployments", 2, "statuses", 0, "id"), "status #1: has no 'id'"),
+        (("deployments", 0, "statuses", 2, "state"), "status #3 (1003): has no 'state'"),
+        (("pulls", 0, "merged_at"), "pull request #1"),
+        (("releases", 0, "published_at"), "release #1"),
+    ],
+)
+def test_a_github_record_without_what_makes_its_row_is_refused_naming_the_field(where, said):
+    outcome, changed = read_mutated("github", 0, "delete", pick_of("github", where), 0)
+    assert changed == where
+    assert isinstance(outcome, PostmortemError), keys(outcome)
+    message = str(outcome)
+    assert said in message and f"has no {where[-1]!r}" in message
+    assert "export_checkout.json" in message and "\n" not in message
+
+
+def test_a_commit_without_its_committer_date_is_dated_by_its_authored_date():
+    where = ("commits", 1, "commit", "committer", "date")
+    outcome, _ = read_mutated("github", 0, "delete", pick_of("github", where), 0)
+    assert isinstance(outcome, pd.DataFrame)
+    assert_rows_kept("github", "delete", where, outcome)
+
+
+def test_a_deployment_without_its_statuses_is_one_row_at_its_creation():
+    where = ("deployments", 0, "statuses")
+    outcome, _ = read_mutated("github", 0, "delete", pick_of("github", where), 0)
+    assert isinstance(outcome, pd.DataFrame)
+    assert_rows_kept("github", "delete", where, outcome)
 
 
 @FUZZ
