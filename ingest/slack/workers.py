@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -67,7 +68,7 @@ def reduced_days(
     # Spawned, not forked: a fork of a process whose libraries run threads is not safe, and
     # spawned workers are this process's own children, so their CPU time is counted as its.
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=gc.disable)
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
     pending: deque[tuple[str, Future[Reduced]]] = deque()
     try:
         for relpath in relpaths:
@@ -78,6 +79,14 @@ def reduced_days(
             yield pending.popleft()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker() -> None:
+    """A worker leaves Ctrl-C to the pull: interrupted mid-answer, it would leave the pool's
+    result queue locked and the pull waiting on it forever. Parsed JSON has no cycles for the
+    garbage collector to find."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.disable()
 
 
 @contextmanager

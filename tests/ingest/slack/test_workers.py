@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -51,3 +54,53 @@ def test_a_damaged_day_file_is_named_with_its_line_as_in_process(tmp_path: Path)
             read_all(export)
     assert str(in_workers.value) == str(in_process.value)
     assert f"{day}:" in str(in_workers.value) and "not valid JSON" in str(in_workers.value)
+
+
+DRIVER = """
+import os, signal, sys
+from ingest.slack import export, workers
+workers.PARALLEL_BYTES = 1
+workers.usable_cores = lambda: 2
+reads = []
+plain_read = export._FolderExport.read
+
+def read(self, relpath):
+    reads.append(relpath)
+    if len(reads) == 5:  # files are in the workers' hands: Ctrl-C, as a terminal sends it
+        os.killpg(0, signal.SIGINT)
+    return plain_read(self, relpath)
+
+export._FolderExport.read = read
+from timeline.cli import main
+sys.argv = ["postmortem", *sys.argv[1:]]
+main()
+"""
+
+
+def test_ctrl_c_while_workers_read_stops_the_pull_with_one_line(tmp_path: Path) -> None:
+    # Workers that took Ctrl-C themselves could die holding the pool's result queue and leave
+    # the pull waiting for good (seen on a year-long export); they leave it to the pull.
+    root = tmp_path / "export"
+    (root / "busy").mkdir(parents=True)
+    (root / "channels.json").write_text('[{"id": "C9", "name": "busy"}]')
+    (root / "users.json").write_text("[]")
+    start = 1_700_000_000
+    for day in range(10):
+        messages = [
+            {"type": "message", "user": "U1", "text": f"m{i}", "ts": f"{start + day * 86400 + i}.0"}
+            for i in range(2_000)
+        ]
+        (root / "busy" / f"2023-11-{day + 10:02d}.json").write_text(json.dumps(messages))
+    out = tmp_path / "out"
+    args = ["pull", "--from", f"slack-export:{root}", "--id", "INT", "--out", str(out), "-q"]
+    run = subprocess.run(
+        [sys.executable, "-c", DRIVER, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        start_new_session=True,
+        cwd=Path(__file__).parents[3],
+    )
+    assert run.returncode == 1, run.stderr
+    assert run.stderr.strip() == "Aborted!"
+    assert not (out / "INT").exists()
