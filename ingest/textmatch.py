@@ -11,7 +11,7 @@ pattern that matches wherever the exact one does); ``re`` then checks only the r
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -32,19 +32,15 @@ def contains(values: pd.Series, pattern: str, *, case: bool = True) -> pd.Series
     found = np.zeros(len(values), dtype=bool)
     re2_pattern = _for_re2(pattern)
     simple = _simple_rows(text) if re2_pattern is not None else np.zeros(len(values), bool)
-    exact_after = False
+    exact = True
     if simple.any():
-        try:
-            matched = pc.match_substring_regex(text, re2_pattern, ignore_case=not case)
-        except pa.ArrowInvalid:  # lookarounds, backreferences: only ``re`` has them
-            matched = _superset_search(text, re2_pattern, case)
-            exact_after = matched is not None
+        matched, exact = _re2_search(text, re2_pattern, case)
         if matched is None:
             simple[:] = False
         else:
-            found[simple] = matched.to_numpy(zero_copy_only=False)[simple]
-    # Rows RE2 cannot judge exactly: the rest, and the candidates of a superset search.
-    check = (~simple & ~values.isna().to_numpy()) | (found if exact_after else False)
+            found[simple] = matched[simple]
+    # Rows RE2 cannot judge exactly: the rest, and the candidates of a wider search.
+    check = (~simple & ~values.isna().to_numpy()) | (False if exact else found)
     if check.any():
         compiled = re.compile(pattern, 0 if case else re.IGNORECASE)
         found[check] = [compiled.search(s) is not None for s in values[check].astype(str)]
@@ -63,14 +59,9 @@ def first_matches(
     text = _arrow(values)
     possible = ~values.isna().to_numpy()
     re2_pattern = _for_re2(pattern)
-    wider = _without_lookarounds(re2_pattern) if re2_pattern is not None else None
-    if wider is not None:
-        try:
-            matched = pc.match_substring_regex(text, wider, ignore_case=not case)
-        except pa.ArrowInvalid:  # backreferences: every row goes to ``re``
-            pass
-        else:
-            matched = pc.fill_null(matched, False).to_numpy(zero_copy_only=False)
+    if re2_pattern is not None:
+        matched, _ = _re2_search(text, re2_pattern, case)
+        if matched is not None:
             possible &= ~_simple_rows(text) | matched
     compiled = re.compile(pattern, 0 if case else re.IGNORECASE)
     checked: dict[int, bool] = {}
@@ -86,71 +77,56 @@ def first_matches(
     return [first(mask) for mask in among]
 
 
-def _superset_search(text: pa.ChunkedArray, pattern: str, case: bool) -> pa.ChunkedArray | None:
-    """RE2's search for ``pattern`` with its lookarounds left out: every row the exact pattern
-    matches, and maybe more. None when RE2 cannot read even that (backreferences)."""
+def _re2_search(text: pa.ChunkedArray, pattern: str, case: bool) -> tuple[np.ndarray | None, bool]:
+    """RE2's search (missing rows False) and whether it is exact. A pattern with lookarounds,
+    which RE2 lacks, is searched without them: every row it matches, and maybe more (not
+    exact). None when RE2 cannot read even that (backreferences)."""
     wider = _without_lookarounds(pattern)
-    if wider == pattern:
-        return None
     try:
-        return pc.match_substring_regex(text, wider, ignore_case=not case)
+        matched = pc.match_substring_regex(text, wider, ignore_case=not case)
     except pa.ArrowInvalid:
-        return None
+        return None, False
+    return pc.fill_null(matched, False).to_numpy(zero_copy_only=False), wider == pattern
+
+
+_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
 
 
 def _without_lookarounds(pattern: str) -> str:
     """``pattern`` with every ``(?=…)``, ``(?!…)``, ``(?<=…)``, ``(?<!…)`` removed. A lookaround
     only ever forbids a match, so the result matches wherever ``pattern`` does."""
-    out, i, in_class = [], 0, False
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            out.append(char)
-            i += 1
-            for lead in ("^", "]"):  # a "]" right after the opening bracket is a literal
-                if pattern.startswith(lead, i):
-                    out.append(lead)
-                    i += 1
-            continue
-        elif pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
-            i = _group_end(pattern, i)
-            continue
-        out.append(char)
-        i += 1
+    out, depth = [], 0  # depth > 0: inside a lookaround being left out
+    for start, token, in_class in _tokens(pattern):
+        opens = token == "(" and not in_class
+        closes = token == ")" and not in_class
+        if depth:
+            depth += opens - closes
+        elif opens and pattern.startswith(_LOOKAROUNDS, start):
+            depth = 1
+        else:
+            out.append(token)
     return "".join(out)
 
 
-def _group_end(pattern: str, start: int) -> int:
-    """The index just after the group opened at ``start``."""
-    depth, i, in_class = 0, start, False
+def _tokens(pattern: str) -> Iterator[tuple[int, str, bool]]:
+    """``(start, token, in a character class)`` for each escape (``\\s``), class opening
+    (``[``, ``[^``, ``[]``, ``[^]``: a "]" right after the bracket is a literal) and other
+    character of a regular expression."""
+    i, in_class = 0, False
     while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
+        end = i + 1
+        if pattern[i] == "\\":
+            end = i + 2
+        elif pattern[i] == "[" and not in_class:
             in_class = True
-            if pattern.startswith("^", i + 1):
-                i += 1
-            if pattern.startswith("]", i + 1):
-                i += 1
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return i
+            end += pattern.startswith("^", end)
+            end += pattern.startswith("]", end)
+        elif pattern[i] == "]" and in_class:
+            yield i, "]", True
+            in_class, i = False, end
+            continue
+        yield i, pattern[i:end], in_class
+        i = end
 
 
 def _arrow(values: pd.Series) -> pa.ChunkedArray:
@@ -184,33 +160,14 @@ _LAST_SIMPLE: list = []
 def _for_re2(pattern: str) -> str | None:
     """``pattern`` with ``\\s`` and ``\\S`` spelled as ``re`` reads them on ASCII text, or None
     where that cannot be spelled for RE2 (``\\S`` inside a character class)."""
-    out, i, in_class = [], 0, False
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\" and i + 1 < len(pattern):
-            escaped = pattern[i + 1]
-            if escaped == "s":
-                out.append(_ASCII_SPACE if in_class else f"[{_ASCII_SPACE}]")
-            elif escaped == "S":
-                if in_class:
-                    return None
-                out.append(f"[^{_ASCII_SPACE}]")
-            else:
-                out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if char == "[" and not in_class:
-            in_class = True
-            out.append(char)
-            # a "]" (or "^]") right after the opening bracket is a literal
-            for lead in ("^", "]"):
-                if pattern.startswith(lead, i + 1):
-                    out.append(lead)
-                    i += 1
-        elif char == "]" and in_class:
-            in_class = False
-            out.append(char)
+    out = []
+    for _, token, in_class in _tokens(pattern):
+        if token == "\\s":
+            out.append(_ASCII_SPACE if in_class else f"[{_ASCII_SPACE}]")
+        elif token == "\\S":
+            if in_class:
+                return None
+            out.append(f"[^{_ASCII_SPACE}]")
         else:
-            out.append(char)
-        i += 1
+            out.append(token)
     return "".join(out)
