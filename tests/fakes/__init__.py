@@ -14,8 +14,15 @@ from .slack import FakeSlack
 PAGERDUTY_TEST_TOKEN = "u+pdTestToken0123456789"
 GITHUB_TEST_TOKEN = "ghp_testToken0123456789abcdefABCDEF01"
 SLACK_TEST_TOKEN = "xoxb-1111-2222-testToken0123456789"
+# The environment a live pull reads its three tokens from.
+TEST_TOKENS = {
+    "PAGERDUTY_API_TOKEN": PAGERDUTY_TEST_TOKEN,
+    "GITHUB_TOKEN": GITHUB_TEST_TOKEN,
+    "SLACK_BOT_TOKEN": SLACK_TEST_TOKEN,
+}
 
 __all__ = [
+    "TEST_TOKENS",
     "GITHUB_TEST_TOKEN",
     "PAGERDUTY_TEST_TOKEN",
     "SLACK_TEST_TOKEN",

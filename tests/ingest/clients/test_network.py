@@ -22,6 +22,7 @@ from tests.fakes import (
     GITHUB_TEST_TOKEN,
     PAGERDUTY_TEST_TOKEN,
     SLACK_TEST_TOKEN,
+    TEST_TOKENS,
     FakeGitHub,
     FakeSlack,
     tls_context,
@@ -30,11 +31,7 @@ from tests.fakes import github as gh
 from tests.fakes import pagerduty as pd_fake
 from tests.fakes.network import ConnectProxy, SilentServer, closed_port
 
-TOKENS = {
-    "PAGERDUTY_API_TOKEN": PAGERDUTY_TEST_TOKEN,
-    "GITHUB_TOKEN": GITHUB_TEST_TOKEN,
-    "SLACK_BOT_TOKEN": SLACK_TEST_TOKEN,
-}
+TOKENS = TEST_TOKENS
 REPO = "acme/checkout"
 WINDOW = Window(pd.Timestamp("2026-10-14T14:00:00Z"), pd.Timestamp("2026-10-14T16:00:00Z"))
 QUICK = RetryPolicy(retries=2, backoff=0.0, max_wait=1)

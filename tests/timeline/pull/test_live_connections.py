@@ -13,6 +13,7 @@ from tests.fakes import (
     GITHUB_TEST_TOKEN,
     PAGERDUTY_TEST_TOKEN,
     SLACK_TEST_TOKEN,
+    TEST_TOKENS,
     FakeGitHub,
     FakePagerDuty,
     FakeSlack,
@@ -22,11 +23,7 @@ from tests.fakes.scenario import REPO, serve_incident
 from timeline.pull.files import FilePull
 from timeline.pull.live import pull_live
 
-TOKENS = {
-    "PAGERDUTY_API_TOKEN": PAGERDUTY_TEST_TOKEN,
-    "GITHUB_TOKEN": GITHUB_TEST_TOKEN,
-    "SLACK_BOT_TOKEN": SLACK_TEST_TOKEN,
-}
+TOKENS = TEST_TOKENS
 QUICK = RetryPolicy(retries=2, backoff=0.0, max_wait=5)
 
 

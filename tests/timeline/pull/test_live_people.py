@@ -19,18 +19,14 @@ import pytest
 from click.testing import CliRunner
 
 from render.audience import public_names
-from tests.fakes import GITHUB_TEST_TOKEN, PAGERDUTY_TEST_TOKEN, SLACK_TEST_TOKEN
+from tests.fakes import TEST_TOKENS
 from tests.fakes import github as gh
 from tests.fakes import pagerduty as pd_fake
 from tests.fakes import slack as sl
 from timeline.bundle import read_bundle
 from timeline.cli import main
 
-TOKENS = {
-    "PAGERDUTY_API_TOKEN": PAGERDUTY_TEST_TOKEN,
-    "GITHUB_TOKEN": GITHUB_TEST_TOKEN,
-    "SLACK_BOT_TOKEN": SLACK_TEST_TOKEN,
-}
+TOKENS = TEST_TOKENS
 INCIDENT, NUMBER, REPO = "PINC0077", 77, "acme/orders"
 START = datetime(2026, 3, 2, 10, tzinfo=UTC)
 IDENTIFIERS = [

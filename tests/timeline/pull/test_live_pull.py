@@ -5,16 +5,12 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from tests.fakes import GITHUB_TEST_TOKEN, PAGERDUTY_TEST_TOKEN, SLACK_TEST_TOKEN
+from tests.fakes import TEST_TOKENS
 from tests.fakes.scenario import serve_example
 from timeline.cli import main
 from timeline.pull.files import EXAMPLE_DIR
 
-TOKENS = {
-    "PAGERDUTY_API_TOKEN": PAGERDUTY_TEST_TOKEN,
-    "GITHUB_TOKEN": GITHUB_TEST_TOKEN,
-    "SLACK_BOT_TOKEN": SLACK_TEST_TOKEN,
-}
+TOKENS = TEST_TOKENS
 
 
 @pytest.fixture
