@@ -8,12 +8,11 @@ only a few files are read ahead, so memory stays bounded however long the channe
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
 
 from ingest.slack.columns import day_columns
@@ -65,6 +64,9 @@ def reduced_days(
                     done.set_exception(e)
             yield relpath, done
         return
+    import multiprocessing  # only a long read pays for the pool's modules
+    from concurrent.futures import ProcessPoolExecutor
+
     # Spawned, not forked: a fork of a process whose libraries run threads is not safe, and
     # spawned workers are this process's own children, so their CPU time is counted as its.
     context = multiprocessing.get_context("spawn")
