@@ -58,6 +58,7 @@ def test_a_damaged_day_file_is_named_with_its_line_as_in_process(tmp_path: Path)
 
 DRIVER = """
 import os, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as under a terminal, even if ignored
 from ingest.slack import export, workers
 workers.PARALLEL_BYTES = 1
 workers.usable_cores = lambda: 2
