@@ -74,7 +74,9 @@ def reduced_days(
     pending: deque[tuple[str, Future[Reduced]]] = deque()
     try:
         for relpath in relpaths:
-            pending.append((relpath, pool.submit(day_columns, read(relpath), **options)))
+            data = read(relpath)
+            with _interrupts_held():  # a worker started here starts with Ctrl-C held too
+                pending.append((relpath, pool.submit(day_columns, data, **options)))
             if len(pending) > 2 * workers:
                 yield pending.popleft()
         while pending:
@@ -85,10 +87,28 @@ def reduced_days(
 
 def _start_worker() -> None:
     """A worker leaves Ctrl-C to the pull: interrupted mid-answer, it would leave the pool's
-    result queue locked and the pull waiting on it forever. Parsed JSON has no cycles for the
-    garbage collector to find."""
+    result queue locked and the pull waiting on it forever. It was started with Ctrl-C held
+    (:func:`_interrupts_held`), so one pressed while it started up is dropped here. Parsed
+    JSON has no cycles for the garbage collector to find."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     gc.disable()
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C in this thread while the pool may start a worker: the worker inherits the
+    held signal, so it cannot be interrupted while Python starts up, before it can ignore it.
+    Ctrl-C still reaches the pull at once through its other threads, or when released."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 @contextmanager
