@@ -11,40 +11,90 @@ pattern that matches wherever the exact one does); ``re`` then checks only the r
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ingest.machine import usable_cores
+
 # What ``re`` counts as whitespace in ASCII text; RE2's \s lacks \v and \x1c-\x1f.
 _ASCII_SPACE = r"\t\n\x0b\x0c\r \x1c-\x1f"
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def contains(values: pd.Series, pattern: str, *, case: bool = True) -> pd.Series:
     """Which rows of ``values`` ``pattern`` matches somewhere (``re.search``); missing is False.
 
     Same answer as ``values.str.contains(pattern, case=case, regex=True)``."""
+    return contains_each(values, [pattern], case=case)[0]
+
+
+def contains_each(
+    values: pd.Series, patterns: Sequence[str], *, case: bool = True
+) -> list[pd.Series]:
+    """:func:`contains` for each of ``patterns``; on a long column the RE2 searches run side
+    by side, one per core (Arrow lets go of the interpreter while it searches)."""
     if values.empty:
-        return pd.Series(False, index=values.index, dtype=bool)
+        return [pd.Series(False, index=values.index, dtype=bool) for _ in patterns]
     text = _arrow(values)
+    re2_patterns = [_for_re2(pattern) for pattern in patterns]
+    simple = np.zeros(len(values), bool)
+    if any(p is not None for p in re2_patterns):
+        simple = _simple_rows(text)
+    wanted = [p if p is not None and simple.any() else None for p in re2_patterns]
+    searches = _in_parallel(
+        lambda p: (None, True) if p is None else _re2_search(text, p, case),
+        wanted,
+        len(values) >= _PARALLEL_FROM_ROWS,
+    )
+    missing = values.isna().to_numpy()
+    no_rows = np.zeros(len(values), bool)
+    return [
+        _completed(values, pattern, no_rows if p is None else simple, search, missing, case)
+        for pattern, p, search in zip(patterns, wanted, searches, strict=True)
+    ]
+
+
+def _completed(
+    values: pd.Series,
+    pattern: str,
+    simple: np.ndarray,
+    search: tuple[np.ndarray | None, bool],
+    missing: np.ndarray,
+    case: bool,
+) -> pd.Series:
+    """The answer of :func:`contains` from RE2's ``search`` on the ``simple`` rows: ``re``
+    judges the other rows and the candidates of a wider search."""
+    matched, exact = search
     found = np.zeros(len(values), dtype=bool)
-    re2_pattern = _for_re2(pattern)
-    simple = _simple_rows(text) if re2_pattern is not None else np.zeros(len(values), bool)
-    exact = True
-    if simple.any():
-        matched, exact = _re2_search(text, re2_pattern, case)
-        if matched is None:
-            simple[:] = False
-        else:
-            found[simple] = matched[simple]
-    # Rows RE2 cannot judge exactly: the rest, and the candidates of a wider search.
-    check = (~simple & ~values.isna().to_numpy()) | (False if exact else found)
+    if matched is None:
+        simple = np.zeros(len(values), dtype=bool)
+    else:
+        found[simple] = matched[simple]
+    check = (~simple & ~missing) | (False if exact else found)
     if check.any():
         compiled = re.compile(pattern, 0 if case else re.IGNORECASE)
         found[check] = [compiled.search(s) is not None for s in values[check].astype(str)]
     return pd.Series(found, index=values.index, dtype=bool)
+
+
+# Below this many rows a search is over before a thread would start.
+_PARALLEL_FROM_ROWS = 50_000
+
+
+def _in_parallel(work: Callable[[T], R], items: Sequence[T], parallel: bool) -> list[R]:
+    workers = min(len(items), usable_cores()) if parallel else 1
+    if workers <= 1:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(work, items))
 
 
 def first_matches(
@@ -140,21 +190,29 @@ def _arrow(values: pd.Series) -> pa.ChunkedArray:
 def _simple_rows(text: pa.ChunkedArray) -> np.ndarray:
     """Rows of ASCII text without line breaks: there RE2 reads a pattern as ``re`` does.
 
-    The answer for the last column asked about is kept (with the column, so that its buffers
-    cannot be freed and their addresses reused): one column is often searched many times."""
+    The answers for the last few long columns asked about are kept (with the columns, so that
+    their buffers cannot be freed and their addresses reused): a column is often searched many
+    times, between searches of other columns."""
     key = tuple(
         (chunk.offset, len(chunk), *(b.address if b is not None else 0 for b in chunk.buffers()))
         for chunk in text.chunks
     )
-    if _LAST_SIMPLE and _LAST_SIMPLE[0] == key:
-        return _LAST_SIMPLE[2].copy()
+    kept = _SIMPLE_KEPT.get(key)
+    if kept is not None:
+        return kept[1].copy()
     simple = pc.and_(pc.string_is_ascii(text), pc.invert(pc.match_substring(text, "\n")))
     rows = pc.fill_null(simple, False).to_numpy(zero_copy_only=False)
-    _LAST_SIMPLE[:] = [key, text, rows]
+    if len(text) >= _KEEP_FROM_ROWS:
+        if len(_SIMPLE_KEPT) >= _KEEP_COLUMNS:
+            del _SIMPLE_KEPT[next(iter(_SIMPLE_KEPT))]
+        _SIMPLE_KEPT[key] = (text, rows)
     return rows.copy()
 
 
-_LAST_SIMPLE: list = []
+# Short columns are cheap to look at again, and keeping them would push the long ones out.
+_KEEP_FROM_ROWS = 10_000
+_KEEP_COLUMNS = 4
+_SIMPLE_KEPT: dict[tuple, tuple[pa.ChunkedArray, np.ndarray]] = {}
 
 
 def _for_re2(pattern: str) -> str | None:

@@ -248,7 +248,7 @@ def _with_corroboration(
 def _source_statuses(
     outcomes: list[SourceOutcome], frame: pd.DataFrame
 ) -> tuple[SourceStatus, ...]:
-    counts = frame["source"].astype(str).value_counts()
+    counts = frame["source"].astype(object).value_counts()
     rank = {"ok": 0, "skipped": 1, "failed": 2}
     statuses: dict[str, SourceStatus] = {}
     for outcome in outcomes:

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ingest.textmatch import contains
+from ingest.textmatch import contains_each
 from ingest.vocab import has_tag
 
 # rule -> precedence (lower wins when the budget is short)
@@ -119,13 +119,15 @@ def select_key_rows(
     reaction = pd.Series(False, index=frame.index)
     if key_reactions:
         reaction = has_tag(tags, *(f"reaction:{name}" for name in key_reactions))
-    keyword = pd.Series(False, index=frame.index)
+    # One call, so that the searches of a long column run side by side.
+    searched = [FIGURES, DECISIONS, FINDINGS, _ALERT_BOT, ROLE_WORDS, IMPACT]
     if keywords:
-        keyword = contains(summary, "|".join(re.escape(k) for k in keywords), case=False)
+        searched.append("|".join(re.escape(k) for k in keywords))
+    figures, decision, finding, alert_bot, role, impact, *keyword = contains_each(
+        summary, searched, case=False
+    )
+    keyword = keyword[0] if keyword else pd.Series(False, index=frame.index)
     in_comms = chat & frame["channel"].isin(_channel_names(comms_channels))
-    figures = contains(summary, FIGURES, case=False)
-    decision = contains(summary, DECISIONS, case=False)
-    finding = contains(summary, FINDINGS, case=False)
     revert = (kinds == "commit") & has_tag(tags, "revert", "rollback")
     rollback = has_tag(tags, "rollback")
     person = chat & ~system & ~bot & (frame["actor"].fillna("") != "")
@@ -138,10 +140,10 @@ def select_key_rows(
         (kinds.isin(_DEPLOY_KINDS) & rollback, "rollback"),
         (kinds.isin(_DEPLOY_KINDS), "deploy"),
         (kinds.isin(_INCIDENT_KINDS), "alert"),
-        (chat & bot & contains(summary, _ALERT_BOT, case=False), "alert"),
+        (chat & bot & alert_bot, "alert"),
         ((kinds == "comms.status_page") | in_comms, "status_update"),
         (kinds == "report.customer", "customer_report"),
-        (chat & contains(summary, ROLE_WORDS, case=False), "role"),
+        (chat & role, "role"),
         (chat & has_tag(tags, "pinned"), "pinned"),
         (chat & reaction, "reaction"),
         (source.isin(["notes", "table"]), "notes"),
@@ -163,7 +165,6 @@ def select_key_rows(
     )
     candidates = np.array([RULES.get(name, 99) for name in names])[codes]
     eligible = np.flatnonzero(candidates < 99)
-    impact = contains(summary, IMPACT, case=False)
     found = {
         "decision": decision,
         "figures": figures,

@@ -53,7 +53,7 @@ def find_milestones(
 ) -> dict[str, Milestone]:
     """Every milestone of DESIGN.md §5 from an ordered events frame; author marks win."""
     found: dict[str, Milestone] = {}
-    kinds = frame["kind"].astype(str)
+    kinds = frame["kind"]  # categorical: compared as it is, never copied to text
     read_from_source = frame["kind_rule"] == ""
 
     def first(mask: pd.Series, rule: str) -> Milestone:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ingest.people import directory_names
-from ingest.textmatch import contains
+from ingest.textmatch import contains, contains_each
 from ingest.times import to_iso
 from ingest.vocab import has_tag
 
@@ -56,7 +56,7 @@ def find_responders(
     "first_action": {"at", "kind", "summary", "ref", "url"}}`` (times as ISO strings)."""
     if frame.empty:
         return []
-    actor = frame["actor"].astype(str).str.strip()
+    actor = frame["actor"].fillna("").str.strip()
     people = (actor != "") & ~_system_rows(frame, actor)
     if not people.any():
         return []
@@ -184,31 +184,39 @@ def _roles(
     for name, person in person_of.items():
         if name.casefold() in folded_roster:
             add(person, folded_roster[name.casefold()], "roster")
-    chat = rows[rows["source"].astype(str) == "slack"]
-    for pattern in _CHAT_ROLES[:1]:
-        for person, role, ref in _said(chat, pattern):
-            add(person, _ROLE_NAMES.get(role.casefold(), role), f"said in chat {ref}")
-    pagerduty = frame.loc[frame["source"].astype(str) == "pagerduty", ["summary", "ref"]]
+    chat = rows[rows["source"] == "slack"]
+    said = _said(chat, _CHAT_ROLES)
+    for person, role, ref in said[0]:
+        add(person, _ROLE_NAMES.get(role.casefold(), role), f"said in chat {ref}")
+    pagerduty = frame.loc[frame["source"] == "pagerduty", ["summary", "ref"]]
     for text, ref in pagerduty.itertuples(index=False):
         for pattern, template in _PAGERDUTY_ROLES:
             match = pattern.match(str(text))
             if match:
                 person = _person_named(match.group("name"), person_of)
                 add(person, template.format(**match.groupdict()).strip(), f"PagerDuty {ref}")
-    for pattern in _CHAT_ROLES[1:]:
-        for person, role, ref in _said(chat, pattern):
-            if person not in found:
-                add(person, role, f"said in chat {ref}")
+    for person, role, ref in (entry for entries in said[1:] for entry in entries):
+        if person not in found:
+            add(person, role, f"said in chat {ref}")
     return {
         person: ("; ".join(r for r, _ in roles), "; ".join(w for _, w in roles))
         for person, roles in found.items()
     }
 
 
-def _said(chat: pd.DataFrame, pattern: re.Pattern[str]) -> list[tuple[str, str, str]]:
-    """(person, role, ref) for each person's first message matching ``pattern``."""
-    # Arrow finds the few messages that match; only those go through ``re`` for the group.
-    hit = contains(chat["summary"], pattern.pattern, case=not pattern.flags & re.I)
+def _said(
+    chat: pd.DataFrame, patterns: Sequence[re.Pattern[str]]
+) -> list[list[tuple[str, str, str]]]:
+    """For each pattern, (person, role, ref) for each person's first message matching it."""
+    # Arrow finds the few messages that match, all patterns in one pass over the column;
+    # only those messages go through ``re`` for the group.
+    hits = contains_each(chat["summary"], [_inline_flags(p) for p in patterns])
+    return [_first_said(chat, pattern, hit) for pattern, hit in zip(patterns, hits, strict=True)]
+
+
+def _first_said(
+    chat: pd.DataFrame, pattern: re.Pattern[str], hit: pd.Series
+) -> list[tuple[str, str, str]]:
     said: dict[str, tuple[str, str, str]] = {}
     if not hit.any():
         return []
@@ -219,6 +227,11 @@ def _said(chat: pd.DataFrame, pattern: re.Pattern[str]) -> list[tuple[str, str, 
         if match and match.group("role") is not None and person not in said:
             said[person] = (person, match.group("role"), ref)
     return list(said.values())
+
+
+def _inline_flags(pattern: re.Pattern[str]) -> str:
+    """The pattern's text, made case-blind inline where it was compiled so."""
+    return f"(?i:{pattern.pattern})" if pattern.flags & re.IGNORECASE else pattern.pattern
 
 
 def _person_named(name: str, person_of: Mapping[str, str]) -> str | None:

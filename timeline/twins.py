@@ -38,10 +38,10 @@ def fold_twins(
     frame = frame.copy()
     if frame.empty:
         return frame
-    source = frame["source"].astype(str)
+    source = frame["source"]
     system_message = has_tag(frame["tags"], "system")
     in_comms = frame["channel"].isin(_channel_names(comms_channels)) & (source == "slack")
-    kinds = frame["kind"].astype(str)
+    kinds = frame["kind"].astype(object)
     cls = kinds.where(~kinds.isin(["comms.status_page"]), COMMS)
     cls = cls.where(~(in_comms & ~system_message), COMMS)
 

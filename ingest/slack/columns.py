@@ -151,7 +151,7 @@ def message_columns(
 ) -> dict[str, list[str]]:
     """The first, pure-Python half of :func:`messages_frame`: one list per column, times still
     as Slack ``ts`` strings (``ts``, ``edited``). Lists of several calls may be joined
-    (``list.extend``) and turned into one frame by :func:`columns_frame`, so that the parsed
+    (``list.extend``) and turned into one frame by ``columns_frame``, so that the parsed
     records can be freed early and the frame's fixed cost is paid once.
 
     Raises InputError when a record is not shaped like a Slack message.

@@ -12,19 +12,28 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from ingest.errors import InputError
-from ingest.schema import KIND, UTC_TIME, frame_from_columns
+from ingest.schema import KIND, frame_from_columns
 from ingest.shapes import describe
+from ingest.slack.arrays import TEXT_COLUMNS, columns_batch
 from ingest.slack.columns import message_columns, message_edits
 from ingest.slack.shape import COLUMN_FIELDS
 from ingest.times import slack_ts_to_utc
 
-__all__ = ["apply_edits", "columns_frame", "message_columns", "message_edits", "user_names"]
+__all__ = [
+    "apply_edits",
+    "batches_frame",
+    "columns_frame",
+    "message_columns",
+    "message_edits",
+    "user_names",
+]
 
-_SLACK_TS = re.compile(r"\d+(?:\.\d*)?")
+_SLACK_TS = re.compile(r"[0-9]+(?:\.[0-9]*)?")
 
 
 def user_names(members: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -120,38 +129,30 @@ def columns_frame(columns: Mapping[str, list[str]], *, channel_name: str) -> pd.
     Raises InputError quoting the first ``ts`` or ``edited.ts`` that is not a Slack timestamp
     (see :func:`first_bad_time` to find its row).
     """
-    stamps, edited = columns["ts"], columns["edited"]
-    count = len(stamps)
-    edited_rows = [i for i, stamp in enumerate(edited) if stamp]  # few messages are edited
-    try:
-        posted = slack_ts_to_utc(stamps)
-        edit_stamps = [edited[i] for i in edited_rows]
-        edit_times = slack_ts_to_utc(edit_stamps)
-        good = not posted.isna().any() and not edit_times.isna().any()
-        good = good and all(isinstance(stamp, str) for stamp in edit_stamps)
-    except (ValueError, TypeError, InputError):  # not digits, a dot and digits
-        good = False
-    if not good:
+    batch = columns_batch(columns)
+    if batch is None:
         bad = first_bad_time(columns)
         raise InputError(bad[1] if bad else "a message has a ts that is not a Slack timestamp")
-    edited_at = pd.Series(pd.NaT, index=range(count), dtype=UTC_TIME)
-    edited_at.iloc[edited_rows] = edit_times.array
+    return batches_frame([batch], channel_name=channel_name)
 
-    try:
-        frame_columns: dict[str, Any] = {
-            # Straight to Arrow: far cheaper than letting pandas infer from Python lists.
-            name: pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()))
-            for name, values in columns.items()
-            if name not in ("ts", "edited", "kind")
-        }
-    except (TypeError, pa.ArrowException) as e:  # a value that is not a string
-        bad = first_bad_time(columns)
-        raise InputError(bad[1] if bad else f"a message field is not text ({e})") from None
+
+def batches_frame(batches: Sequence[pa.RecordBatch], *, channel_name: str) -> pd.DataFrame:
+    """Record batches of :func:`ingest.slack.arrays.columns_batch` to one schema frame; the
+    text stays in its Arrow buffers."""
+    table = pa.Table.from_batches(batches, schema=batches[0].schema).combine_chunks()
+    reply = table["reply"].to_numpy()
+    kinds = np.where(reply, KIND.categories.get_loc("chat.reply"), _MESSAGE_CODE)
+    frame_columns: dict[str, Any] = {
+        name: pd.arrays.ArrowStringArray(table[name]) for name in TEXT_COLUMNS
+    }
     frame_columns.update(
-        ts=posted.array,
-        edited_at=edited_at.array,
-        kind=pd.Categorical(columns["kind"], dtype=KIND),
+        ts=table["ts"].to_pandas().array,
+        edited_at=table["edited_at"].to_pandas().array,
+        kind=pd.Categorical.from_codes(kinds, dtype=KIND),
         source="slack",
         channel="#" + channel_name,
     )
-    return frame_from_columns(frame_columns, length=count)
+    return frame_from_columns(frame_columns, length=table.num_rows)
+
+
+_MESSAGE_CODE = KIND.categories.get_loc("chat.message")

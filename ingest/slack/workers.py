@@ -1,4 +1,4 @@
-"""Slack day files reduced to column lists, in worker processes when there are many.
+"""Slack day files reduced to Arrow record batches, in worker processes when there are many.
 
 Parsing JSON and walking every message is plain Python and holds the interpreter's lock, so a
 year of a busy channel reads faster in several processes. Results come back in file order, and
@@ -8,32 +8,31 @@ only a few files are read ahead, so memory stays bounded however long the channe
 from __future__ import annotations
 
 import gc
-import os
+import importlib.abc
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
+from typing import Any
 
-from ingest.slack.columns import day_columns
+import pyarrow as pa
+
+from ingest.machine import usable_cores
+from ingest.slack.arrays import day_batch
 
 # Below this many bytes of day files the worker processes cost more than they save.
 PARALLEL_BYTES = 48_000_000
 
-Reduced = tuple[dict[str, list[str]], dict[str, str]]
+# A day file as one record batch, or as column lists when a value is wrong; and its edits.
+Reduced = tuple[pa.RecordBatch | dict[str, list[str]], dict[str, str]]
 
 
 def worker_count(total_bytes: int) -> int:
     """How many worker processes to read this many bytes with: one per usable core, none
     (read in this process) for a small read or a single core."""
     return usable_cores() if total_bytes >= PARALLEL_BYTES else 1
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its affinity, which a container may narrow)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
 
 
 def reduced_days(
@@ -47,7 +46,11 @@ def reduced_days(
     bounds: tuple[int, int] | None = None,
 ) -> Iterator[tuple[str, Future[Reduced]]]:
     """``(day file, future)`` in the order of ``relpaths``: the future's ``result()`` is the
-    file's columns and edits, or raises its InputError (without the file's name)."""
+    file's :data:`Reduced`, or raises its InputError: from ``read`` (which names the file), or
+    from its content (without the file's name, which the caller adds).
+
+    Workers read the files themselves with ``read``, which must pickle (it is sent to each
+    worker once), so that a file's bytes are never copied from process to process."""
     options = {
         "channel_id": channel_id,
         "users": users,
@@ -59,7 +62,7 @@ def reduced_days(
             data, done = read(relpath), Future()
             with _collector_paused():
                 try:
-                    done.set_result(day_columns(data, **options))
+                    done.set_result(day_batch(data, **options))
                 except Exception as e:  # handed over as the worker pool would hand it
                     done.set_exception(e)
             yield relpath, done
@@ -70,13 +73,14 @@ def reduced_days(
     # Spawned, not forked: a fork of a process whose libraries run threads is not safe, and
     # spawned workers are this process's own children, so their CPU time is counted as its.
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(read, options)
+    )
     pending: deque[tuple[str, Future[Reduced]]] = deque()
     try:
         for relpath in relpaths:
-            data = read(relpath)
             with _interrupts_held():  # a worker started here starts with Ctrl-C held too
-                pending.append((relpath, pool.submit(day_columns, data, **options)))
+                pending.append((relpath, pool.submit(_reduce_day, relpath)))
             if len(pending) > 2 * workers:
                 yield pending.popleft()
         while pending:
@@ -85,7 +89,7 @@ def reduced_days(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_worker() -> None:
+def _start_worker(read: Callable[[str], bytes], options: dict[str, Any]) -> None:
     """A worker leaves Ctrl-C to the pull: interrupted mid-answer, it would leave the pool's
     result queue locked and the pull waiting on it forever. It was started with Ctrl-C held
     (:func:`_interrupts_held`), so one pressed while it started up is dropped here. Parsed
@@ -94,6 +98,28 @@ def _start_worker() -> None:
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     gc.disable()
+    # Arrow imports pandas, if it can, the first time it builds an array, only to recognise
+    # pandas objects, which a worker never has: that would cost each worker 0.4 s and 60 MB.
+    if "pandas" not in sys.modules:
+        sys.meta_path.insert(0, _NoPandas())
+    _WORKER_TASK[:] = [read, options]
+
+
+class _NoPandas(importlib.abc.MetaPathFinder):
+    """Makes ``import pandas`` fail in a worker, as it would where pandas is not installed."""
+
+    def find_spec(self, name: str, path: object, target: object = None) -> None:
+        if name.partition(".")[0] == "pandas":
+            raise ModuleNotFoundError("a worker reading day files does not load pandas", name=name)
+        return None
+
+
+_WORKER_TASK: list[Any] = []  # in a worker: how to read a day file, and day_batch's options
+
+
+def _reduce_day(relpath: str) -> Reduced:
+    read, options = _WORKER_TASK
+    return day_batch(read(relpath), **options)
 
 
 @contextmanager

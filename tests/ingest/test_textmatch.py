@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from ingest.notes.words import PATTERNS
-from ingest.textmatch import _without_lookarounds, contains, first_matches
+from ingest import textmatch
+from ingest.textmatch import _without_lookarounds, contains, contains_each, first_matches
 from timeline.keyrows import DECISIONS, FIGURES
 from timeline.twins import _ECHO
 
@@ -112,3 +113,29 @@ def test_first_match_among_no_rows_is_none() -> None:
     values = pd.Series(["mitigated"], dtype=pd.StringDtype("pyarrow"))
     assert first_matches(values, "mitigated", [np.zeros(1, bool)]) == [None]
     assert first_matches(values, "mitigated", [np.ones(1, bool), np.zeros(1, bool)]) == [0, None]
+
+
+@pytest.mark.parametrize("case", [True, False])
+def test_each_pattern_of_a_long_column_agrees_with_re(case: bool) -> None:
+    # Long enough for the searches to run side by side in threads.
+    repeats = textmatch._PARALLEL_FROM_ROWS // len(TEXTS) + 1
+    texts = [f"{text} {i}" if text is not None and i % 7 == 0 else text for i, text in
+             enumerate(TEXTS * repeats)]  # fmt: skip
+    values = pd.Series(texts, dtype=pd.StringDtype("pyarrow"))
+    assert len(values) >= textmatch._PARALLEL_FROM_ROWS
+    found = contains_each(values, PATTERNS_TO_CHECK, case=case)
+    for pattern, rows in zip(PATTERNS_TO_CHECK, found, strict=True):
+        compiled = re.compile(pattern, 0 if case else re.IGNORECASE)
+        expected = [text is not None and compiled.search(text) is not None for text in texts]
+        assert rows.tolist() == expected, pattern
+
+
+def test_searching_columns_in_turn_answers_for_each_column() -> None:
+    # What is known about one column's rows (where RE2 may judge) must never be used for
+    # another's: RE2's \w is ASCII only, so it would miss "été", which re matches.
+    size = textmatch._KEEP_FROM_ROWS
+    texts = ["plain", "été", "two words", "été"] * 3
+    for text in texts:
+        values = pd.Series([text] * size, dtype=pd.StringDtype("pyarrow"))
+        expected = re.search(r"^\w+$", text) is not None
+        assert contains(values, r"^\w+$").tolist() == [expected] * size, text

@@ -1,0 +1,94 @@
+"""Column lists of Slack messages to one Arrow record batch, without pandas.
+
+This runs where the lists were made: in a worker process for a long read, so that only Arrow
+buffers (cheap to send) come back, and the pull itself does not turn a year of strings into
+Arrow one by one. A batch is only made when every value is as Slack writes it; otherwise the
+caller keeps the lists and reports the first wrong value from them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ingest.slack.columns import day_columns
+
+# Columns of message_columns kept as text; "ts", "edited" and "kind" become times and a flag.
+TEXT_COLUMNS = ("actor", "summary", "ref", "url", "thread_ref", "raw_sha256", "subtype", "tags")
+TIME = pa.timestamp("ns", tz="UTC")
+
+_CANONICAL_TS = r"^\d{10}\.\d{6}$"
+_SLACK_TS = re.compile(r"([0-9]+)(?:\.([0-9]*))?")
+
+
+def day_batch(
+    data: bytes, **options: Any
+) -> tuple[pa.RecordBatch | dict[str, list[str]], dict[str, str]]:
+    """:func:`ingest.slack.columns.day_columns` (same options), with the columns as one record
+    batch (:func:`columns_batch`), or as the lists when a value is wrong."""
+    columns, edits = day_columns(data, **options)
+    batch = columns_batch(columns)
+    return (columns if batch is None else batch), edits
+
+
+def columns_batch(columns: Mapping[str, list[str]]) -> pa.RecordBatch | None:
+    """``ts`` and ``edited`` as UTC times (``ts`` and ``edited_at``), ``reply`` from ``kind``,
+    and the text columns; None when a time is not a Slack ``ts`` or a value is not text."""
+    posted = slack_micros(columns["ts"])
+    edited = columns["edited"]
+    edited_rows = [i for i, stamp in enumerate(edited) if stamp != ""]  # few are edited
+    edit_micros = slack_micros([edited[i] for i in edited_rows])
+    if posted is None or edit_micros is None:
+        return None
+    edited_at = [None] * len(edited)
+    for row, micros in zip(edited_rows, edit_micros.to_pylist(), strict=True):
+        edited_at[row] = micros
+    try:
+        texts = [pa.array(columns[name], type=pa.large_string()) for name in TEXT_COLUMNS]
+    except (TypeError, pa.ArrowException):  # a value that is not a string
+        return None
+    reply = pa.array([kind == "chat.reply" for kind in columns["kind"]], type=pa.bool_())
+    times = [_times(posted), _times(pa.array(edited_at, type=pa.int64()))]
+    if None in times:
+        return None
+    return pa.RecordBatch.from_arrays(
+        [*times, reply, *texts],
+        names=["ts", "edited_at", "reply", *TEXT_COLUMNS],
+    )
+
+
+def slack_micros(stamps: Sequence[str]) -> pa.Array | None:
+    """Slack ``ts`` strings to integer microseconds, exact (never via float); None when one is
+    not a string of digits with an optional dot and fraction.
+
+    Real ones all have the shape ``1355517523.000005``, which Arrow reads at C speed."""
+    try:
+        arrow = pa.array(stamps, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value that is not a string
+        return None
+    if arrow.null_count:
+        return None
+    if not len(arrow) or pc.all(pc.match_substring_regex(arrow, _CANONICAL_TS)).as_py():
+        return pc.cast(pc.replace_substring(arrow, ".", ""), pa.int64())
+    micros = []
+    for stamp in stamps:
+        match = _SLACK_TS.fullmatch(stamp)
+        if match is None:
+            return None
+        seconds, fraction = match.group(1), (match.group(2) or "")[:6]
+        micros.append(int(seconds) * 1_000_000 + int(fraction.ljust(6, "0")))
+    try:
+        return pa.array(micros, type=pa.int64())
+    except (pa.ArrowInvalid, OverflowError):  # beyond any time a clock can give
+        return None
+
+
+def _times(micros: pa.Array) -> pa.Array | None:
+    try:
+        return pc.multiply_checked(micros, 1_000).cast(TIME)
+    except pa.ArrowInvalid:  # beyond the year 2262, which nanoseconds cannot hold
+        return None
