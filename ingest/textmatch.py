@@ -200,13 +200,36 @@ def _simple_rows(text: pa.ChunkedArray) -> np.ndarray:
     kept = _SIMPLE_KEPT.get(key)
     if kept is not None:
         return kept[1].copy()
-    simple = pc.and_(pc.string_is_ascii(text), pc.invert(pc.match_substring(text, "\n")))
-    rows = pc.fill_null(simple, False).to_numpy(zero_copy_only=False)
+    rows = np.concatenate([_simple_in_chunk(chunk) for chunk in text.chunks] or [np.zeros(0, bool)])
     if len(text) >= _KEEP_FROM_ROWS:
         if len(_SIMPLE_KEPT) >= _KEEP_COLUMNS:
             del _SIMPLE_KEPT[next(iter(_SIMPLE_KEPT))]
         _SIMPLE_KEPT[key] = (text, rows)
     return rows.copy()
+
+
+def _simple_in_chunk(chunk: pa.Array) -> np.ndarray:
+    """:func:`_simple_rows` of one chunk, read from its bytes: a byte over 0x7f or a line feed
+    marks its row (faster than Arrow's substring search)."""
+    if len(chunk) == 0:
+        return np.zeros(0, bool)
+    kind = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    _, offsets_buffer, data_buffer = chunk.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=kind)[
+        chunk.offset : chunk.offset + len(chunk) + 1
+    ]
+    data = (
+        np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
+        if data_buffer
+        else None
+    )
+    rows = np.ones(len(chunk), bool)
+    if data is not None and len(data):
+        marked = np.flatnonzero((data > 0x7F) | (data == 0x0A)) + offsets[0]
+        rows[np.searchsorted(offsets, marked, side="right") - 1] = False
+    if chunk.null_count:
+        rows &= chunk.is_valid().to_numpy(zero_copy_only=False)
+    return rows
 
 
 # Short columns are cheap to look at again, and keeping them would push the long ones out.

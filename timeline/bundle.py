@@ -14,8 +14,10 @@ import shutil
 import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -142,12 +144,22 @@ def write_events(frame: pd.DataFrame, parquet_path: Path, csv_path: Path) -> Non
     (a year of a busy channel is hundreds of thousands of rows). In the CSV, times are ISO 8601
     with Z and microseconds, empty when unknown; ``key`` is True or False."""
     import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    pq.write_table(table, parquet_path)
+    # Arrow lets go of the interpreter while it writes: the Parquet file is written beside the
+    # CSV, on another core.
+    with ThreadPoolExecutor(1) as beside:
+        parquet = beside.submit(pq.write_table, table, parquet_path)
+        _write_csv(table, csv_path)
+        parquet.result()
+
+
+def _write_csv(table: Any, csv_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pa_csv
+
     columns = []
     for column in table.itercolumns():
         if pa.types.is_timestamp(column.type):

@@ -139,3 +139,13 @@ def test_searching_columns_in_turn_answers_for_each_column() -> None:
         values = pd.Series([text] * size, dtype=pd.StringDtype("pyarrow"))
         expected = re.search(r"^\w+$", text) is not None
         assert contains(values, r"^\w+$").tolist() == [expected] * size, text
+
+
+@pytest.mark.parametrize("start", [1, 7, 9])
+def test_a_slice_of_a_column_is_judged_by_its_own_rows(start: int) -> None:
+    # A slice shares its column's buffers from an offset: rows must be read from there.
+    values = pd.Series(TEXTS * 2, dtype=pd.StringDtype("pyarrow")).iloc[start:]
+    texts = (TEXTS * 2)[start:]
+    for pattern in (r"^\w+\b", r"s$", r"\d"):
+        expected = [t is not None and re.search(pattern, t) is not None for t in texts]
+        assert contains(values, pattern).tolist() == expected, pattern

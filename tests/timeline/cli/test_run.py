@@ -1,0 +1,57 @@
+"""The console script as a user runs it: it skips tearing the interpreter down at the end, and
+still gives every byte of output, every file and the same exit status as the command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from timeline.cli import main
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def postmortem(*args: str) -> subprocess.CompletedProcess[str]:
+    # ``python -m timeline`` runs what the installed ``postmortem`` script runs.
+    return subprocess.run(
+        [sys.executable, "-m", "timeline", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+    )
+
+
+def test_a_pull_writes_the_same_bundle_and_report_as_the_command(tmp_path: Path) -> None:
+    run = postmortem("pull", "--example", "--out", str(tmp_path / "script"))
+    assert run.returncode == 0, run.stderr
+    in_process = CliRunner().invoke(main, ["pull", "--example", "--out", str(tmp_path / "main")])
+    assert in_process.exit_code == 0
+    # Written to a pipe, the report is buffered: all of it must still come out.
+    assert run.stdout == in_process.stdout.replace("/main/", "/script/")
+    for name in ("timeline.md", "events.csv", "events.parquet"):
+        written = (tmp_path / "script" / "PXM2K7Q" / name).read_bytes()
+        assert written == (tmp_path / "main" / "PXM2K7Q" / name).read_bytes(), name
+
+
+def test_long_output_to_a_pipe_is_complete() -> None:
+    run = postmortem("--help")
+    assert run.returncode == 0
+    assert run.stdout.startswith("Usage:") and "export" in run.stdout.splitlines()[-1] + run.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [(["pull"], 2), (["pull", "--from", "notes:/no/such/file.md", "--id", "X"], 1)],
+)
+def test_the_exit_status_and_one_error_line_are_the_commands(
+    args: list[str], status: int, tmp_path: Path
+) -> None:
+    run = postmortem(*args, "--out", str(tmp_path))
+    assert run.returncode == status
+    assert len(run.stderr.strip().splitlines()) == 1 and run.stderr.startswith("Error:")
+    assert list(tmp_path.iterdir()) == []
