@@ -41,10 +41,15 @@ class Rule:
     """One kind of secret: where it may be (hint), what it is (pattern), and a final check."""
 
     kind: str
-    pattern: re.Pattern[str]
+    source: str  # the regular expression, compiled when a hint first matches (most never do)
     hint: str
     accept: Callable[[re.Match[str]], bool] | None = None
     configured: bool = False
+    flags: int = 0
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(self.source, self.flags)  # compiled once, then from re's own cache
 
     def apply(self, text: str, markers: re.Pattern[str]) -> tuple[str, int]:
         """Redact every accepted match in ``text``; return the new text and how many.
@@ -268,7 +273,7 @@ _PHONE = (
 
 def _builtin(spec: tuple[str, str, str, Callable[[re.Match[str]], bool] | None]) -> Rule:
     kind, pattern, hint, accept = spec
-    return Rule(kind, re.compile(pattern, re.ASCII | re.DOTALL), hint, accept)
+    return Rule(kind, pattern, hint, accept, flags=re.ASCII | re.DOTALL)
 
 
 def _custom(name: str, regex: str) -> Rule:
@@ -281,7 +286,7 @@ def _custom(name: str, regex: str) -> Rule:
             f"redaction.patterns {name!r} matches the empty string; make it match at least "
             "one character"
         )
-    return Rule(name, pattern, hint=regex, configured=True)
+    return Rule(name, regex, hint=regex, configured=True)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -113,13 +113,14 @@ def first_matches(
         matched, _ = _re2_search(text, re2_pattern, case)
         if matched is not None:
             possible &= ~_simple_rows(text) | matched
-    compiled = re.compile(pattern, 0 if case else re.IGNORECASE)
+    flags = 0 if case else re.IGNORECASE
     checked: dict[int, bool] = {}
 
     def first(mask: np.ndarray) -> int | None:
         for position in np.flatnonzero(mask & possible):
-            if position not in checked:
-                checked[position] = compiled.search(values.iat[position]) is not None
+            if position not in checked:  # compiled on the first candidate; re keeps it
+                found = re.compile(pattern, flags).search(values.iat[position])
+                checked[position] = found is not None
             if checked[position]:
                 return int(position)
         return None
@@ -188,24 +189,45 @@ def _arrow(values: pd.Series) -> pa.ChunkedArray:
 
 
 def _simple_rows(text: pa.ChunkedArray) -> np.ndarray:
-    """Rows of ASCII text without line breaks: there RE2 reads a pattern as ``re`` does.
+    """Rows of ASCII text without line breaks: there RE2 reads a pattern as ``re`` does."""
+    return _kept(text, "simple", _all_simple).copy()
 
-    The answers for the last few long columns asked about are kept (with the columns, so that
-    their buffers cannot be freed and their addresses reused): a column is often searched many
-    times, between searches of other columns."""
-    key = tuple(
+
+def _all_simple(text: pa.ChunkedArray) -> np.ndarray:
+    return np.concatenate([_simple_in_chunk(c) for c in text.chunks] or [np.zeros(0, bool)])
+
+
+def distinct_values(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """``(codes, distinct)``: each row's position in ``distinct``, its different values
+    (missing read as ""). A column of a few dozen values repeated on every row (tags, kinds)
+    is then judged once per value."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return _kept(_arrow(values), "distinct", lambda _: _factorized(values))
+    return _factorized(values)
+
+
+def _factorized(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    codes, distinct = pd.factorize(values.fillna(""))
+    return codes, [str(value) for value in distinct]
+
+
+def _kept(text: pa.ChunkedArray, what: str, compute: Callable[[pa.ChunkedArray], R]) -> R:
+    """``compute(text)``, kept for the last few long columns asked about (with the columns, so
+    that their buffers cannot be freed and their addresses reused): one column is often
+    searched many times, between searches of other columns."""
+    key = (what,) + tuple(
         (chunk.offset, len(chunk), *(b.address if b is not None else 0 for b in chunk.buffers()))
         for chunk in text.chunks
     )
-    kept = _SIMPLE_KEPT.get(key)
+    kept = _KEPT.get(key)
     if kept is not None:
-        return kept[1].copy()
-    rows = np.concatenate([_simple_in_chunk(chunk) for chunk in text.chunks] or [np.zeros(0, bool)])
+        return kept[1]
+    answer = compute(text)
     if len(text) >= _KEEP_FROM_ROWS:
-        if len(_SIMPLE_KEPT) >= _KEEP_COLUMNS:
-            del _SIMPLE_KEPT[next(iter(_SIMPLE_KEPT))]
-        _SIMPLE_KEPT[key] = (text, rows)
-    return rows.copy()
+        if len(_KEPT) >= _KEEP_ANSWERS:
+            del _KEPT[next(iter(_KEPT))]
+        _KEPT[key] = (text, answer)
+    return answer
 
 
 def _simple_in_chunk(chunk: pa.Array) -> np.ndarray:
@@ -234,8 +256,8 @@ def _simple_in_chunk(chunk: pa.Array) -> np.ndarray:
 
 # Short columns are cheap to look at again, and keeping them would push the long ones out.
 _KEEP_FROM_ROWS = 10_000
-_KEEP_COLUMNS = 4
-_SIMPLE_KEPT: dict[tuple, tuple[pa.ChunkedArray, np.ndarray]] = {}
+_KEEP_ANSWERS = 8
+_KEPT: dict[tuple, tuple[pa.ChunkedArray, Any]] = {}
 
 
 def _for_re2(pattern: str) -> str | None:

@@ -8,7 +8,6 @@ notes line uses for one live in ``ingest.notes.words``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -123,26 +122,18 @@ def kind_label(kind: object) -> str:
     return KIND_LABELS.get(str(kind), str(kind))
 
 
-def tag_pattern(*names: str) -> str:
-    """A regex matching a row whose tags hold any of ``names`` as a whole tag.
-
-    ``reaction:NAME`` is matched whole too; give ``reaction:`` names already escaped or plain.
-    """
-    if not names:
-        raise ValueError("name at least one tag")
-    choices = "|".join(re.escape(name) for name in names)
-    return rf"(?:^|\s)(?:{choices})(?:\s|$)"
-
-
 def has_tag(tags: pd.Series, *names: str) -> pd.Series:
     """Vectorised: which rows' ``tags`` hold any of ``names`` (whole tags, never substrings)."""
+    import numpy as np
     import pandas as pd  # kept out of importing this module
 
-    from ingest.textmatch import contains
+    from ingest.textmatch import distinct_values
 
-    # Rows share a few dozen tag strings: match each distinct one once.
-    codes, distinct = pd.factorize(tags.fillna(""))
-    hit = contains(pd.Series(distinct, dtype=object), tag_pattern(*names)).to_numpy()
+    # Rows share a few dozen tag strings: each distinct one is split once. Tags are separated
+    # by whitespace, so a whole tag is a word of the split.
+    codes, distinct = distinct_values(tags)
+    wanted = set(names)
+    hit = np.array([not wanted.isdisjoint(text.split()) for text in distinct], dtype=bool)
     return pd.Series(hit[codes] if len(hit) else False, index=tags.index, dtype=bool)
 
 

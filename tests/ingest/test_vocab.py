@@ -111,3 +111,17 @@ def test_every_tag_in_a_pulled_bundle_is_in_the_vocabulary():
     written = {tag.partition(":")[0] for tags in bundle.frame["tags"] for tag in tags.split()}
     assert written  # the example has pinned messages, reactions, rollbacks
     assert written <= set(TAGS)
+
+
+def test_has_tag_answers_for_each_long_column_asked_in_turn():
+    # Long columns are factorised once and kept: each must still get its own answer.
+    first = pd.Series(["pinned bot", "", None, "reaction:eyes"] * 5_000, dtype="string[pyarrow]")
+    second = pd.Series(["bot", "system", "pinned", None] * 5_000, dtype="string[pyarrow]")
+    for _ in range(2):
+        for column in (first, second, first.iloc[1:]):
+            expected = [isinstance(t, str) and "pinned" in t.split() for t in column]
+            assert has_tag(column, "pinned").tolist() == expected
+            expected = [
+                isinstance(t, str) and bool({"bot", "system"} & set(t.split())) for t in column
+            ]
+            assert has_tag(column, "bot", "system").tolist() == expected
