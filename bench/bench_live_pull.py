@@ -285,11 +285,6 @@ def main() -> None:
         f"ratio {whole / slowest:.2f} (target <= 1.25)"
     )
     print(f"bundle: {len(bundle.frame)} events, {int(bundle.frame['key'].sum())} key rows")
-    if args.commits % 100 == 0:
-        print(
-            "github: a listing whose last page is full costs one more (empty) page: the reader "
-            "pages with get_page and stops at a short page"
-        )
 
 
 if __name__ == "__main__":

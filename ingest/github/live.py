@@ -20,15 +20,12 @@ import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import github
 import pandas as pd
 import requests
-from github.GithubObject import GithubObject
-from github.PaginatedList import PaginatedList
-from github.Repository import Repository
+from github.Requester import Requester
 
 from ingest.clients.network import TLS, failure_kind, network_error
 from ingest.clients.retry import attempts_said
@@ -37,6 +34,7 @@ from ingest.errors import ConfigError, InputError, SourceError
 from ingest.github.normalise import commits_frame, deployments_frame, pulls_frame, releases_frame
 from ingest.people import Identity, github_identities
 from ingest.progress import Progress
+from ingest.shapes import describe
 from ingest.times import iso_to_utc
 from ingest.types import Window
 
@@ -128,7 +126,7 @@ def pull_github(
     found = identities if identities is not None else []
     for name in targets.repos:
         # The client is lazy: addressing a repository costs no GET /repos/o/r.
-        reader = _RepoReader(client.get_repo(name), name, window, progress, found)
+        reader = _RepoReader(client.requester, name, window, progress, found)
         try:
             yield from reader.frames(targets)
         except (github.GithubException, requests.exceptions.RequestException) as e:
@@ -146,13 +144,13 @@ class _RepoReader:
 
     def __init__(
         self,
-        repo: Repository,
+        requester: Requester,
         name: str,
         window: Window,
         progress: Progress,
         identities: list[Identity],
     ) -> None:
-        self.repo = repo
+        self.requester = requester
         self.name = name
         self.window = window
         self.progress = progress
@@ -163,7 +161,7 @@ class _RepoReader:
     @property
     def url(self) -> str:
         """The listing being read when something failed (no query, no token)."""
-        return self.repo.requester.base_url + self.path if self.path else ""
+        return self.requester.base_url + self.path if self.path else ""
 
     def frames(self, targets: GitHubTargets) -> Iterator[pd.DataFrame]:
         yield from self._emit(self.deployments(targets.environments))
@@ -175,46 +173,38 @@ class _RepoReader:
         """One frame: every status of the deployments created from a day before the window to
         its end, with the older deployments of the pages read as history for rollbacks."""
         oldest_wanted = self.window.start - HISTORY
-        listed: list[Any] = []
-        listings = [self.repo.get_deployments(environment=e) for e in environments]
-        for listing in listings or [self.repo.get_deployments()]:
-            for page in self._pages(listing, "deployments"):
-                listed += page
+        raw: list[dict] = []
+        for query in [{"environment": e} for e in environments] or [{}]:
+            for page in self._pages("deployments", query):
+                raw += page
                 # Newest first: once a page reaches back past the history, the rest is older.
                 if _times(page, "created_at").min() < oldest_wanted:
                     break
-        raw = [_raw(d) for d in listed]
-        created = _times(listed, "created_at")
+        created = _times(raw, "created_at")
         in_range = (created >= oldest_wanted) & (created <= self.window.end)
         statuses: dict[Any, list[dict]] = {}
-        for deployment, wanted in zip(listed, in_range, strict=True):
+        for deployment, wanted in zip(raw, in_range, strict=True):
             if wanted:
-                deployment_id = _raw(deployment).get("id")
-                pages = self._pages(
-                    deployment.get_statuses(), "deployments", f"{deployment_id}/statuses"
-                )
-                statuses[deployment_id] = [_raw(s) for page in pages for s in page]
+                deployment_id = deployment.get("id")
+                pages = self._pages("deployments", {}, f"{deployment_id}/statuses")
+                statuses[deployment_id] = [status for page in pages for status in page]
         self.identities.extend(github_identities([raw, list(statuses.values())]))
         yield deployments_frame(raw, statuses, repo=self.name)
 
     def commits(self, branch: str) -> Iterator[pd.DataFrame]:
         """A frame per page of the branch's commits whose committer date is in the window."""
-        # PyGithub writes since/until with a literal Z and ignores tzinfo: hand it UTC.
-        since, until = _utc(self.window.start), _utc(self.window.end)
-        listing = (
-            self.repo.get_commits(sha=branch, since=since, until=until)
-            if branch
-            else self.repo.get_commits(since=since, until=until)
-        )
-        for page in self._pages(listing, "commits"):
-            yield commits_frame(self._named([_raw(c) for c in page]), repo=self.name)
+        query = {"since": _utc(self.window.start), "until": _utc(self.window.end)}
+        if branch:
+            query["sha"] = branch
+        for page in self._pages("commits", query):
+            yield commits_frame(self._named(page), repo=self.name)
 
     def pulls(self) -> Iterator[pd.DataFrame]:
         """A frame per page of pull requests merged in the window (``merged_at``, never the
         ``merged`` property, which costs a request per pull request)."""
-        listing = self.repo.get_pulls(state="closed", sort="updated", direction="desc")
-        for page in self._pages(listing, "pulls"):
-            yield pulls_frame(self._named([_raw(p) for p in page]), repo=self.name)
+        query = {"state": "closed", "sort": "updated", "direction": "desc"}
+        for page in self._pages("pulls", query):
+            yield pulls_frame(self._named(page), repo=self.name)
             # A merge in the window updated its pull request in the window or later, so it
             # sorts before the first one last updated before the window.
             if _times(page, "updated_at").min() < self.window.start:
@@ -222,8 +212,8 @@ class _RepoReader:
 
     def releases(self) -> Iterator[pd.DataFrame]:
         """A frame per page of releases published in the window; drafts are skipped."""
-        for page in self._pages(self.repo.get_releases(), "releases"):
-            yield releases_frame(self._named([_raw(r) for r in page]), repo=self.name)
+        for page in self._pages("releases", {}):
+            yield releases_frame(self._named(page), repo=self.name)
             latest = _times(page, "published_at").fillna(_times(page, "created_at")).max()
             if latest < self.window.start - HISTORY:
                 break
@@ -233,21 +223,23 @@ class _RepoReader:
         self.identities.extend(github_identities(records))
         return records
 
-    def _pages(
-        self, listing: PaginatedList, what: str, below: str = ""
-    ) -> Iterator[list[GithubObject]]:
-        """The listing page by page, one request each (``get_page``, PyGithub's public paging).
-        A page shorter than the page size is the last one, so an early stop costs no request.
-        ``what`` names the listing in errors; ``below`` is the path under it, if any."""
-        per_page = self.repo.requester.per_page
-        for number in itertools.count():
-            self.listing = what
-            self.path = f"/repos/{self.name}/{what}" + (f"/{below}" if below else "")
+    def _pages(self, what: str, query: Mapping[str, str], below: str = "") -> Iterator[list[dict]]:
+        """The listing ``what`` (``below`` it, if given) page by page, one request each, through
+        the client's requester: the records as GitHub sent them, with its retries. The last
+        page is the one without a "next" link (or shorter than the page size), so no empty
+        page is ever asked for, and an early stop costs no request."""
+        per_page = self.requester.per_page
+        self.listing = what
+        self.path = f"/repos/{self.name}/{what}" + (f"/{below}" if below else "")
+        for number in itertools.count(1):
             self.progress.request(SOURCE)
-            page = listing.get_page(number)
+            parameters = {**query, "per_page": per_page, "page": number}
+            headers, page = self.requester.requestJsonAndCheck("GET", self.path, parameters)
+            if not isinstance(page, list) or not all(isinstance(r, dict) for r in page):
+                raise InputError(f"a page must be a JSON array of objects, not {describe(page)}")
             if page:
                 yield page
-            if len(page) < per_page:
+            if len(page) < per_page or 'rel="next"' not in (headers or {}).get("link", ""):
                 return
 
     def _emit(self, frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -258,19 +250,13 @@ class _RepoReader:
                 yield kept
 
 
-def _raw(item: GithubObject) -> dict:
-    # The one private attribute left, on purpose: item.raw_data first fetches the full object
-    # (one more request per record) and the listing's own payload is all we need. Read in
-    # PyGithub 2.10 (pyproject pins the versions tested: >=2.10,<2.11).
-    return item._rawData
+def _times(records: Sequence[dict], key: str) -> pd.Series:
+    return iso_to_utc([record.get(key) for record in records], what=key)
 
 
-def _times(items: Sequence[GithubObject], key: str) -> pd.Series:
-    return iso_to_utc([_raw(item).get(key) for item in items], what=key)
-
-
-def _utc(moment: pd.Timestamp) -> datetime:
-    return moment.tz_convert("UTC").to_pydatetime()
+def _utc(moment: pd.Timestamp) -> str:
+    """A time as GitHub's ``since`` and ``until`` take it (as PyGithub writes them)."""
+    return moment.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:

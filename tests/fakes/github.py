@@ -37,6 +37,8 @@ class Repo:
     releases: list[dict[str, Any]] = field(default_factory=list)
     # Listings ("deployments", "commits", "pulls", "releases") the token may not read: 403.
     forbidden: set[str] = field(default_factory=set)
+    # Listings answered with this body instead of a page of records (a shape GitHub never sends).
+    odd: dict[str, Any] = field(default_factory=dict)
 
 
 class FakeGitHub(FakeServer):
@@ -84,6 +86,8 @@ class FakeGitHub(FakeServer):
             return self._serve(origin, _repository(full_name))
         if what in repo.forbidden:
             return _message(403, "Resource not accessible by personal access token")
+        if what in repo.odd:
+            return self._serve(origin, repo.odd[what])
         if deployment_id is not None:
             listed = {d["id"] for d in repo.deployments}
             if what != "deployments" or int(deployment_id) not in repo.statuses.keys() | listed:

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ingest.notes.words import PATTERNS
 from ingest import textmatch
+from ingest.notes.words import PATTERNS
 from ingest.textmatch import _without_lookarounds, contains, contains_each, first_matches
 from timeline.keyrows import DECISIONS, FIGURES
 from timeline.twins import _ECHO

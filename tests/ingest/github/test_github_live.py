@@ -62,6 +62,23 @@ def _rows(frames, kind):
 # -- pagination and request counts -----------------------------------------------------------
 
 
+def test_a_listing_whose_last_page_is_full_costs_no_empty_page(fake_github):
+    repo = fake_github.repo(REPO)
+    repo.commits += [gh.commit(REPO, f"{i:040x}", committed_at=_at(i * 0.4)) for i in range(200)]
+    frames, progress = _pull(fake_github)
+    # The second page is full, but it has no "next" link: it is the last one.
+    assert [r.arg("page") for r in fake_github.requests_to("/commits")] == ["1", "2"]
+    assert sum(len(f) for f in frames if (f["kind"] == "commit").all()) == 200
+    assert progress.sources["github"].requests == len(fake_github.requests)
+
+
+@pytest.mark.parametrize("body", [{"message": "not a list"}, [1, 2], "text"])
+def test_a_page_that_is_not_a_list_of_records_names_repo_and_listing(fake_github, body):
+    fake_github.repo(REPO).odd["pulls"] = body
+    with pytest.raises(SourceError, match=r"acme/checkout pulls: .*JSON array of objects"):
+        _pull(fake_github)
+
+
 def test_commits_follow_link_pages_and_yield_a_frame_per_page(fake_github):
     repo = fake_github.repo(REPO)
     repo.commits += [gh.commit(REPO, f"{i:040x}", committed_at=_at(i * 0.4)) for i in range(250)]
