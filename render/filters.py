@@ -73,6 +73,9 @@ def code_span(text: object) -> str:
     return f"`{value}`"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def safe_url(url: object) -> str | None:
     """An http(s) URL ready for a Markdown link destination, or None for anything else.
 
@@ -83,7 +86,7 @@ def safe_url(url: object) -> str | None:
     if url is None or url is pd.NA or not url:
         return None
     value = str(url).strip()
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
+    if _CONTROL.search(value):
         return None
     try:
         parts = urlsplit(value)

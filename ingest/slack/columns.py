@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from ingest.errors import InputError
-from ingest.shapes import describe, parse_json
+from ingest.slack.dayfile import read_day
 from ingest.slack.shape import first_misshapen
 
 # Subtypes written by Slack itself, not by a person: tagged "system". Subtypes are an open set;
@@ -81,31 +81,25 @@ def day_columns(
     events carry (:func:`message_edits`); with ``bounds`` (first and last whole second of a
     window) only the messages :func:`near_window` keeps. Raises InputError without the file's
     name, which the caller knows."""
-    day = parse_day(data)
+    day, raw = read_day(data)
     if bounds is not None:
-        day = near_window(day, bounds)
-    columns = message_columns(day, channel_id=channel_id, users=users, workspace_url=workspace_url)
+        rows = window_rows(day, bounds)
+        day = [day[i] for i in rows]
+        raw = [raw[i] for i in rows] if raw is not None else None
+    columns = message_columns(
+        day, channel_id=channel_id, users=users, workspace_url=workspace_url, raw=raw
+    )
     # A byte search first: most day files hold no edit at all.
     edits = message_edits(day) if b"message_changed" in data else {}
     return columns, edits
 
 
-def parse_day(data: bytes) -> list[dict[str, Any]]:
-    """A day file's messages; InputError unless it is a JSON array of objects."""
-    hint = "the file is truncated or damaged; re-export the workspace or unpack it again"
-    day = parse_json(data, None, hint=hint)
-    if not isinstance(day, list) or set(map(type, day)) - {dict}:
-        found = f"not {describe(day)}"
-        if isinstance(day, list):
-            first = next(i for i, record in enumerate(day) if not isinstance(record, dict))
-            found = f"message #{first + 1} is {describe(day[first])}"
-        raise InputError(
-            f"a day file must be a JSON array of message objects ({found}); re-export the workspace"
-        )
-    return day
-
-
 def near_window(day: list[dict[str, Any]], bounds: tuple[int, int]) -> list[dict[str, Any]]:
+    """The messages of :func:`window_rows`."""
+    return [day[i] for i in window_rows(day, bounds)]
+
+
+def window_rows(day: list[dict[str, Any]], bounds: tuple[int, int]) -> list[int]:
     """The messages of a day file that may lie in a window (``bounds``: its first and last
     whole second), so that a short window does not normalise the whole of the days around
     it. A message is dropped only when its ``ts`` is a well-formed time outside the bounds;
@@ -113,7 +107,7 @@ def near_window(day: list[dict[str, Any]], bounds: tuple[int, int]) -> list[dict
     report."""
     first, last = bounds
     kept = []
-    for record in day:
+    for row, record in enumerate(day):
         seconds = record.get("ts")
         if isinstance(seconds, str):
             seconds = seconds.partition(".")[0]
@@ -124,7 +118,7 @@ def near_window(day: list[dict[str, Any]], bounds: tuple[int, int]) -> list[dict
                 and record.get("subtype") != "message_changed"
             ):
                 continue
-        kept.append(record)
+        kept.append(row)
     return kept
 
 
@@ -148,6 +142,7 @@ def message_columns(
     channel_id: str,
     users: Mapping[str, str],
     workspace_url: str = "",
+    raw: Sequence[Any] | None = None,
 ) -> dict[str, list[str]]:
     """The first, pure-Python half of :func:`messages_frame`: one list per column, times still
     as Slack ``ts`` strings (``ts``, ``edited``). Lists of several calls may be joined
@@ -157,7 +152,7 @@ def message_columns(
     Raises InputError when a record is not shaped like a Slack message.
     """
     try:
-        return _message_columns(messages, channel_id, users, workspace_url)
+        return _message_columns(messages, channel_id, users, workspace_url, raw)
     except (AttributeError, TypeError, KeyError, IndexError, orjson.JSONEncodeError) as e:
         raise InputError(
             first_misshapen(messages)
@@ -170,6 +165,7 @@ def _message_columns(
     channel_id: str,
     users: Mapping[str, str],
     workspace_url: str,
+    raw: Sequence[Any] | None,
 ) -> dict[str, list[str]]:
     subtypes = [record.get("subtype") or "" for record in messages]
     edits = message_edits(messages) if "message_changed" in subtypes else {}
@@ -177,6 +173,9 @@ def _message_columns(
         kept = [i for i, subtype in enumerate(subtypes) if subtype not in _RESTATING_SUBTYPES]
         messages = [messages[i] for i in kept]
         subtypes = [subtypes[i] for i in kept]
+        raw = [raw[i] for i in kept] if raw is not None else None
+    if raw is None:  # parsed records only (an API answer): hashed as orjson writes them
+        raw = [orjson.dumps(record) for record in messages]
 
     stamps = [record.get("ts") or "" for record in messages]
     thread_stamps = [record.get("thread_ts") or "" for record in messages]
@@ -196,7 +195,7 @@ def _message_columns(
             prefix + parent if reply else ""
             for parent, reply in zip(thread_stamps, is_reply, strict=True)
         ],
-        "raw_sha256": [sha256(orjson.dumps(record)).hexdigest() for record in messages],
+        "raw_sha256": [sha256(record).hexdigest() for record in raw],
         "subtype": subtypes,
         "tags": [
             _tags(record, subtype)

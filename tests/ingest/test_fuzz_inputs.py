@@ -177,6 +177,7 @@ def assert_rows_kept(fmt: str, kind: str, where: tuple, outcome: pd.DataFrame) -
         fmt == "github"
         and kind == "delete"
         and where[0:1] + where[2:4] == ("commits", "commit", "committer")
+        and where[4:] in ((), ("date",))
     ):
         # documented: a commit without a committer date is dated by its authored date
         commit = json.loads(JSON_INPUTS[fmt][0].read_text(encoding="utf-8"))["commits"][where[1]]
@@ -228,6 +229,13 @@ def test_a_commit_without_its_committer_date_is_dated_by_its_authored_date():
     where = ("commits", 1, "commit", "committer", "date")
     outcome, _ = read_mutated("github", 0, "delete", pick_of("github", where), 0)
     assert isinstance(outcome, pd.DataFrame)
+    assert_rows_kept("github", "delete", where, outcome)
+
+
+def test_a_commit_without_its_committer_name_keeps_every_row_and_time():
+    where = ("commits", 2, "commit", "committer", "name")
+    outcome, changed = read_mutated("github", 0, "delete", pick_of("github", where), 0)
+    assert changed == where and isinstance(outcome, pd.DataFrame)
     assert_rows_kept("github", "delete", where, outcome)
 
 
