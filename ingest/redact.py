@@ -27,6 +27,7 @@ import pandas as pd
 
 from ingest.config import RedactionSettings
 from ingest.errors import ConfigError, SchemaError
+from ingest.machine import side_by_side
 
 TEXT_COLUMNS = ("summary", "actor", "url", "channel")
 
@@ -351,9 +352,13 @@ def redact_frame(
     ruleset = rules_for(settings)
     out = frame.copy()
     row_hits: list[Hit] = []  # here the index is the row position
-    for column in (c for c in TEXT_COLUMNS if c in frame.columns):
+    columns = [c for c in TEXT_COLUMNS if c in frame.columns]
+    may_match = side_by_side(
+        lambda column: _may_match(frame[column], ruleset.rules), columns, rows=len(frame)
+    )
+    for column, possible in zip(columns, may_match, strict=True):
         series = frame[column]
-        positions = np.flatnonzero(_may_match(series, ruleset.rules))
+        positions = np.flatnonzero(possible)
         if not len(positions):
             continue
         candidates = series.iloc[positions]

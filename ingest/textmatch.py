@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import numpy as np
@@ -20,12 +19,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.machine import usable_cores
+from ingest.machine import side_by_side
 
 # What ``re`` counts as whitespace in ASCII text; RE2's \s lacks \v and \x1c-\x1f.
 _ASCII_SPACE = r"\t\n\x0b\x0c\r \x1c-\x1f"
 
-T = TypeVar("T")
 R = TypeVar("R")
 
 
@@ -49,10 +47,10 @@ def contains_each(
     if any(p is not None for p in re2_patterns):
         simple = _simple_rows(text)
     wanted = [p if p is not None and simple.any() else None for p in re2_patterns]
-    searches = _in_parallel(
+    searches = side_by_side(
         lambda p: (None, True) if p is None else _re2_search(text, p, case),
         wanted,
-        len(values) >= _PARALLEL_FROM_ROWS,
+        rows=len(values),
     )
     missing = values.isna().to_numpy()
     no_rows = np.zeros(len(values), bool)
@@ -83,18 +81,6 @@ def _completed(
         compiled = re.compile(pattern, 0 if case else re.IGNORECASE)
         found[check] = [compiled.search(s) is not None for s in values[check].astype(str)]
     return pd.Series(found, index=values.index, dtype=bool)
-
-
-# Below this many rows a search is over before a thread would start.
-_PARALLEL_FROM_ROWS = 50_000
-
-
-def _in_parallel(work: Callable[[T], R], items: Sequence[T], parallel: bool) -> list[R]:
-    workers = min(len(items), usable_cores()) if parallel else 1
-    if workers <= 1:
-        return [work(item) for item in items]
-    with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(work, items))
 
 
 def first_matches(

@@ -77,8 +77,10 @@ def find_responders(
         .assign(person=first_acted)
         .to_dict("records")
     }
-    rows = frame.loc[people, ["source", "summary", "ref"]].assign(person=person)
-    roles = _roles(frame, rows, person_of, roster)
+    # People's chat messages, searched in place: a copy of a long column would be searched
+    # from scratch.
+    chat = people.to_numpy(dtype=bool) & (frame["source"] == "slack").to_numpy(dtype=bool)
+    roles = _roles(frame, chat, person, person_of, roster)
 
     responders = []
     for record in firsts:
@@ -167,7 +169,8 @@ def _same_person(names: list[str]) -> dict[str, str]:
 
 def _roles(
     frame: pd.DataFrame,
-    rows: pd.DataFrame,
+    chat: np.ndarray,
+    row_person: pd.Series,
     person_of: Mapping[str, str],
     roster: Mapping[str, str],
 ) -> dict[str, tuple[str, str]]:
@@ -184,8 +187,7 @@ def _roles(
     for name, person in person_of.items():
         if name.casefold() in folded_roster:
             add(person, folded_roster[name.casefold()], "roster")
-    chat = rows[rows["source"] == "slack"]
-    said = _said(chat, _CHAT_ROLES)
+    said = _said(frame, chat, row_person, _CHAT_ROLES)
     for person, role, ref in said[0]:
         add(person, _ROLE_NAMES.get(role.casefold(), role), f"said in chat {ref}")
     pagerduty = frame.loc[frame["source"] == "pagerduty", ["summary", "ref"]]
@@ -205,28 +207,28 @@ def _roles(
 
 
 def _said(
-    chat: pd.DataFrame, patterns: Sequence[re.Pattern[str]]
+    frame: pd.DataFrame,
+    chat: np.ndarray,
+    row_person: pd.Series,
+    patterns: Sequence[re.Pattern[str]],
 ) -> list[list[tuple[str, str, str]]]:
-    """For each pattern, (person, role, ref) for each person's first message matching it."""
+    """For each pattern, (person, role, ref) for each person's first chat message (``chat``
+    marks the rows; ``row_person`` names each row's person) matching it."""
     # Arrow finds the few messages that match, all patterns in one pass over the column;
     # only those messages go through ``re`` for the group.
-    hits = contains_each(chat["summary"], [_inline_flags(p) for p in patterns])
-    return [_first_said(chat, pattern, hit) for pattern, hit in zip(patterns, hits, strict=True)]
-
-
-def _first_said(
-    chat: pd.DataFrame, pattern: re.Pattern[str], hit: pd.Series
-) -> list[tuple[str, str, str]]:
-    said: dict[str, tuple[str, str, str]] = {}
-    if not hit.any():
-        return []
-    for person, text, ref in chat.loc[hit.to_numpy(), ["person", "summary", "ref"]].itertuples(
-        index=False, name=None
-    ):
-        match = pattern.search(str(text))
-        if match and match.group("role") is not None and person not in said:
-            said[person] = (person, match.group("role"), ref)
-    return list(said.values())
+    hits = contains_each(frame["summary"], [_inline_flags(p) for p in patterns])
+    said = []
+    for pattern, hit in zip(patterns, hits, strict=True):
+        first: dict[str, tuple[str, str, str]] = {}
+        rows = np.flatnonzero(hit.to_numpy() & chat)
+        names = row_person.loc[frame.index[rows]]
+        texts, refs = frame["summary"].iloc[rows], frame["ref"].iloc[rows]
+        for name, text, ref in zip(names, texts, refs, strict=True):
+            match = pattern.search(str(text))
+            if match and match.group("role") is not None and name not in first:
+                first[name] = (name, match.group("role"), ref)
+        said.append(list(first.values()))
+    return said
 
 
 def _inline_flags(pattern: re.Pattern[str]) -> str:

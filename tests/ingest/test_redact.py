@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from ingest.config import RedactionPattern, RedactionSettings
 from ingest.errors import ConfigError, SchemaError
+from ingest.machine import PARALLEL_FROM_ROWS
 from ingest.redact import redact_frame, redact_text, rules_for
 from ingest.schema import frame_from_columns, validate
 
@@ -285,6 +286,22 @@ def test_redact_frame_agrees_with_redact_text():
     assert findings == [f for _, found in expected for f in found]
     for _, _, secret, _ in PLANTED:
         assert secret not in repr(findings)
+
+
+def test_a_long_frame_is_redacted_in_every_column_as_a_short_one():
+    # Long enough for the columns to be searched side by side.
+    short = [
+        {"ref": "a", "summary": f"token {SLACK_BOT}", "actor": "bob@example.com"},
+        {"ref": "b", "url": "https://admin:pw123@status.example.com/x", "channel": "x"},
+        {"ref": "c", "summary": "all quiet", "channel": "owner carol@example.com"},
+    ]
+    repeats = PARALLEL_FROM_ROWS // len(short) + 1
+    rows = [dict(row, ref=f"{row['ref']}{i}") for i in range(repeats) for row in short]
+    out, findings = redact_frame(_frame(rows), DEFAULT)
+    alone, _ = redact_frame(_frame(short), DEFAULT)
+    for column in ("summary", "actor", "url", "channel"):
+        assert out[column].tolist() == alone[column].tolist() * repeats, column
+    assert len(findings) == 4 * repeats
 
 
 def test_redact_frame_without_secrets_changes_nothing():

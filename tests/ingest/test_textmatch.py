@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from ingest import textmatch
+from ingest.machine import PARALLEL_FROM_ROWS
 from ingest.notes.words import PATTERNS
 from ingest.textmatch import _without_lookarounds, contains, contains_each, first_matches
 from timeline.keyrows import DECISIONS, FIGURES
@@ -118,11 +119,11 @@ def test_first_match_among_no_rows_is_none() -> None:
 @pytest.mark.parametrize("case", [True, False])
 def test_each_pattern_of_a_long_column_agrees_with_re(case: bool) -> None:
     # Long enough for the searches to run side by side in threads.
-    repeats = textmatch._PARALLEL_FROM_ROWS // len(TEXTS) + 1
+    repeats = PARALLEL_FROM_ROWS // len(TEXTS) + 1
     texts = [f"{text} {i}" if text is not None and i % 7 == 0 else text for i, text in
              enumerate(TEXTS * repeats)]  # fmt: skip
     values = pd.Series(texts, dtype=pd.StringDtype("pyarrow"))
-    assert len(values) >= textmatch._PARALLEL_FROM_ROWS
+    assert len(values) >= PARALLEL_FROM_ROWS
     found = contains_each(values, PATTERNS_TO_CHECK, case=case)
     for pattern, rows in zip(PATTERNS_TO_CHECK, found, strict=True):
         compiled = re.compile(pattern, 0 if case else re.IGNORECASE)
