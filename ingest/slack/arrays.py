@@ -39,26 +39,40 @@ def columns_batch(columns: Mapping[str, list[str]]) -> pa.RecordBatch | None:
     """``ts`` and ``edited`` as UTC times (``ts`` and ``edited_at``), ``reply`` from ``kind``,
     and the text columns; None when a time is not a Slack ``ts`` or a value is not text."""
     posted = slack_micros(columns["ts"])
-    edited = columns["edited"]
-    edited_rows = [i for i, stamp in enumerate(edited) if stamp != ""]  # few are edited
-    edit_micros = slack_micros([edited[i] for i in edited_rows])
-    if posted is None or edit_micros is None:
+    edited_at = _edit_micros(columns["edited"])
+    if posted is None or edited_at is None:
         return None
-    edited_at = [None] * len(edited)
-    for row, micros in zip(edited_rows, edit_micros.to_pylist(), strict=True):
-        edited_at[row] = micros
     try:
         texts = [pa.array(columns[name], type=pa.large_string()) for name in TEXT_COLUMNS]
     except (TypeError, pa.ArrowException):  # a value that is not a string
         return None
     reply = pa.array([kind == "chat.reply" for kind in columns["kind"]], type=pa.bool_())
-    times = [_times(posted), _times(pa.array(edited_at, type=pa.int64()))]
+    times = [_times(posted), _times(edited_at)]
     if None in times:
         return None
     return pa.RecordBatch.from_arrays(
         [*times, reply, *texts],
         names=["ts", "edited_at", "reply", *TEXT_COLUMNS],
     )
+
+
+def _edit_micros(edited: Sequence[str]) -> pa.Array | None:
+    """The edit stamps as microseconds, null where there is none (""; most messages)."""
+    try:
+        text = pa.array(edited, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value that is not a string
+        return None
+    present = pc.not_equal(text, "")
+    if not pc.any(present).as_py():
+        return pa.nulls(len(text), pa.int64())
+    rows = pc.indices_nonzero(present).to_pylist()
+    micros = slack_micros(text.take(rows).to_pylist())
+    if micros is None:
+        return None
+    edited_at = [None] * len(text)
+    for row, value in zip(rows, micros.to_pylist(), strict=True):
+        edited_at[row] = value
+    return pa.array(edited_at, type=pa.int64())
 
 
 def slack_micros(stamps: Sequence[str]) -> pa.Array | None:

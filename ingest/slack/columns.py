@@ -106,6 +106,8 @@ def window_rows(day: list[dict[str, Any]], bounds: tuple[int, int]) -> list[int]
     events that carry edits, and anything malformed, stay for the normaliser to apply or to
     report."""
     first, last = bounds
+    if _all_within(day, first, last):  # a day wholly inside a long window: nothing to drop
+        return list(range(len(day)))
     kept = []
     for row, record in enumerate(day):
         seconds = record.get("ts")
@@ -120,6 +122,26 @@ def window_rows(day: list[dict[str, Any]], bounds: tuple[int, int]) -> list[int]
                 continue
         kept.append(row)
     return kept
+
+
+def _all_within(day: list[dict[str, Any]], first: int, last: int) -> bool:
+    """Whether every message has a ``ts`` of the usual shape (ten digits, a dot, six) from
+    second ``first`` to ``last``: checked on the joined text at C speed, and such stamps
+    sort as text as they do as numbers."""
+    low, high = str(first), str(last)
+    if not day or len(low) != 10 or len(high) != 10:
+        return False
+    try:
+        stamps = "\n".join([record.get("ts") for record in day])
+    except TypeError:  # a ts that is not text
+        return False
+    if not _CANONICAL_STAMPS.fullmatch(stamps):
+        return False
+    parts = stamps.split("\n")
+    return min(parts)[:10] >= low and max(parts)[:10] <= high
+
+
+_CANONICAL_STAMPS = re.compile(r"[0-9]{10}\.[0-9]{6}(?:\n[0-9]{10}\.[0-9]{6})*")
 
 
 def message_edits(messages: Sequence[Mapping[str, Any]]) -> dict[str, str]:

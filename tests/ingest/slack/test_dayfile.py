@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from ingest.errors import InputError
-from ingest.slack.columns import day_columns, message_columns
+from ingest.slack.columns import day_columns, message_columns, window_rows
 from ingest.slack.dayfile import read_day
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "slack_export"
@@ -93,3 +93,36 @@ def test_a_message_off_the_common_shape_is_read_whole_and_named() -> None:
         day_columns(json.dumps(odd).encode(), **OPTIONS)
     with pytest.raises(InputError, match=r"message #2 is a number"):
         read_day(json.dumps([ODD_BUT_READABLE[0], 5]).encode())
+
+
+def per_row_window(day: list[dict], first: int, last: int) -> list[int]:
+    """The rule, row by row: drop only a well-formed ts outside the bounds (never an edit)."""
+    kept = []
+    for row, record in enumerate(day):
+        stamp = record.get("ts")
+        if isinstance(stamp, str) and stamp.partition(".")[0].isdigit():
+            seconds = int(stamp.partition(".")[0])
+            if not first <= seconds <= last and record.get("subtype") != "message_changed":
+                continue
+        kept.append(row)
+    return kept
+
+
+@pytest.mark.parametrize(
+    "stamps",
+    [
+        ["1700000000.000001", "1700000500.000001", "1700000999.999999"],  # all inside
+        ["1699999999.999999", "1700000500.000001"],  # one a moment before
+        ["1700000500.000001", "1700001000.000000"],  # one a second after
+        ["1700000500.1", "1600000000.000001"],  # a short stamp, and one long before
+        ["1700000500.000001", 17, None],  # stamps that are not text stay
+        ["1700000500.000001", "١٧٠٠٠٠٠٥٠٠.000001"],  # not ASCII digits: stays
+        [],
+    ],
+)
+def test_the_window_keeps_what_the_per_row_rule_keeps(stamps: list) -> None:
+    day = [{"ts": stamp, "text": "x"} for stamp in stamps]
+    day.append({"ts": "1600000000.000001", "subtype": "message_changed"})  # an edit: kept
+    bounds = (1_700_000_000, 1_700_000_999)
+    assert window_rows(day, bounds) == per_row_window(day, *bounds)
+    assert window_rows(day[:-1], bounds) == per_row_window(day[:-1], *bounds)
