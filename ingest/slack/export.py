@@ -33,7 +33,7 @@ from ingest.types import ReadContext, Window
 
 # Day files are normalised together, per channel, up to this many messages to a page: real
 # exports hold thousands of small day files, and building a frame has a fixed cost.
-PAGE_MESSAGES = 20_000
+PAGE_MESSAGES = 100_000
 
 # Channel names are folder names in the export: never a path of their own.
 _CHANNEL_NAME = re.compile(r"(?!\.{1,2}$)[^/\\\x00]{1,80}")

@@ -13,7 +13,8 @@ import pytest
 
 from ingest.errors import InputError
 from ingest.schema import concat, validate
-from ingest.slack.export import PAGE_MESSAGES, read_slack_export
+from ingest.slack import export as slack_export
+from ingest.slack.export import read_slack_export
 from ingest.slack.normalise import messages_frame, user_names
 from ingest.types import ReadContext, Window
 
@@ -340,12 +341,15 @@ def test_edit_in_a_later_day_file_reaches_its_message(export_copy: Path) -> None
     assert ctx.warnings == []
 
 
-def test_pages_hold_many_day_files_and_edits_cross_pages(tmp_path: Path) -> None:
+def test_pages_hold_many_day_files_and_edits_cross_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(slack_export, "PAGE_MESSAGES", 2_000)  # pages of a few day files
     root = tmp_path / "big"
     (root / "busy").mkdir(parents=True)
     (root / "channels.json").write_text('[{"id": "C9", "name": "busy"}]')
     (root / "users.json").write_text("[]")
-    per_day = PAGE_MESSAGES // 2 + 1
+    per_day = slack_export.PAGE_MESSAGES // 2 + 1
     start = 1_700_000_000
     for day in range(3):
         records = [
