@@ -17,8 +17,10 @@ import pyarrow.compute as pc
 
 from ingest.slack.columns import day_columns
 
-# Columns of message_columns kept as text; "ts", "edited" and "kind" become times and a flag.
-TEXT_COLUMNS = ("actor", "summary", "ref", "url", "thread_ref", "raw_sha256", "subtype", "tags")
+# Columns of message_columns kept as text as they are; "ts", "edited" and "thread_ts" become
+# times, the reply flag, the ref, the thread ref and the permalink.
+KEPT_TEXT = ("actor", "summary", "raw_sha256", "subtype", "tags")
+TEXT_COLUMNS = (*KEPT_TEXT, "ref", "url", "thread_ref")
 TIME = pa.timestamp("ns", tz="UTC")
 
 _CANONICAL_TS = r"^\d{10}\.\d{6}$"
@@ -26,34 +28,58 @@ _SLACK_TS = re.compile(r"([0-9]+)(?:\.([0-9]*))?")
 
 
 def day_batch(
-    data: bytes, **options: Any
+    data: bytes, *, workspace_url: str, **options: Any
 ) -> tuple[pa.RecordBatch | dict[str, list[str]], dict[str, str]]:
     """:func:`ingest.slack.columns.day_columns` (same options), with the columns as one record
     batch (:func:`columns_batch`), or as the lists when a value is wrong."""
     columns, edits = day_columns(data, **options)
-    batch = columns_batch(columns)
+    batch = columns_batch(columns, channel_id=options["channel_id"], workspace_url=workspace_url)
     return (columns if batch is None else batch), edits
 
 
-def columns_batch(columns: Mapping[str, list[str]]) -> pa.RecordBatch | None:
-    """``ts`` and ``edited`` as UTC times (``ts`` and ``edited_at``), ``reply`` from ``kind``,
-    and the text columns; None when a time is not a Slack ``ts`` or a value is not text."""
-    posted = slack_micros(columns["ts"])
-    edited_at = _edit_micros(columns["edited"])
-    if posted is None or edited_at is None:
-        return None
+def columns_batch(
+    columns: Mapping[str, list[str]], *, channel_id: str, workspace_url: str = ""
+) -> pa.RecordBatch | None:
+    """``ts`` and ``edited`` as UTC times (``ts`` and ``edited_at``), the ``reply`` flag, the
+    text columns, and ``ref`` (``CHANNEL/ts``), ``thread_ref`` (the parent's, on a reply) and
+    ``url``: the permalink ``…/archives/CHANNEL/pTS`` (``?thread_ts=…&cid=…`` on a reply) under
+    ``workspace_url``, empty without one. None when a time is not a Slack ``ts`` or a value
+    is not text."""
     try:
-        texts = [pa.array(columns[name], type=pa.large_string()) for name in TEXT_COLUMNS]
+        stamps = pa.array(columns["ts"], type=pa.string())
+        parents = pa.array(columns["thread_ts"], type=pa.string())
+        texts = [pa.array(columns[name], type=pa.large_string()) for name in KEPT_TEXT]
     except (TypeError, pa.ArrowException):  # a value that is not a string
         return None
-    reply = pa.array([kind == "chat.reply" for kind in columns["kind"]], type=pa.bool_())
+    posted = slack_micros(stamps)
+    edited_at = _edit_micros(columns["edited"])
+    if posted is None or edited_at is None or parents.null_count:
+        return None
     times = [_times(posted), _times(edited_at)]
     if None in times:
         return None
+    reply = pc.and_(pc.not_equal(parents, ""), pc.not_equal(parents, stamps))
+    prefix = channel_id + "/"
+    refs = [
+        pc.binary_join_element_wise(prefix, stamps, ""),
+        _permalinks(stamps, parents, reply, channel_id, workspace_url),
+        pc.if_else(reply, pc.binary_join_element_wise(prefix, parents, ""), ""),
+    ]
     return pa.RecordBatch.from_arrays(
-        [*times, reply, *texts],
+        [*times, reply, *texts, *(column.cast(pa.large_string()) for column in refs)],
         names=["ts", "edited_at", "reply", *TEXT_COLUMNS],
     )
+
+
+def _permalinks(
+    stamps: pa.Array, parents: pa.Array, reply: pa.Array, channel_id: str, workspace_url: str
+) -> pa.Array:
+    if not workspace_url:
+        return pa.nulls(len(stamps), pa.string()).fill_null("")
+    base = f"{workspace_url.rstrip('/')}/archives/{channel_id}/p"
+    thread = pc.binary_join_element_wise("?thread_ts=", parents, f"&cid={channel_id}", "")
+    digits = pc.replace_substring(stamps, ".", "")
+    return pc.binary_join_element_wise(base, digits, pc.if_else(reply, thread, ""), "")
 
 
 def _edit_micros(edited: Sequence[str]) -> pa.Array | None:
@@ -75,13 +101,13 @@ def _edit_micros(edited: Sequence[str]) -> pa.Array | None:
     return pa.array(edited_at, type=pa.int64())
 
 
-def slack_micros(stamps: Sequence[str]) -> pa.Array | None:
+def slack_micros(stamps: Sequence[str] | pa.Array) -> pa.Array | None:
     """Slack ``ts`` strings to integer microseconds, exact (never via float); None when one is
     not a string of digits with an optional dot and fraction.
 
     Real ones all have the shape ``1355517523.000005``, which Arrow reads at C speed."""
     try:
-        arrow = pa.array(stamps, type=pa.string())
+        arrow = stamps if isinstance(stamps, pa.Array) else pa.array(stamps, type=pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value that is not a string
         return None
     if arrow.null_count:
@@ -89,7 +115,7 @@ def slack_micros(stamps: Sequence[str]) -> pa.Array | None:
     if not len(arrow) or pc.all(pc.match_substring_regex(arrow, _CANONICAL_TS)).as_py():
         return pc.cast(pc.replace_substring(arrow, ".", ""), pa.int64())
     micros = []
-    for stamp in stamps:
+    for stamp in arrow.to_pylist():
         match = _SLACK_TS.fullmatch(stamp)
         if match is None:
             return None

@@ -74,7 +74,6 @@ def day_columns(
     *,
     channel_id: str,
     users: Mapping[str, str],
-    workspace_url: str,
     bounds: tuple[int, int] | None = None,
 ) -> tuple[dict[str, list[str]], dict[str, str]]:
     """A day file's bytes to :func:`message_columns` and the edits its ``message_changed``
@@ -86,9 +85,7 @@ def day_columns(
         rows = window_rows(day, bounds)
         day = [day[i] for i in rows]
         raw = [raw[i] for i in rows] if raw is not None else None
-    columns = message_columns(
-        day, channel_id=channel_id, users=users, workspace_url=workspace_url, raw=raw
-    )
+    columns = message_columns(day, channel_id=channel_id, users=users, raw=raw)
     # A byte search first: most day files hold no edit at all.
     edits = message_edits(day) if b"message_changed" in data else {}
     return columns, edits
@@ -163,18 +160,18 @@ def message_columns(
     *,
     channel_id: str,
     users: Mapping[str, str],
-    workspace_url: str = "",
     raw: Sequence[Any] | None = None,
 ) -> dict[str, list[str]]:
-    """The first, pure-Python half of :func:`messages_frame`: one list per column, times still
-    as Slack ``ts`` strings (``ts``, ``edited``). Lists of several calls may be joined
-    (``list.extend``) and turned into one frame by ``columns_frame``, so that the parsed
-    records can be freed early and the frame's fixed cost is paid once.
+    """The first, pure-Python half of ``messages_frame``: one list per column, times still as
+    Slack ``ts`` strings (``ts``, ``edited``, and ``thread_ts``, "" for none), from which
+    ``ingest.slack.arrays.columns_batch`` derives the kind, ref, thread ref and permalink in
+    Arrow. ``raw``, when given, holds each message's bytes as received, which ``raw_sha256``
+    is the hash of; without it, the hash is of the message as orjson writes it.
 
     Raises InputError when a record is not shaped like a Slack message.
     """
     try:
-        return _message_columns(messages, channel_id, users, workspace_url, raw)
+        return _message_columns(messages, channel_id, users, raw)
     except (AttributeError, TypeError, KeyError, IndexError, orjson.JSONEncodeError) as e:
         raise InputError(
             first_misshapen(messages)
@@ -186,7 +183,6 @@ def _message_columns(
     messages: Sequence[Mapping[str, Any]],
     channel_id: str,
     users: Mapping[str, str],
-    workspace_url: str,
     raw: Sequence[Any] | None,
 ) -> dict[str, list[str]]:
     subtypes = [record.get("subtype") or "" for record in messages]
@@ -200,23 +196,12 @@ def _message_columns(
         raw = [orjson.dumps(record) for record in messages]
 
     stamps = [record.get("ts") or "" for record in messages]
-    thread_stamps = [record.get("thread_ts") or "" for record in messages]
-    is_reply = [
-        bool(parent) and parent != ts for parent, ts in zip(thread_stamps, stamps, strict=True)
-    ]
-    prefix = channel_id + "/"
     return {
         "ts": stamps,
         "edited": _edit_stamps(messages, stamps, edits),
-        "kind": ["chat.reply" if reply else "chat.message" for reply in is_reply],
+        "thread_ts": [record.get("thread_ts") or "" for record in messages],
         "actor": _actors(messages, users),
-        "summary": _summaries(messages, subtypes, users, prefix),
-        "ref": [prefix + ts for ts in stamps],
-        "url": _permalinks(stamps, thread_stamps, is_reply, channel_id, workspace_url),
-        "thread_ref": [
-            prefix + parent if reply else ""
-            for parent, reply in zip(thread_stamps, is_reply, strict=True)
-        ],
+        "summary": _summaries(messages, subtypes, users, channel_id + "/"),
         "raw_sha256": [sha256(record).hexdigest() for record in raw],
         "subtype": subtypes,
         "tags": [
@@ -333,22 +318,6 @@ def _markup_text(match: re.Match[str], users: Mapping[str, str]) -> str:
     if label and label != target:
         return f"{label} ({target})"
     return target
-
-
-def _permalinks(
-    stamps: Sequence[str],
-    thread_stamps: Sequence[str],
-    is_reply: Sequence[bool],
-    channel_id: str,
-    workspace_url: str,
-) -> list[str]:
-    if not workspace_url:
-        return [""] * len(stamps)
-    base = f"{workspace_url.rstrip('/')}/archives/{channel_id}/p"
-    return [
-        base + ts.replace(".", "") + (f"?thread_ts={parent}&cid={channel_id}" if reply else "")
-        for ts, parent, reply in zip(stamps, thread_stamps, is_reply, strict=True)
-    ]
 
 
 def _tags(record: Mapping[str, Any], subtype: str) -> str:

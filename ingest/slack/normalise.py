@@ -95,10 +95,10 @@ def messages_frame(
     ``url`` is empty and ``ref`` (``CHANNEL_ID/ts``) still names the message.
     Raises InputError when a message has no valid ``ts``; the caller adds the file name.
     """
-    columns = message_columns(
-        messages, channel_id=channel_id, users=users, workspace_url=workspace_url
+    columns = message_columns(messages, channel_id=channel_id, users=users)
+    return columns_frame(
+        columns, channel_id=channel_id, channel_name=channel_name, workspace_url=workspace_url
     )
-    return columns_frame(columns, channel_name=channel_name)
 
 
 def first_bad_time(columns: Mapping[str, list[str]]) -> tuple[int, str] | None:
@@ -123,13 +123,15 @@ def first_bad_time(columns: Mapping[str, list[str]]) -> tuple[int, str] | None:
     return None
 
 
-def columns_frame(columns: Mapping[str, list[str]], *, channel_name: str) -> pd.DataFrame:
+def columns_frame(
+    columns: Mapping[str, list[str]], *, channel_id: str, channel_name: str, workspace_url: str = ""
+) -> pd.DataFrame:
     """The second half of :func:`messages_frame`: column lists to a schema frame.
 
     Raises InputError quoting the first ``ts`` or ``edited.ts`` that is not a Slack timestamp
     (see :func:`first_bad_time` to find its row).
     """
-    batch = columns_batch(columns)
+    batch = columns_batch(columns, channel_id=channel_id, workspace_url=workspace_url)
     if batch is None:
         bad = first_bad_time(columns)
         raise InputError(bad[1] if bad else "a message has a ts that is not a Slack timestamp")

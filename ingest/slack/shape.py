@@ -32,6 +32,7 @@ MESSAGE_SHAPE = {
 }
 # A column of message_columns -> the message fields its values come from.
 COLUMN_FIELDS = {
+    "thread_ts": "'thread_ts'",
     "actor": "'user', 'user_profile', 'username' or 'bot_profile'",
     "summary": "'text', 'files' or 'attachments'",
     "subtype": "'subtype'",

@@ -48,27 +48,47 @@ def test_a_batch_holds_the_columns_and_times_of_the_messages() -> None:
             "edited": {"user": "U2", "ts": "1700000009.000300"},
         },
     ]
-    columns = message_columns(records, channel_id="C1", users={"U1": "ana"}, workspace_url="")
-    batch = columns_batch(columns)
-    assert batch.num_rows == 2
-    assert batch["reply"].to_pylist() == [False, True]
-    assert batch["actor"].to_pylist() == ["ana", "U2"]
-    assert batch["thread_ref"].to_pylist() == ["", "C1/1700000000.000100"]
+    records.append(dict(records[0], ts="1700000000.000100", thread_ts="1700000000.000100"))
+    columns = message_columns(records, channel_id="C1", users={"U1": "ana"})
+    batch = columns_batch(columns, channel_id="C1", workspace_url="https://acme.slack.com/")
+    assert batch.num_rows == 3
+    # A thread's parent carries its own ts as thread_ts: it is no reply.
+    assert batch["reply"].to_pylist() == [False, True, False]
+    assert batch["actor"].to_pylist() == ["ana", "U2", "ana"]
+    assert batch["ref"].to_pylist() == ["C1/1700000000.000100", "C1/1700000001.000200"] + [
+        "C1/1700000000.000100"
+    ]
+    assert batch["thread_ref"].to_pylist() == ["", "C1/1700000000.000100", ""]
+    assert batch["url"].to_pylist() == [
+        "https://acme.slack.com/archives/C1/p1700000000000100",
+        "https://acme.slack.com/archives/C1/p1700000001000200?thread_ts=1700000000.000100&cid=C1",
+        "https://acme.slack.com/archives/C1/p1700000000000100",
+    ]
+    without = columns_batch(columns, channel_id="C1")
+    assert without["url"].to_pylist() == ["", "", ""]
     posted = [t.value for t in batch["ts"].to_pylist()]  # pandas-free: nanoseconds
-    assert posted == [1_700_000_000_000_100_000, 1_700_000_001_000_200_000]
+    assert posted[:2] == [1_700_000_000_000_100_000, 1_700_000_001_000_200_000]
     edited = batch["edited_at"].to_pylist()
     assert edited[0] is None and edited[1].value == 1_700_000_009_000_300_000
 
 
 @pytest.mark.parametrize(
     ("column", "value"),
-    [("ts", "yesterday"), ("edited", "soon"), ("summary", 5), ("actor", ["x"]), ("ts", "9" * 20)],
+    [
+        ("ts", "yesterday"),
+        ("edited", "soon"),
+        ("summary", 5),
+        ("actor", ["x"]),
+        ("ts", "9" * 20),
+        ("thread_ts", 7),
+        ("thread_ts", None),
+    ],
 )
 def test_a_wrong_value_gives_no_batch(column: str, value: object) -> None:
     records = [{"type": "message", "user": "U1", "text": "hi", "ts": "1700000000.000100"}]
-    columns = message_columns(records, channel_id="C1", users={}, workspace_url="")
+    columns = message_columns(records, channel_id="C1", users={})
     columns[column] = [value]
-    assert columns_batch(columns) is None
+    assert columns_batch(columns, channel_id="C1") is None
 
 
 def test_a_worker_never_loads_pandas(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from ingest.slack.dayfile import read_day
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "slack_export"
 DAY_FILES = sorted(FIXTURES.glob("*/20*.json"))
-OPTIONS = {"channel_id": "C1", "users": {"U01ALICE": "alice"}, "workspace_url": "https://a.io"}
+OPTIONS = {"channel_id": "C1", "users": {"U01ALICE": "alice"}}
 
 # Every field the normaliser reads, in the shapes Slack writes and in odd but readable ones.
 ODD_BUT_READABLE = [
