@@ -59,25 +59,37 @@ def slugify(text: str) -> str:
 
 
 def write_bundle(
-    bundle: Bundle, out_dir: Path, files: Mapping[str, str], *, name: str | None = None
+    bundle: Bundle,
+    out_dir: Path,
+    files: Mapping[str, str] | Callable[[], Mapping[str, str]],
+    *,
+    name: str | None = None,
 ) -> Path:
     """Write the bundle to ``out_dir/NAME`` atomically and return that path.
 
-    ``files`` are extra rendered documents (``timeline.md`` at least). Everything is written
-    into a temporary folder beside the target, which is renamed into place at the end: a
-    crash leaves no half bundle, and an earlier bundle of the same incident is replaced whole.
+    ``files`` are extra rendered documents (``timeline.md`` at least), or a function that
+    renders them: it then runs while the events files are written, on another core.
+    Everything is written into a temporary folder beside the target, which is renamed into
+    place at the end: a crash leaves no half bundle, and an earlier bundle of the same
+    incident is replaced whole.
     """
     validate(bundle.frame)
     target = out_dir / (name or bundle.name)
 
     def fill(staging: Path) -> None:
-        write_events(bundle.frame, staging / EVENTS_PARQUET, staging / EVENTS_CSV)
-        (staging / SUMMARY_JSON).write_text(
-            json.dumps(bundle.summary.to_json(), indent=2, ensure_ascii=False) + "\n",
-            encoding="utf-8",
-        )
-        for filename, text in files.items():
-            (staging / filename).write_text(text, encoding="utf-8")
+        table = _events_table(bundle.frame)
+        # Only the Arrow table crosses to the other thread; the frame stays with this one.
+        with ThreadPoolExecutor(1) as beside:
+            events = beside.submit(
+                _write_event_files, table, staging / EVENTS_PARQUET, staging / EVENTS_CSV
+            )
+            (staging / SUMMARY_JSON).write_text(
+                json.dumps(bundle.summary.to_json(), indent=2, ensure_ascii=False) + "\n",
+                encoding="utf-8",
+            )
+            for filename, text in (files() if callable(files) else files).items():
+                (staging / filename).write_text(text, encoding="utf-8")
+            events.result()
 
     write_atomically(target, fill, folder=True)
     return target
@@ -143,10 +155,18 @@ def write_events(frame: pd.DataFrame, parquet_path: Path, csv_path: Path) -> Non
     """The events frame as Parquet and as CSV, both written by pyarrow from one Arrow table
     (a year of a busy channel is hundreds of thousands of rows). In the CSV, times are ISO 8601
     with Z and microseconds, empty when unknown; ``key`` is True or False."""
+    _write_event_files(_events_table(frame), parquet_path, csv_path)
+
+
+def _events_table(frame: pd.DataFrame) -> Any:
     import pyarrow as pa
+
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def _write_event_files(table: Any, parquet_path: Path, csv_path: Path) -> None:
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(frame, preserve_index=False)
     # Arrow lets go of the interpreter while it writes: the Parquet file is written beside the
     # CSV, on another core.
     with ThreadPoolExecutor(1) as beside:

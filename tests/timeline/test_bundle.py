@@ -99,6 +99,25 @@ def test_failure_while_writing_leaves_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_documents_rendered_while_the_events_are_written_are_the_same(tmp_path):
+    given = write_bundle(bundle(), tmp_path / "given", {"timeline.md": "# hi\n"})
+    rendered = write_bundle(bundle(), tmp_path / "rendered", lambda: {"timeline.md": "# hi\n"})
+    for name in ("timeline.md", "events.csv", "events.parquet", "summary.json"):
+        assert (given / name).read_bytes() == (rendered / name).read_bytes(), name
+
+
+def test_a_render_that_fails_leaves_nothing(tmp_path):
+    class Boom(Exception):
+        pass
+
+    def render():
+        raise Boom()
+
+    with pytest.raises(Boom):
+        write_bundle(bundle(), tmp_path, render)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_read_of_a_non_bundle_names_the_missing_file(tmp_path):
     with pytest.raises(BundleError, match="not a bundle \\(no events.parquet\\)"):
         read_bundle(tmp_path)

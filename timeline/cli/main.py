@@ -287,8 +287,11 @@ def _write(bundle: Any, out_dir: Path, template_dir: Path | None) -> Path:
     from render.markdown import render_markdown
     from timeline.bundle import TIMELINE_MD, write_bundle
 
-    markdown = render_markdown(bundle.frame, bundle.summary.to_json(), template_dir=template_dir)
-    return write_bundle(bundle, out_dir, {TIMELINE_MD: markdown})
+    def documents() -> dict[str, str]:  # rendered while the events files are written
+        summary = bundle.summary.to_json()
+        return {TIMELINE_MD: render_markdown(bundle.frame, summary, template_dir=template_dir)}
+
+    return write_bundle(bundle, out_dir, documents)
 
 
 def _report(bundle: Any, path: Path) -> None:
