@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pandas as pd
 
 from ingest.errors import BundleError, PostmortemError
@@ -83,16 +84,20 @@ def write_bundle(
             events = beside.submit(
                 _write_event_files, table, staging / EVENTS_PARQUET, staging / EVENTS_CSV
             )
-            (staging / SUMMARY_JSON).write_text(
-                json.dumps(bundle.summary.to_json(), indent=2, ensure_ascii=False) + "\n",
-                encoding="utf-8",
-            )
+            (staging / SUMMARY_JSON).write_bytes(summary_bytes(bundle.summary))
             for filename, text in (files() if callable(files) else files).items():
                 (staging / filename).write_text(text, encoding="utf-8")
             events.result()
 
     write_atomically(target, fill, folder=True)
     return target
+
+
+def summary_bytes(summary: Summary) -> bytes:
+    """summary.json: the summary as JSON indented by two spaces, in UTF-8, as
+    ``json.dumps(..., indent=2, ensure_ascii=False)`` writes it, but at C speed."""
+    options = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+    return orjson.dumps(summary.to_json(), option=options) + b"\n"
 
 
 def write_atomically(

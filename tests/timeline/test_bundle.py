@@ -106,6 +106,14 @@ def test_documents_rendered_while_the_events_are_written_are_the_same(tmp_path):
         assert (given / name).read_bytes() == (rendered / name).read_bytes(), name
 
 
+def test_summary_json_is_written_as_the_standard_library_writes_it(tmp_path):
+    # Non-ASCII text stays as written, two-space indents, a final newline.
+    path = write_bundle(bundle("Café checkout — 5xx \u2028 “quoted”"), tmp_path, {})
+    written = (path / "summary.json").read_text(encoding="utf-8")
+    assert written == json.dumps(json.loads(written), indent=2, ensure_ascii=False) + "\n"
+    assert "Café checkout — 5xx" in written and written.count("\n") > 20
+
+
 def test_a_render_that_fails_leaves_nothing(tmp_path):
     class Boom(Exception):
         pass
