@@ -55,3 +55,25 @@ def test_the_exit_status_and_one_error_line_are_the_commands(
     assert run.returncode == status
     assert len(run.stderr.strip().splitlines()) == 1 and run.stderr.startswith("Error:")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_reader_that_stops_early_ends_the_run_quietly_with_the_bundle_written(
+    tmp_path: Path,
+) -> None:
+    # As in `postmortem pull --example | head -1`: the pipe closes before the report is out.
+    # Exit 1 as click gives for a broken pipe, no traceback, and the bundle is whole.
+    script = (
+        "import os, sys\n"
+        "read, write = os.pipe()\n"
+        "os.close(read)\n"
+        "os.dup2(write, 1)\n"
+        f"sys.argv = ['postmortem', 'pull', '--example', '--out', {str(tmp_path)!r}]\n"
+        "from timeline.cli import run\n"
+        "run()\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=180, cwd=ROOT
+    )
+    assert (run.returncode, run.stderr) == (1, "")
+    names = sorted(p.name for p in (tmp_path / "PXM2K7Q").iterdir())
+    assert names == ["events.csv", "events.parquet", "summary.json", "timeline.md"]
