@@ -58,7 +58,9 @@ def read_day(data: bytes) -> tuple[list[dict[str, Any]], list[Any] | None]:
         return parse_day(data), None
     try:
         return _MESSAGES.decode(data), raw
-    except (msgspec.DecodeError, RecursionError):  # a record off the common shape
+    # A record off the common shape, or text that is not UTF-8 (which only a decoded string
+    # reveals): read whole, the checks name it.
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
         return parse_day(data), raw
 
 

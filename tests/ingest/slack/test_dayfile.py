@@ -126,3 +126,10 @@ def test_the_window_keeps_what_the_per_row_rule_keeps(stamps: list) -> None:
     bounds = (1_700_000_000, 1_700_000_999)
     assert window_rows(day, bounds) == per_row_window(day, *bounds)
     assert window_rows(day[:-1], bounds) == per_row_window(day[:-1], *bounds)
+
+
+def test_text_that_is_not_utf8_is_named_as_json_that_cannot_be_read() -> None:
+    # The bytes of each record split fine; only decoding its text finds the bad byte.
+    data = b'[{"type": "message", "ts": "1700000000.000001", "text": "caf\x80"}]'
+    with pytest.raises(InputError, match=r"not valid JSON"):
+        read_day(data)
