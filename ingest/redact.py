@@ -20,7 +20,7 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -48,9 +48,9 @@ class Rule:
     configured: bool = False
     flags: int = 0
 
-    @property
+    @cached_property
     def pattern(self) -> re.Pattern[str]:
-        return re.compile(self.source, self.flags)  # compiled once, then from re's own cache
+        return re.compile(self.source, self.flags)
 
     def apply(self, text: str, markers: re.Pattern[str]) -> tuple[str, int]:
         """Redact every accepted match in ``text``; return the new text and how many.

@@ -78,16 +78,23 @@ def write_bundle(
     target = out_dir / (name or bundle.name)
 
     def fill(staging: Path) -> None:
-        table = _events_table(bundle.frame)
-        # Only the Arrow table crosses to the other thread; the frame stays with this one.
-        with ThreadPoolExecutor(1) as beside:
-            events = beside.submit(
-                _write_event_files, table, staging / EVENTS_PARQUET, staging / EVENTS_CSV
-            )
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(bundle.frame, preserve_index=False)
+        # Arrow lets go of the interpreter while it writes: the Parquet file and the CSV are
+        # written on other cores while the documents render. Only the Arrow table crosses to
+        # the other threads; the frame stays with this one.
+        with ThreadPoolExecutor(2) as beside:
+            events = [
+                beside.submit(pq.write_table, table, staging / EVENTS_PARQUET),
+                beside.submit(_write_csv, table, staging / EVENTS_CSV),
+            ]
             (staging / SUMMARY_JSON).write_bytes(summary_bytes(bundle.summary))
             for filename, text in (files() if callable(files) else files).items():
                 (staging / filename).write_text(text, encoding="utf-8")
-            events.result()
+            for written in events:
+                written.result()
 
     write_atomically(target, fill, folder=True)
     return target
@@ -156,31 +163,9 @@ def read_bundle(path: Path) -> Bundle:
     return Bundle(frame=frame, summary=summary)
 
 
-def write_events(frame: pd.DataFrame, parquet_path: Path, csv_path: Path) -> None:
-    """The events frame as Parquet and as CSV, both written by pyarrow from one Arrow table
-    (a year of a busy channel is hundreds of thousands of rows). In the CSV, times are ISO 8601
-    with Z and microseconds, empty when unknown; ``key`` is True or False."""
-    _write_event_files(_events_table(frame), parquet_path, csv_path)
-
-
-def _events_table(frame: pd.DataFrame) -> Any:
-    import pyarrow as pa
-
-    return pa.Table.from_pandas(frame, preserve_index=False)
-
-
-def _write_event_files(table: Any, parquet_path: Path, csv_path: Path) -> None:
-    import pyarrow.parquet as pq
-
-    # Arrow lets go of the interpreter while it writes: the Parquet file is written beside the
-    # CSV, on another core.
-    with ThreadPoolExecutor(1) as beside:
-        parquet = beside.submit(pq.write_table, table, parquet_path)
-        _write_csv(table, csv_path)
-        parquet.result()
-
-
 def _write_csv(table: Any, csv_path: Path) -> None:
+    """The events as CSV: times ISO 8601 with Z and microseconds, empty when unknown; ``key``
+    is True or False."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pa_csv

@@ -25,7 +25,7 @@ from ingest.shapes import STR, check_depth, check_records, parse_json
 from ingest.slack.archive import Export, open_export
 from ingest.slack.columns import near_window
 from ingest.slack.dayfile import parse_day
-from ingest.slack.normalise import apply_edits, batches_frame, first_bad_time, user_names
+from ingest.slack.normalise import apply_edits, batches_frame, user_names, what_is_wrong
 from ingest.slack.shape import first_misshapen
 from ingest.slack.workers import Reduced, reduced_days, worker_count
 from ingest.times import slack_ts_second
@@ -90,12 +90,11 @@ def _channel_pages(
     )
     for index, (relpath, reduced) in enumerate(days):
         try:
-            columns, edits = reduced.result()
+            batch.add(relpath, reduced.result(), export)
         except InputError as e:
             if e.path is not None:  # reading the file failed, and said which
                 raise
             raise InputError(str(e), path=export.label(relpath), line=e.line) from None
-        batch.add(relpath, (columns, edits), export)
         if batch.size < PAGE_MESSAGES and index < len(files) - 1:
             continue
         frame = batch.frame(name)
@@ -123,12 +122,10 @@ class _Batch:
         value when the worker could only give the column lists."""
         columns, edits = reduced
         if isinstance(columns, dict):
-            bad = first_bad_time(columns)
             # Reading the day file again (only on this failing path) names the exact field.
             day = parse_day(export.read(relpath))
             exact = first_misshapen(near_window(day, self.bounds) if self.bounds else day)
-            problem = exact or (bad[1] if bad else "a message has a ts that is not a Slack time")
-            raise InputError(problem, path=export.label(relpath))
+            raise InputError(exact or what_is_wrong(columns), path=export.label(relpath))
         self.batches.append(columns)
         self.size += columns.num_rows
         for stamp, at in edits.items():  # a later file's edit of the same message is later

@@ -101,26 +101,27 @@ def messages_frame(
     )
 
 
-def first_bad_time(columns: Mapping[str, list[str]]) -> tuple[int, str] | None:
-    """``(row, what is wrong)`` for the first row of :func:`message_columns` output whose
-    ``ts`` or ``edited.ts`` is not a Slack timestamp; None when all are good."""
+def what_is_wrong(columns: Mapping[str, list[str]]) -> str:
+    """What is wrong with the first message of :func:`message_columns` output that cannot
+    become a row: a field that is not text, or a ``ts`` or ``edited.ts`` that is not a Slack
+    timestamp."""
     for name, fields in COLUMN_FIELDS.items():
         for row, value in enumerate(columns.get(name, ())):
             if not isinstance(value, str):
-                return row, (
+                return (
                     f"message {columns['ts'][row]} has {describe(value)} in {fields}, "
                     "where Slack writes a string"
                 )
-    for row, (ts, edited) in enumerate(zip(columns["ts"], columns["edited"], strict=True)):
+    for ts, edited in zip(columns["ts"], columns["edited"], strict=True):
         if not isinstance(ts, str) or not isinstance(edited, str):
-            return row, f"a message has ts or edited.ts {ts!r}, expected a string"
+            return f"a message has ts or edited.ts {ts!r}, expected a string"
         if not _SLACK_TS.fullmatch(ts):
             if not ts:
-                return row, "a message has no ts; every Slack message needs one"
-            return row, f"a message has ts {ts!r}, expected seconds.micros like '1355517523.000005'"
+                return "a message has no ts; every Slack message needs one"
+            return f"a message has ts {ts!r}, expected seconds.micros like '1355517523.000005'"
         if edited and not _SLACK_TS.fullmatch(edited):
-            return row, f"message {ts} has edited.ts {edited!r}, expected seconds.micros"
-    return None
+            return f"message {ts} has edited.ts {edited!r}, expected seconds.micros"
+    return "a message has a ts that is not a Slack timestamp"
 
 
 def columns_frame(
@@ -128,13 +129,12 @@ def columns_frame(
 ) -> pd.DataFrame:
     """The second half of :func:`messages_frame`: column lists to a schema frame.
 
-    Raises InputError quoting the first ``ts`` or ``edited.ts`` that is not a Slack timestamp
-    (see :func:`first_bad_time` to find its row).
+    Raises InputError saying what is wrong with the first message that cannot be a row
+    (:func:`what_is_wrong`).
     """
     batch = columns_batch(columns, channel_id=channel_id, workspace_url=workspace_url)
     if batch is None:
-        bad = first_bad_time(columns)
-        raise InputError(bad[1] if bad else "a message has a ts that is not a Slack timestamp")
+        raise InputError(what_is_wrong(columns))
     return batches_frame([batch], channel_name=channel_name)
 
 
