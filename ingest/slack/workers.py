@@ -1,8 +1,9 @@
 """Slack day files reduced to Arrow record batches, in worker processes when there are many.
 
 Parsing JSON and walking every message is plain Python and holds the interpreter's lock, so a
-year of a busy channel reads faster in several processes. Results come back in file order, and
-only a few files are read ahead, so memory stays bounded however long the channel is.
+year of a busy channel reads faster in several processes: this one and one worker per other
+core. Results come back in file order, and only a few dozen files are read ahead, so memory
+stays bounded however long the channel is.
 """
 
 from __future__ import annotations
@@ -19,11 +20,19 @@ from typing import Any
 
 import pyarrow as pa
 
+from ingest.errors import InputError
 from ingest.machine import usable_cores
 from ingest.slack.arrays import day_batch
 
 # Below this many bytes of day files the worker processes cost more than they save.
 PARALLEL_BYTES = 48_000_000
+
+# What a file's reader says when the worker reading it was ended from outside (by the system's
+# out-of-memory killer, say), which leaves its pool unusable.
+WORKER_STOPPED = (
+    "the process reading this day file stopped before it was done (the system may have ended "
+    "it for want of memory); run the pull again, with more memory if it happens again"
+)
 
 # A day file as one record batch, or as column lists when a value is wrong; and its edits.
 Reduced = tuple[pa.RecordBatch | dict[str, list[str]], dict[str, str]]
@@ -59,34 +68,58 @@ def reduced_days(
     }
     if workers <= 1:
         for relpath in relpaths:
-            data, done = read(relpath), Future()
-            with _collector_paused():
-                try:
-                    done.set_result(day_batch(data, **options))
-                except Exception as e:  # handed over as the worker pool would hand it
-                    done.set_exception(e)
-            yield relpath, done
+            yield relpath, _reduced_here(read, relpath, options)
         return
     import multiprocessing  # only a long read pays for the pool's modules
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
+    # This process reads too: it would otherwise only wait. So the pool has one worker fewer
+    # than there are cores (one process less to start, and no core shared by two readers),
+    # and whenever the next file in order is not back from a worker, this process reduces the
+    # next file nobody has taken yet instead of waiting.
+    helpers = workers - 1
     # Spawned, not forked: a fork of a process whose libraries run threads is not safe, and
     # spawned workers are this process's own children, so their CPU time is counted as its.
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(read, options)
+        helpers, mp_context=context, initializer=_start_worker, initargs=(read, options)
     )
-    pending: deque[tuple[str, Future[Reduced]]] = deque()
+    untaken = deque(relpaths)
+    # In file order, each file once, and whether a worker has it; at most `ahead` files are
+    # held reduced but not yet handed on, which bounds memory however long the channel is.
+    pending: deque[tuple[str, Future[Reduced], bool]] = deque()
+    ahead = 16 * workers
     try:
-        for relpath in relpaths:
-            with _interrupts_held():  # a worker started here starts with Ctrl-C held too
-                pending.append((relpath, pool.submit(_reduce_day, relpath)))
-            if len(pending) > 2 * workers:
-                yield pending.popleft()
-        while pending:
-            yield pending.popleft()
+        while untaken or pending:
+            busy = sum(pooled and not reduced.done() for _, reduced, pooled in pending)
+            while untaken and busy < 8 * helpers and len(pending) < ahead:
+                relpath = untaken.popleft()
+                with _interrupts_held():  # a worker started here starts with Ctrl-C held too
+                    pending.append((relpath, pool.submit(_reduce_day, relpath), True))
+                busy += 1
+            if untaken and len(pending) < ahead and not pending[0][1].done():
+                relpath = untaken.popleft()
+                pending.append((relpath, _reduced_here(read, relpath, options), False))
+                continue
+            relpath, reduced, pooled = pending.popleft()
+            if pooled and isinstance(reduced.exception(), BrokenProcessPool):
+                reduced = Future()
+                reduced.set_exception(InputError(WORKER_STOPPED))
+            yield relpath, reduced
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _reduced_here(read: Callable[[str], bytes], relpath: str, options: Any) -> Future[Reduced]:
+    """A day file reduced in this process, handed over as the worker pool would hand it."""
+    done: Future[Reduced] = Future()
+    with _collector_paused():
+        try:
+            done.set_result(day_batch(read(relpath), **options))
+        except Exception as e:
+            done.set_exception(e)
+    return done
 
 
 def _start_worker(read: Callable[[str], bytes], options: dict[str, Any]) -> None:

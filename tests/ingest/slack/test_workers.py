@@ -16,6 +16,7 @@ from ingest.schema import concat
 from ingest.slack import workers
 from ingest.slack.export import read_slack_export
 from ingest.types import ReadContext
+from tests.ingest.slack import worker_reads
 from tests.ingest.slack.test_slack_export import FIXTURE, WORKSPACE, zip_of
 
 
@@ -105,3 +106,39 @@ def test_ctrl_c_while_workers_read_stops_the_pull_with_one_line(tmp_path: Path) 
     assert run.returncode == 1, run.stderr
     assert run.stderr.strip() == "Aborted!"
     assert not (out / "INT").exists()
+
+
+def test_this_process_reads_too_and_the_order_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Day files read in this process and in the one worker come back in file order, each once.
+    relpaths = [f"day-{i:03d}" for i in range(40)]
+    days = workers.reduced_days(
+        worker_reads.stamped_by_name,
+        relpaths,
+        workers=2,
+        channel_id="C1",
+        users={},
+        workspace_url="",
+    )
+    seen = [(relpath, future.result()[0]) for relpath, future in days]
+    assert [relpath for relpath, _ in seen] == relpaths
+    stamps = [batch.column("ts")[0].value // 1_000 for _, batch in seen]
+    assert stamps == [worker_reads.stamp_micros(relpath) for relpath in relpaths]
+    assert {batch.column("actor")[0].as_py() for _, batch in seen} == {"here", "worker"}
+
+
+def test_a_worker_ended_from_outside_is_one_clear_error_naming_the_file() -> None:
+    days = workers.reduced_days(
+        worker_reads.ended_in_workers,
+        ["2024-03-05.json", "2024-03-06.json"],
+        workers=2,
+        channel_id="C1",
+        users={},
+        workspace_url="",
+    )
+    relpath, first = next(days)
+    assert relpath == "2024-03-05.json"  # the first file goes to the worker
+    with pytest.raises(InputError) as error:
+        first.result()
+    assert str(error.value) == workers.WORKER_STOPPED
+    assert error.value.path is None  # the reader of the export adds the file's name
+    days.close()
