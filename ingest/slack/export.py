@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -79,31 +80,34 @@ def _channel_pages(
 
     held: pd.DataFrame | None = None  # the previous page, kept back for edits made after it
     batch = _Batch(_bounds(ctx.window))
-    days = reduced_days(
-        export.read,
-        files,
-        workers=worker_count(sum(map(export.size, files))),
-        channel_id=channel_id,
-        users=users,
-        workspace_url=ctx.workspace_url,
-        bounds=batch.bounds,
-    )
-    for index, (relpath, reduced) in enumerate(days):
-        try:
-            batch.add(relpath, reduced.result(), export)
-        except InputError as e:
-            if e.path is not None:  # reading the file failed, and said which
-                raise
-            raise InputError(str(e), path=export.label(relpath), line=e.line) from None
-        if batch.size < PAGE_MESSAGES and index < len(files) - 1:
-            continue
-        frame = batch.frame(name)
-        leftover = apply_edits(frame, batch.edits, channel_id)
-        if held is not None:
-            leftover = apply_edits(held, leftover, channel_id)
-            yield from _in_window(held, ctx.window)
-        _warn_unapplied(leftover, channel_id, export.label(name), ctx)
-        held, batch = frame, _Batch(batch.bounds)
+    # Closed at once on an error, so that the workers are stopped before the pull ends.
+    with closing(
+        reduced_days(
+            export.read,
+            files,
+            workers=worker_count(sum(map(export.size, files))),
+            channel_id=channel_id,
+            users=users,
+            workspace_url=ctx.workspace_url,
+            bounds=batch.bounds,
+        )
+    ) as days:
+        for index, (relpath, reduced) in enumerate(days):
+            try:
+                batch.add(relpath, reduced.result(), export)
+            except InputError as e:
+                if e.path is not None:  # reading the file failed, and said which
+                    raise
+                raise InputError(str(e), path=export.label(relpath), line=e.line) from None
+            if batch.size < PAGE_MESSAGES and index < len(files) - 1:
+                continue
+            frame = batch.frame(name)
+            leftover = apply_edits(frame, batch.edits, channel_id)
+            if held is not None:
+                leftover = apply_edits(held, leftover, channel_id)
+                yield from _in_window(held, ctx.window)
+            _warn_unapplied(leftover, channel_id, export.label(name), ctx)
+            held, batch = frame, _Batch(batch.bounds)
     if held is not None:
         yield from _in_window(held, ctx.window)
 

@@ -27,11 +27,11 @@ from ingest.slack.arrays import day_batch
 # Below this many bytes of day files the worker processes cost more than they save.
 PARALLEL_BYTES = 48_000_000
 
-# What a file's reader says when the worker reading it was ended from outside (by the system's
-# out-of-memory killer, say), which leaves its pool unusable.
+# Said of the first day file left unread when a worker was ended from outside (by the system's
+# out-of-memory killer, say), which leaves the pool unusable.
 WORKER_STOPPED = (
-    "the process reading this day file stopped before it was done (the system may have ended "
-    "it for want of memory); run the pull again, with more memory if it happens again"
+    "a worker process stopped before this day file was read (the system may have ended it "
+    "for want of memory); run the pull again, with more memory if it happens again"
 )
 
 # A day file as one record batch, or as column lists when a value is wrong; and its edits.
@@ -96,7 +96,11 @@ def reduced_days(
             while untaken and busy < 8 * helpers and len(pending) < ahead:
                 relpath = untaken.popleft()
                 with _interrupts_held():  # a worker started here starts with Ctrl-C held too
-                    pending.append((relpath, pool.submit(_reduce_day, relpath), True))
+                    try:
+                        reduced = pool.submit(_reduce_day, relpath)
+                    except BrokenProcessPool:  # a worker was ended: said at its first file
+                        reduced = _worker_stopped()
+                pending.append((relpath, reduced, True))
                 busy += 1
             if untaken and len(pending) < ahead and not pending[0][1].done():
                 relpath = untaken.popleft()
@@ -104,11 +108,19 @@ def reduced_days(
                 continue
             relpath, reduced, pooled = pending.popleft()
             if pooled and isinstance(reduced.exception(), BrokenProcessPool):
-                reduced = Future()
-                reduced.set_exception(InputError(WORKER_STOPPED))
+                reduced = _worker_stopped()
             yield relpath, reduced
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        # Its queues are let go of now, not at the interpreter's teardown, which the
+        # console script skips: else a pool a worker broke is reported as leaked.
+        del pool
+
+
+def _worker_stopped() -> Future[Reduced]:
+    stopped: Future[Reduced] = Future()
+    stopped.set_exception(InputError(WORKER_STOPPED))
+    return stopped
 
 
 def _reduced_here(read: Callable[[str], bytes], relpath: str, options: Any) -> Future[Reduced]:

@@ -79,10 +79,8 @@ main()
 """
 
 
-def test_ctrl_c_while_workers_read_stops_the_pull_with_one_line(tmp_path: Path) -> None:
-    # Workers that took Ctrl-C themselves could die holding the pool's result queue and leave
-    # the pull waiting for good (seen on a year-long export); they leave it to the pull.
-    root = tmp_path / "export"
+def busy_export(root: Path) -> Path:
+    """An export of one channel, #busy: ten day files of 2,000 messages each."""
     (root / "busy").mkdir(parents=True)
     (root / "channels.json").write_text('[{"id": "C9", "name": "busy"}]')
     (root / "users.json").write_text("[]")
@@ -93,19 +91,54 @@ def test_ctrl_c_while_workers_read_stops_the_pull_with_one_line(tmp_path: Path) 
             for i in range(2_000)
         ]
         (root / "busy" / f"2023-11-{day + 10:02d}.json").write_text(json.dumps(messages))
-    out = tmp_path / "out"
-    args = ["pull", "--from", f"slack-export:{root}", "--id", "INT", "--out", str(out), "-q"]
-    run = subprocess.run(
-        [sys.executable, "-c", DRIVER, *args],
+    return root
+
+
+def run_driver(driver: str, export: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    args = ["pull", "--from", f"slack-export:{export}", "--id", "INT", "--out", str(out), "-q"]
+    return subprocess.run(
+        [sys.executable, "-c", driver, *args],
         capture_output=True,
         text=True,
         timeout=120,
         start_new_session=True,
         cwd=Path(__file__).parents[3],
     )
+
+
+def test_ctrl_c_while_workers_read_stops_the_pull_with_one_line(tmp_path: Path) -> None:
+    # Workers that took Ctrl-C themselves could die holding the pool's result queue and leave
+    # the pull waiting for good (seen on a year-long export); they leave it to the pull.
+    run = run_driver(DRIVER, busy_export(tmp_path / "export"), tmp_path / "out")
     assert run.returncode == 1, run.stderr
     assert run.stderr.strip() == "Aborted!"
-    assert not (out / "INT").exists()
+    assert not (tmp_path / "out" / "INT").exists()
+
+
+KILLING_DRIVER = (
+    DRIVER.replace(
+        "os.killpg(0, signal.SIGINT)",
+        "[os.kill(child.pid, signal.SIGKILL) for child in multiprocessing.active_children()]",
+    )
+    .replace("import os, signal, sys", "import multiprocessing, os, signal, sys")
+    .replace(
+        "from timeline.cli import main",
+        "from timeline.cli import run as main",  # as the script
+    )
+)
+
+
+def test_a_worker_killed_mid_read_ends_the_pull_with_one_line_naming_a_file(
+    tmp_path: Path,
+) -> None:
+    export = busy_export(tmp_path / "export")
+    run = run_driver(KILLING_DRIVER, export, tmp_path / "out")
+    assert run.returncode == 1, run.stderr
+    line = run.stderr.strip()
+    assert "\n" not in line and "Traceback" not in run.stderr
+    assert line.startswith(f"Error: {export / 'busy'}/2023-11-"), line
+    assert line.endswith(f".json: {workers.WORKER_STOPPED}"), line
+    assert not (tmp_path / "out" / "INT").exists()
 
 
 def test_this_process_reads_too_and_the_order_holds(monkeypatch: pytest.MonkeyPatch) -> None:
