@@ -87,31 +87,30 @@ def first_matches(
     values: pd.Series, pattern: str, among: Sequence[np.ndarray], *, case: bool = True
 ) -> list[int | None]:
     """For each mask of ``among``, the position of the first row of ``values`` where the mask
-    holds and ``pattern`` matches (``re.search``), or None. One RE2 pass rules out rows for
-    all masks; ``re`` sees only the candidates, and only until each mask's first match: the
-    cheap way to find a few rows in a long column."""
-    if not any(mask.any() for mask in among):
-        return [None] * len(among)
-    text = _arrow(values)
-    possible = ~values.isna().to_numpy()
-    re2_pattern = _for_re2(pattern)
-    if re2_pattern is not None:
-        matched, _ = _re2_search(text, re2_pattern, case)
-        if matched is not None:
-            possible &= ~_simple_rows(text) | matched
-    flags = 0 if case else re.IGNORECASE
-    checked: dict[int, bool] = {}
+    holds and ``pattern`` matches (``re.search``), or None. The column is searched from its
+    start in growing stretches, only on rows some unanswered mask holds, and the search stops
+    once every mask has its answer: in a year of chat the first few are near the start."""
+    answers: list[int | None] = [None] * len(among)
+    open_masks = [i for i, mask in enumerate(among) if mask.any()]
+    start, size = 0, _FIRST_STRETCH
+    while open_masks and start < len(values):
+        stop = min(start + size, len(values))
+        wanted = np.logical_or.reduce([among[i][start:stop] for i in open_masks])
+        rows = np.flatnonzero(wanted)
+        if len(rows):
+            hits = np.zeros(stop - start, bool)
+            hits[rows] = contains(values.iloc[start + rows], pattern, case=case).to_numpy()
+            for i in list(open_masks):
+                first = np.flatnonzero(hits & among[i][start:stop])
+                if len(first):
+                    answers[i] = start + int(first[0])
+                    open_masks.remove(i)
+        start, size = stop, size * 4
+    return answers
 
-    def first(mask: np.ndarray) -> int | None:
-        for position in np.flatnonzero(mask & possible):
-            if position not in checked:  # compiled on the first candidate; re keeps it
-                found = re.compile(pattern, flags).search(values.iat[position])
-                checked[position] = found is not None
-            if checked[position]:
-                return int(position)
-        return None
 
-    return [first(mask) for mask in among]
+# The first stretch first_matches searches; each next one is four times as long.
+_FIRST_STRETCH = 4_096
 
 
 def _re2_search(text: pa.ChunkedArray, pattern: str, case: bool) -> tuple[np.ndarray | None, bool]:

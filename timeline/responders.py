@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ingest.people import directory_names
-from ingest.textmatch import contains, contains_each
+from ingest.textmatch import contains
 from ingest.times import to_iso
 from ingest.vocab import has_tag
 
@@ -214,21 +214,27 @@ def _said(
 ) -> list[list[tuple[str, str, str]]]:
     """For each pattern, (person, role, ref) for each person's first chat message (``chat``
     marks the rows; ``row_person`` names each row's person) matching it."""
-    # Arrow finds the few messages that match, all patterns in one pass over the column;
-    # only those messages go through ``re`` for the group.
-    hits = contains_each(frame["summary"], [_inline_flags(p) for p in patterns])
+    # Arrow finds the few messages any pattern matches, in one pass over the column; only
+    # those go through ``re``, pattern by pattern, for the role.
+    union = "|".join(f"(?:{_unnamed(_inline_flags(p))})" for p in patterns)
+    rows = np.flatnonzero(contains(frame["summary"], union).to_numpy() & chat)
+    names = row_person.loc[frame.index[rows]].tolist()
+    texts = frame["summary"].iloc[rows].astype(str).tolist()
+    refs = frame["ref"].iloc[rows].tolist()
     said = []
-    for pattern, hit in zip(patterns, hits, strict=True):
+    for pattern in patterns:
         first: dict[str, tuple[str, str, str]] = {}
-        rows = np.flatnonzero(hit.to_numpy() & chat)
-        names = row_person.loc[frame.index[rows]]
-        texts, refs = frame["summary"].iloc[rows], frame["ref"].iloc[rows]
         for name, text, ref in zip(names, texts, refs, strict=True):
-            match = pattern.search(str(text))
+            match = pattern.search(text)
             if match and match.group("role") is not None and name not in first:
                 first[name] = (name, match.group("role"), ref)
         said.append(list(first.values()))
     return said
+
+
+def _unnamed(pattern: str) -> str:
+    """The pattern with its named groups unnamed, so that several can be searched as one."""
+    return re.sub(r"(?<!\\)\(\?P<\w+>", "(?:", pattern)
 
 
 def _inline_flags(pattern: re.Pattern[str]) -> str:

@@ -110,6 +110,36 @@ def test_first_match_is_the_first_row_re_finds_among_the_chosen(pattern: str, ca
     assert first_matches(values, pattern, masks, case=case) == expected
 
 
+def test_first_match_in_a_long_column_is_found_past_the_first_stretches() -> None:
+    # Stretches of 4,096, then 16,384 rows, then the rest; the answers lie in each of them,
+    # one just past a stretch's end, one only in rows a mask holds, and one nowhere.
+    texts = [f"line {i} all quiet" for i in range(40_000)]
+    for row, text in ((4_096, "we Mitigated it"), (9_000, "mitigated é"), (30_000, "mitigated")):
+        texts[row] = text
+    values = pd.Series(texts, index=range(7, 40_007), dtype=pd.StringDtype("pyarrow"))
+    every, odd, late, none = (
+        np.ones(len(texts), bool),
+        np.arange(len(texts)) % 2 == 1,
+        np.arange(len(texts)) >= 20_480,
+        np.zeros(len(texts), bool),
+    )
+    masks = (every, odd, late, none, every & ~late)
+    assert first_matches(values, "mitigated", masks, case=False) == [
+        4_096,
+        None,
+        30_000,
+        None,
+        4_096,
+    ]
+    assert first_matches(values, "mitigated", masks, case=True) == [
+        9_000,
+        None,
+        30_000,
+        None,
+        9_000,
+    ]
+
+
 def test_first_match_among_no_rows_is_none() -> None:
     values = pd.Series(["mitigated"], dtype=pd.StringDtype("pyarrow"))
     assert first_matches(values, "mitigated", [np.zeros(1, bool)]) == [None]
