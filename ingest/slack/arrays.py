@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ingest.errors import InputError
 from ingest.slack.columns import day_columns
 
 # Columns of message_columns kept as text as they are; "ts", "edited" and "thread_ts" become
@@ -27,12 +28,66 @@ _CANONICAL_TS = r"^\d{10}\.\d{6}$"
 _SLACK_TS = re.compile(r"([0-9]+)(?:\.([0-9]*))?")
 
 
-def day_batch(
-    data: bytes, *, workspace_url: str, **options: Any
-) -> tuple[pa.RecordBatch | dict[str, list[str]], dict[str, str]]:
-    """:func:`ingest.slack.columns.day_columns` (same options), with the columns as one record
-    batch (:func:`columns_batch`), or as the lists when a value is wrong."""
-    columns, edits = day_columns(data, **options)
+def day_batches(
+    days: Sequence[bytes | InputError], *, workspace_url: str, **options: Any
+) -> Batches:
+    """Day files' bytes (or the error reading one gave) to :class:`Batches`: for each file,
+    what :func:`ingest.slack.columns.day_columns` (same options) gives, with the columns of
+    all the files as one record batch (:func:`columns_batch`). The Arrow work is done once for
+    them all: its fixed cost per call would otherwise be paid again for each day file."""
+    outcomes: list[Any] = []
+    for data in days:
+        try:
+            outcomes.append(data if isinstance(data, InputError) else day_columns(data, **options))
+        except InputError as e:
+            outcomes.append(e)
+    read = [outcome for outcome in outcomes if not isinstance(outcome, InputError)]
+    if not read:
+        return Batches(None, outcomes)
+    names = read[0][0].keys()
+    joined = {name: [value for columns, _ in read for value in columns[name]] for name in names}
+    batch = columns_batch(joined, channel_id=options["channel_id"], workspace_url=workspace_url)
+    if batch is None:  # a file has a wrong value: each file alone, to know which
+        return Batches(None, [_alone(outcome, options, workspace_url) for outcome in outcomes])
+    return Batches(
+        batch,
+        [
+            outcome if isinstance(outcome, InputError) else (len(outcome[0]["ts"]), outcome[1])
+            for outcome in outcomes
+        ],
+    )
+
+
+# A day file as one record batch, or as column lists when a value is wrong; and its edits.
+Reduced = tuple[pa.RecordBatch | dict[str, list[str]], dict[str, str]]
+
+
+class Batches(NamedTuple):
+    """What :func:`day_batches` gives, in a form that crosses between processes whole: one
+    record batch (a slice of one would carry all of its buffers), and for each file its error,
+    its :data:`Reduced`, or its number of rows in the batch and its edits."""
+
+    batch: pa.RecordBatch | None
+    outcomes: list[InputError | Reduced | tuple[int, dict[str, str]]]
+
+    def per_file(self) -> list[Reduced | InputError]:
+        """For each file, its :data:`Reduced` (its own slice of the batch) or its error."""
+        files: list[Reduced | InputError] = []
+        start = 0
+        for outcome in self.outcomes:
+            if isinstance(outcome, InputError) or self.batch is None:
+                files.append(outcome)  # type: ignore[arg-type]
+                continue
+            rows, edits = outcome
+            files.append((self.batch.slice(start, rows), edits))
+            start += rows
+        return files
+
+
+def _alone(outcome: Any, options: Any, workspace_url: str) -> InputError | Reduced:
+    if isinstance(outcome, InputError):
+        return outcome
+    columns, edits = outcome
     batch = columns_batch(columns, channel_id=options["channel_id"], workspace_url=workspace_url)
     return (columns if batch is None else batch), edits
 

@@ -24,11 +24,12 @@ from ingest.errors import InputError
 from ingest.people import slack_identities
 from ingest.shapes import STR, check_depth, check_records, parse_json
 from ingest.slack.archive import Export, open_export
+from ingest.slack.arrays import Reduced
 from ingest.slack.columns import near_window
 from ingest.slack.dayfile import parse_day
 from ingest.slack.normalise import apply_edits, batches_frame, user_names, what_is_wrong
 from ingest.slack.shape import first_misshapen
-from ingest.slack.workers import Reduced, reduced_days, worker_count
+from ingest.slack.workers import reduced_days, worker_count
 from ingest.times import slack_ts_second
 from ingest.types import ReadContext, Window
 

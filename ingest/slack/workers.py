@@ -18,11 +18,9 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Any
 
-import pyarrow as pa
-
 from ingest.errors import InputError
 from ingest.machine import usable_cores
-from ingest.slack.arrays import day_batch
+from ingest.slack.arrays import Batches, Reduced, day_batches
 
 # Below this many bytes of day files the worker processes cost more than they save.
 PARALLEL_BYTES = 48_000_000
@@ -33,9 +31,6 @@ WORKER_STOPPED = (
     "a worker process stopped before this day file was read (the system may have ended it "
     "for want of memory); run the pull again, with more memory if it happens again"
 )
-
-# A day file as one record batch, or as column lists when a value is wrong; and its edits.
-Reduced = tuple[pa.RecordBatch | dict[str, list[str]], dict[str, str]]
 
 
 def worker_count(total_bytes: int) -> int:
@@ -58,17 +53,19 @@ def reduced_days(
     file's :data:`Reduced`, or raises its InputError: from ``read`` (which names the file), or
     from its content (without the file's name, which the caller adds).
 
-    Workers read the files themselves with ``read``, which must pickle (it is sent to each
-    worker once), so that a file's bytes are never copied from process to process."""
+    Files are reduced in runs of up to :data:`RUN_FILES` consecutive files. Workers read the
+    files themselves with ``read``, which must pickle (it is sent to each worker once), so
+    that a file's bytes are never copied from process to process."""
     options = {
         "channel_id": channel_id,
         "users": users,
         "workspace_url": workspace_url,
         "bounds": bounds,
     }
+    runs = deque(list(relpaths[i : i + RUN_FILES]) for i in range(0, len(relpaths), RUN_FILES))
     if workers <= 1:
-        for relpath in relpaths:
-            yield relpath, _reduced_here(read, relpath, options)
+        for run in runs:
+            yield from _each_file(run, _reduced_here(read, run, options))
         return
     import multiprocessing  # only a long read pays for the pool's modules
     from concurrent.futures import ProcessPoolExecutor
@@ -76,8 +73,8 @@ def reduced_days(
 
     # This process reads too: it would otherwise only wait. So the pool has one worker fewer
     # than there are cores (one process less to start, and no core shared by two readers),
-    # and whenever the next file in order is not back from a worker, this process reduces the
-    # next file nobody has taken yet instead of waiting.
+    # and whenever the next run in order is not back from a worker, this process reduces the
+    # next run no worker has taken instead of waiting.
     helpers = workers - 1
     # Spawned, not forked: a fork of a process whose libraries run threads is not safe, and
     # spawned workers are this process's own children, so their CPU time is counted as its.
@@ -85,31 +82,30 @@ def reduced_days(
     pool = ProcessPoolExecutor(
         helpers, mp_context=context, initializer=_start_worker, initargs=(read, options)
     )
-    untaken = deque(relpaths)
-    # In file order, each file once, and whether a worker has it; at most `ahead` files are
-    # held reduced but not yet handed on, which bounds memory however long the channel is.
-    pending: deque[tuple[str, Future[Reduced], bool]] = deque()
-    ahead = 16 * workers
+    # Runs in file order, and whether a worker has each; at most `ahead` runs are held
+    # reduced but not yet handed on, which bounds memory however long the channel is.
+    pending: deque[tuple[list[str], Future[Batches], bool]] = deque()
+    ahead = 4 * workers
     try:
-        while untaken or pending:
+        while runs or pending:
             busy = sum(pooled and not reduced.done() for _, reduced, pooled in pending)
-            while untaken and busy < 8 * helpers and len(pending) < ahead:
-                relpath = untaken.popleft()
+            while runs and busy < 2 * helpers and len(pending) < ahead:
+                run = runs.popleft()
                 with _interrupts_held():  # a worker started here starts with Ctrl-C held too
                     try:
-                        reduced = pool.submit(_reduce_day, relpath)
+                        reduced = pool.submit(_reduce_run, run)
                     except BrokenProcessPool:  # a worker was ended: said at its first file
-                        reduced = _worker_stopped()
-                pending.append((relpath, reduced, True))
+                        reduced = _failed(InputError(WORKER_STOPPED))
+                pending.append((run, reduced, True))
                 busy += 1
-            if untaken and len(pending) < ahead and not pending[0][1].done():
-                relpath = untaken.popleft()
-                pending.append((relpath, _reduced_here(read, relpath, options), False))
+            if runs and len(pending) < ahead and not pending[0][1].done():
+                run = runs.popleft()
+                pending.append((run, _reduced_here(read, run, options), False))
                 continue
-            relpath, reduced, pooled = pending.popleft()
+            run, reduced, pooled = pending.popleft()
             if pooled and isinstance(reduced.exception(), BrokenProcessPool):
-                reduced = _worker_stopped()
-            yield relpath, reduced
+                reduced = _failed(InputError(WORKER_STOPPED))
+            yield from _each_file(run, reduced)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         # Its queues are let go of now, not at the interpreter's teardown, which the
@@ -117,21 +113,53 @@ def reduced_days(
         del pool
 
 
-def _worker_stopped() -> Future[Reduced]:
-    stopped: Future[Reduced] = Future()
-    stopped.set_exception(InputError(WORKER_STOPPED))
-    return stopped
+# Consecutive day files reduced together, at most: a run shares the fixed cost of Arrow's
+# calls and of a worker's answer, and is still short enough to share the work out evenly.
+RUN_FILES = 8
 
 
-def _reduced_here(read: Callable[[str], bytes], relpath: str, options: Any) -> Future[Reduced]:
-    """A day file reduced in this process, handed over as the worker pool would hand it."""
-    done: Future[Reduced] = Future()
+def _each_file(run: list[str], reduced: Future[Batches]) -> Iterator[tuple[str, Future[Reduced]]]:
+    """A run's files, each with a future of its own; a run that failed whole (a worker that
+    stopped) fails at its first file."""
+    if reduced.exception() is not None:
+        yield run[0], reduced  # type: ignore[misc]
+        return
+    for relpath, outcome in zip(run, reduced.result().per_file(), strict=True):
+        yield relpath, (_failed(outcome) if isinstance(outcome, InputError) else _done(outcome))
+
+
+def _failed(error: BaseException) -> Future[Any]:
+    future: Future[Any] = Future()
+    future.set_exception(error)
+    return future
+
+
+def _done(result: Reduced) -> Future[Reduced]:
+    future: Future[Reduced] = Future()
+    future.set_result(result)
+    return future
+
+
+def _reduced_here(read: Callable[[str], bytes], run: list[str], options: Any) -> Future[Batches]:
+    """A run of day files reduced in this process, handed over as the worker pool would."""
+    done: Future[Batches] = Future()
     with _collector_paused():
         try:
-            done.set_result(day_batch(read(relpath), **options))
+            done.set_result(_reduced(read, run, options))
         except Exception as e:
             done.set_exception(e)
     return done
+
+
+def _reduced(read: Callable[[str], bytes], run: list[str], options: Any) -> Batches:
+    return day_batches([_read_or_error(read, relpath) for relpath in run], **options)
+
+
+def _read_or_error(read: Callable[[str], bytes], relpath: str) -> bytes | InputError:
+    try:
+        return read(relpath)
+    except InputError as e:
+        return e
 
 
 def _start_worker(read: Callable[[str], bytes], options: dict[str, Any]) -> None:
@@ -159,12 +187,12 @@ class _NoPandas(importlib.abc.MetaPathFinder):
         return None
 
 
-_WORKER_TASK: list[Any] = []  # in a worker: how to read a day file, and day_batch's options
+_WORKER_TASK: list[Any] = []  # in a worker: how to read a day file, and day_batches' options
 
 
-def _reduce_day(relpath: str) -> Reduced:
+def _reduce_run(run: list[str]) -> Batches:
     read, options = _WORKER_TASK
-    return day_batch(read(relpath), **options)
+    return _reduced(read, run, options)
 
 
 @contextmanager

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import pickle
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from ingest.slack.arrays import columns_batch, slack_micros
+from ingest.errors import InputError
+from ingest.slack.arrays import columns_batch, day_batches, slack_micros
 from ingest.slack.columns import message_columns
 
 
@@ -101,7 +104,7 @@ from pathlib import Path
 from ingest.slack import workers
 options = dict(channel_id="C1", users={{}}, workspace_url="", bounds=None)
 workers._start_worker(lambda name: Path(name).read_bytes(), options)
-batch, edits = workers._reduce_day({str(day)!r})
+(batch, edits), = workers._reduce_run([{str(day)!r}]).per_file()
 print(batch.num_rows, "pandas" in sys.modules and sys.modules["pandas"] is not None)
 """
     run = subprocess.run(
@@ -112,3 +115,67 @@ print(batch.num_rows, "pandas" in sys.modules and sys.modules["pandas"] is not N
         cwd=Path(__file__).parents[3],
     )
     assert run.stdout.split() == ["1", "False"]
+
+
+def day_file(*stamps: str, edit: tuple[str, str] | None = None) -> bytes:
+    messages: list[dict] = [
+        {"type": "message", "user": "U1", "text": f"at {ts} <@U2>", "ts": ts, "thread_ts": ts}
+        for ts in stamps
+    ]
+    if edit is not None:
+        original, at = edit
+        messages.append(
+            {"type": "message", "subtype": "message_changed", "ts": at,
+             "message": {"ts": original, "edited": {"ts": at}}}
+        )  # fmt: skip
+    return json.dumps(messages, indent=4).encode()
+
+
+OPTIONS = {"channel_id": "C1", "users": {"U2": "Ana"}, "workspace_url": "https://acme.slack.com"}
+
+
+@pytest.mark.parametrize("with_wrong_value", [False, True])
+def test_a_run_of_day_files_gives_each_file_what_it_gives_alone(with_wrong_value: bool) -> None:
+    days: list[bytes | InputError] = [
+        day_file(
+            "1700000000.000100", "1700000060.000200", edit=("1700000000.000100", "1700000099.0")
+        ),
+        InputError("too big to read", path="export/c/2023-11-15.json"),
+        b'[{"type": "message", "ts": ',
+        day_file(),
+        day_file("1700086400.000300"),
+    ]
+    if with_wrong_value:  # a file that reads, with a ts that is not one: its lists, alone
+        days.insert(3, day_file("1700000000.000100", "yesterday"))
+    run = day_batches(days, **OPTIONS)
+    files = pickle.loads(pickle.dumps(run)).per_file()  # as it comes back from a worker
+    assert len(files) == len(days)
+    for data, got in zip(days, files, strict=True):
+        alone = data if isinstance(data, InputError) else day_batches([data], **OPTIONS)
+        expected = alone if isinstance(alone, InputError) else alone.per_file()[0]
+        if isinstance(expected, InputError):
+            assert isinstance(got, InputError) and str(got) == str(expected)
+            continue
+        assert not isinstance(got, InputError)
+        (columns, edits), (expected_columns, expected_edits) = got, expected
+        assert edits == expected_edits
+        if isinstance(expected_columns, dict):
+            assert columns == expected_columns
+        else:
+            assert columns.equals(expected_columns), (columns, expected_columns)
+    assert files[0][1] == {"1700000000.000100": "1700000099.0"}
+    assert files[0][0].num_rows == 2 and files[-1][0].num_rows == 1
+    assert files[0][0].column("summary").to_pylist()[0] == "at 1700000000.000100 @Ana"
+    assert isinstance(files[2], InputError) and "not valid JSON" in str(files[2])
+    if with_wrong_value:
+        assert isinstance(files[3][0], dict) and files[3][0]["ts"][1] == "yesterday"
+    else:
+        assert files[3][0].num_rows == 0
+
+
+def test_a_run_crosses_between_processes_as_one_batch() -> None:
+    # A slice of a record batch would be pickled with every buffer of the whole.
+    days = [day_file(*(f"17000{i:05d}.000100" for i in range(200))) for _ in range(8)]
+    whole = len(pickle.dumps(day_batches(days, **OPTIONS)))
+    one = len(pickle.dumps(day_batches(days[:1], **OPTIONS)))
+    assert whole < 9 * one
