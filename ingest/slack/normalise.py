@@ -140,8 +140,9 @@ def columns_frame(
 
 def batches_frame(batches: Sequence[pa.RecordBatch], *, channel_name: str) -> pd.DataFrame:
     """Record batches of :func:`ingest.slack.arrays.columns_batch` to one schema frame; the
-    text stays in its Arrow buffers."""
-    table = pa.Table.from_batches(batches, schema=batches[0].schema).combine_chunks()
+    text stays in its Arrow buffers, in pieces (one per batch) until ``ingest.schema.concat`` joins
+    the pages."""
+    table = pa.Table.from_batches(batches, schema=batches[0].schema)
     reply = table["reply"].to_numpy()
     kinds = np.where(reply, KIND.categories.get_loc("chat.reply"), _MESSAGE_CODE)
     frame_columns: dict[str, Any] = {

@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from ingest.errors import InputError
 from ingest.schema import concat
+from ingest.slack import export as slack_export
 from ingest.slack import workers
 from ingest.slack.export import read_slack_export
 from ingest.types import ReadContext
@@ -175,3 +177,17 @@ def test_a_worker_ended_from_outside_is_one_clear_error_naming_the_file() -> Non
     assert str(error.value) == workers.WORKER_STOPPED
     assert error.value.path is None  # the reader of the export adds the file's name
     days.close()
+
+
+@pytest.mark.parametrize("run_files", [1, 2, 8])
+def test_runs_and_pages_of_any_length_give_the_same_frame_in_one_piece(
+    run_files: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = read_all(FIXTURE)
+    monkeypatch.setattr(workers, "RUN_FILES", run_files)
+    monkeypatch.setattr(slack_export, "PAGE_MESSAGES", 3)
+    paged = read_all(FIXTURE)
+    pd.testing.assert_frame_equal(paged, expected)
+    # Each text column is one Arrow array: selecting rows from a column in pieces copies it.
+    for name in ("summary", "actor", "ref", "url", "thread_ref", "raw_sha256"):
+        assert getattr(pa.array(paged[name].array), "num_chunks", 1) == 1, name
