@@ -45,6 +45,20 @@ def test_round_trip_keeps_dtypes_and_microseconds(tmp_path):
     assert "2026-10-14T14:31:00.123456Z" in csv
 
 
+def test_parquet_keeps_statistics_of_times_only_and_a_dictionary_of_repeated_text(tmp_path):
+    import pyarrow.parquet as pq
+
+    path = write_bundle(bundle(), tmp_path, {"timeline.md": "# hi\n"})
+    meta = pq.read_metadata(path / "events.parquet")
+    columns = {meta.schema.column(i).name: meta.row_group(0).column(i) for i in range(17)}
+    assert meta.num_columns == 17
+    assert columns["ts"].is_stats_set and columns["edited_at"].is_stats_set
+    assert not columns["summary"].is_stats_set and not columns["raw_sha256"].is_stats_set
+    assert "RLE_DICTIONARY" in columns["actor"].encodings
+    assert "RLE_DICTIONARY" not in columns["summary"].encodings
+    assert not columns["url"].has_dictionary_page and columns["tags"].has_dictionary_page
+
+
 def test_events_csv_holds_every_row_as_text_a_csv_reader_reads_back(tmp_path):
     frame = events(
         [
