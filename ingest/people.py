@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -49,6 +50,7 @@ def _clean(values: Iterable[Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+@lru_cache(maxsize=65_536)  # a directory folds each name again for every way of joining
 def _fold(text: str) -> str:
     """Case and spacing ignored: the form names are compared in."""
     return " ".join(str(text).split()).casefold()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from itertools import chain
 from typing import Any, NamedTuple
 
 import pyarrow as pa
@@ -44,8 +45,9 @@ def day_batches(
     read = [outcome for outcome in outcomes if not isinstance(outcome, InputError)]
     if not read:
         return Batches(None, outcomes)
-    names = read[0][0].keys()
-    joined = {name: [value for columns, _ in read for value in columns[name]] for name in names}
+    joined = {
+        name: list(chain.from_iterable(columns[name] for columns, _ in read)) for name in read[0][0]
+    }
     batch = columns_batch(joined, channel_id=options["channel_id"], workspace_url=workspace_url)
     if batch is None:  # a file has a wrong value: each file alone, to know which
         return Batches(None, [_alone(outcome, options, workspace_url) for outcome in outcomes])
