@@ -181,10 +181,6 @@ def _resolution(
     if not observed.empty:
         row = observed.iloc[-1]
         return Milestone(row["ts"], "observed", row["ref"], "")
-    inferred = frame[(kinds == "alert.resolved") & read_from_source]
-    if not inferred.empty:
-        row = inferred.iloc[-1]
-        return Milestone(row["ts"], "inferred", row["ref"], "last alert resolved")
     # Words in notes: the first line that says resolved (later lines restate it).
     worded = frame[(kinds == "alert.resolved") | has_tag(frame["tags"], "resolved")]
     if not worded.empty:
