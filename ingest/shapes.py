@@ -154,6 +154,10 @@ _STEP[[ord("["), ord("{")]] = 1
 _STEP[[ord("]"), ord("}")]] = -1
 
 
+# Bounds on each input file (limits.max_file_size in the config), the size checked here.
+DEFAULT_MAX_BYTES = 10**9
+
+
 def check_size(size: int, limit: int, where: object) -> None:
     """InputError naming the file when it is over ``limit`` bytes (``limits.max_file_size``)."""
     if size > limit:

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ingest.people import Identity
+from ingest.shapes import DEFAULT_MAX_BYTES
 from ingest.times import iso_to_utc, to_iso
 
 
@@ -33,7 +34,6 @@ class Window:
 
 
 # Bounds on each input file (limits.max_file_size and limits.max_depth in the config).
-DEFAULT_MAX_BYTES = 10**9
 DEFAULT_MAX_DEPTH = 100
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest.errors import InputError
-from ingest.shapes import check_size
+from ingest.shapes import DEFAULT_MAX_BYTES, check_size
 
 if TYPE_CHECKING:
     from ingest.types import Window
@@ -33,7 +33,7 @@ def _day_range(window: Window) -> list[str]:
 class Export(ABC):
     """Read access to an export, the same for a folder and a ZIP (paths use ``/``)."""
 
-    max_bytes: int = 10**9  # the reader sets the limit it was given
+    max_bytes: int = DEFAULT_MAX_BYTES  # the reader sets the limit it was given
 
     @abstractmethod
     def label(self, relpath: str) -> str: ...

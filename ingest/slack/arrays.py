@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingest.errors import InputError
-from ingest.slack.columns import day_columns
+from ingest.slack.columns import CANONICAL_TS, day_columns
 
 # Columns of message_columns kept as text as they are; "ts", "edited" and "thread_ts" become
 # times, the reply flag, the ref, the thread ref and the permalink.
@@ -25,8 +25,8 @@ KEPT_TEXT = ("actor", "summary", "raw_sha256", "subtype", "tags")
 TEXT_COLUMNS = (*KEPT_TEXT, "ref", "url", "thread_ref")
 TIME = pa.timestamp("ns", tz="UTC")
 
-_CANONICAL_TS = r"^\d{10}\.\d{6}$"
-_SLACK_TS = re.compile(r"([0-9]+)(?:\.([0-9]*))?")
+# Any Slack ts: digits, and a dot and digits of fraction if any.
+SLACK_TS = re.compile(r"([0-9]+)(?:\.([0-9]*))?")
 
 
 def day_batches(
@@ -169,11 +169,11 @@ def slack_micros(stamps: Sequence[str] | pa.Array) -> pa.Array | None:
         return None
     if arrow.null_count:
         return None
-    if not len(arrow) or pc.all(pc.match_substring_regex(arrow, _CANONICAL_TS)).as_py():
+    if not len(arrow) or pc.all(pc.match_substring_regex(arrow, f"^{CANONICAL_TS}$")).as_py():
         return pc.cast(pc.replace_substring(arrow, ".", ""), pa.int64())
     micros = []
     for stamp in arrow.to_pylist():
-        match = _SLACK_TS.fullmatch(stamp)
+        match = SLACK_TS.fullmatch(stamp)
         if match is None:
             return None
         seconds, fraction = match.group(1), (match.group(2) or "")[:6]

@@ -138,7 +138,9 @@ def _all_within(day: list[dict[str, Any]], first: int, last: int) -> bool:
     return min(parts)[:10] >= low and max(parts)[:10] <= high
 
 
-_CANONICAL_STAMPS = re.compile(r"[0-9]{10}\.[0-9]{6}(?:\n[0-9]{10}\.[0-9]{6})*")
+# A Slack ts as Slack writes every one: ten digits of seconds, a dot and six of microseconds.
+CANONICAL_TS = r"[0-9]{10}\.[0-9]{6}"
+_CANONICAL_STAMPS = re.compile(rf"{CANONICAL_TS}(?:\n{CANONICAL_TS})*")
 
 
 def message_edits(messages: Sequence[Mapping[str, Any]]) -> dict[str, str]:

@@ -8,7 +8,6 @@ three HTML entities), and shared file names are appended.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -19,7 +18,7 @@ import pyarrow as pa
 from ingest.errors import InputError
 from ingest.schema import KIND, frame_from_columns
 from ingest.shapes import describe
-from ingest.slack.arrays import TEXT_COLUMNS, columns_batch
+from ingest.slack.arrays import SLACK_TS, TEXT_COLUMNS, columns_batch
 from ingest.slack.columns import message_columns, message_edits
 from ingest.slack.shape import COLUMN_FIELDS
 from ingest.times import slack_ts_to_utc
@@ -32,8 +31,6 @@ __all__ = [
     "message_edits",
     "user_names",
 ]
-
-_SLACK_TS = re.compile(r"[0-9]+(?:\.[0-9]*)?")
 
 
 def user_names(members: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -115,11 +112,11 @@ def what_is_wrong(columns: Mapping[str, list[str]]) -> str:
     for ts, edited in zip(columns["ts"], columns["edited"], strict=True):
         if not isinstance(ts, str) or not isinstance(edited, str):
             return f"a message has ts or edited.ts {ts!r}, expected a string"
-        if not _SLACK_TS.fullmatch(ts):
+        if not SLACK_TS.fullmatch(ts):
             if not ts:
                 return "a message has no ts; every Slack message needs one"
             return f"a message has ts {ts!r}, expected seconds.micros like '1355517523.000005'"
-        if edited and not _SLACK_TS.fullmatch(edited):
+        if edited and not SLACK_TS.fullmatch(edited):
             return f"message {ts} has edited.ts {edited!r}, expected seconds.micros"
     return "a message has a ts that is not a Slack timestamp"
 

@@ -94,8 +94,8 @@ def reduced_days(
                 with _interrupts_held():  # a worker started here starts with Ctrl-C held too
                     try:
                         reduced = pool.submit(_reduce_run, run)
-                    except BrokenProcessPool:  # a worker was ended: said at its first file
-                        reduced = _failed(InputError(WORKER_STOPPED))
+                    except BrokenProcessPool as e:  # a worker was ended: said below
+                        reduced = _failed(e)
                 pending.append((run, reduced, True))
                 busy += 1
             if runs and len(pending) < ahead and not pending[0][1].done():
