@@ -6,6 +6,7 @@ Part of the command-line layer (it imports click); both ``cli.py`` and ``cli_exp
 from __future__ import annotations
 
 import functools
+import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -58,6 +59,16 @@ def one_line_errors(func: F) -> F:
             sys.exit(EXIT_ERROR)
 
     return wrapper  # type: ignore[return-value]
+
+
+def started() -> None:
+    """Start-up is over: a command calls this once it has imported what it uses. If the console
+    script held the garbage collector through start-up, it collects from here on, over what
+    the command allocates; what start-up made is set aside for good (it lives until the exit).
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def config_option(purpose: str = "") -> Callable[[F], F]:

@@ -14,7 +14,13 @@ from typing import Any, TypeVar
 
 import click
 
-from timeline.cli.common import EXIT_PARTIAL, config_option, one_line_errors, template_option
+from timeline.cli.common import (
+    EXIT_PARTIAL,
+    config_option,
+    one_line_errors,
+    started,
+    template_option,
+)
 from timeline.cli.params import AGO_OR_TIME, resolve_ago
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -106,6 +112,7 @@ def export(
     from timeline.bundle import TIMELINE_MD
     from timeline.export.run import ExportRequest, export_incidents
 
+    started()
     now = pd.Timestamp.now(tz="UTC")
     request = ExportRequest(
         out_dir=out_dir,
@@ -187,6 +194,7 @@ def stats(folder: Path, by: str, since: Any, fmt: str) -> None:
 
     from timeline.export.stats import compute_stats, find_archive, format_stats
 
+    started()
     now = pd.Timestamp.now(tz="UTC")
     start = resolve_ago(since, now) if since is not None else None
     figures = compute_stats(find_archive(folder), by=by, since=start)

@@ -23,6 +23,7 @@ from timeline.cli.common import (
     OneLineErrorGroup,
     config_option,
     one_line_errors,
+    started,
     template_option,
 )
 from timeline.cli.params import DATE, MARK, TIME, ZONE
@@ -137,6 +138,7 @@ def pull(
     from ingest.files import parse_spec
     from timeline.pull.files import EXAMPLE_DIR, FilePull, example_specs, pull_files
 
+    started()
     if not (sources or example or incident):
         raise UsageError("nothing to pull: give an incident ID, --from FILE or --example")
     if example and config_path is None:
@@ -209,6 +211,7 @@ def draft(
     from render.audience import for_audience
     from timeline.bundle import read_bundle, write_atomically
 
+    started()
     config = load_config(config_path)
     bundle = read_bundle(bundle_dir)
     frame, summary = for_audience(
@@ -254,6 +257,7 @@ def review(draft_path: Path, bundle_dir: Path | None, fmt: str, config_path: Pat
     from timeline.bundle import read_bundle
     from timeline.review.check import format_findings, has_errors, read_draft, review_draft
 
+    started()
     config = load_config(config_path)
     text = read_draft(draft_path)
     bundle = read_bundle(bundle_dir) if bundle_dir else None

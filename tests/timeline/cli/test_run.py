@@ -77,3 +77,38 @@ def test_a_reader_that_stops_early_ends_the_run_quietly_with_the_bundle_written(
     assert (run.returncode, run.stderr) == (1, "")
     names = sorted(p.name for p in (tmp_path / "PXM2K7Q").iterdir())
     assert names == ["events.csv", "events.parquet", "summary.json", "timeline.md"]
+
+
+def test_the_garbage_collector_waits_for_the_command_and_then_runs(tmp_path: Path) -> None:
+    # Each collection once the script runs writes how many objects were set aside when it
+    # ran: none may run during start-up (nothing set aside yet), and collecting resumes once
+    # the command has imported what it uses (pandas among it).
+    log = tmp_path / "collections.txt"
+    script = (
+        "import gc, sys\n"
+        f"log = open({str(log)!r}, 'w', buffering=1)\n"
+        "def seen(phase, info):\n"
+        "    if phase == 'start':\n"
+        "        log.write(f'{gc.get_freeze_count()}\\n')\n"
+        f"sys.argv = ['postmortem', 'pull', '--example', '-q', '--out', {str(tmp_path)!r}]\n"
+        "from timeline.cli import run\n"
+        "gc.callbacks.append(seen)\n"
+        "run()\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=180, cwd=ROOT
+    )
+    assert (run.returncode, run.stderr) == (0, "")
+    set_aside = [int(line) for line in log.read_text().split()]
+    assert set_aside, "no collection ran during the command"
+    assert min(set_aside) > 100_000  # pandas and pyarrow alone are more objects than that
+
+
+def test_a_command_run_from_python_keeps_the_collector_as_it_was() -> None:
+    import gc
+
+    from timeline.cli.common import started
+
+    frozen = gc.get_freeze_count()
+    started()
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
