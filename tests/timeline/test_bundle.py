@@ -1,5 +1,8 @@
 import csv
 import json
+import os
+import threading
+import time
 
 import pandas as pd
 import pytest
@@ -9,7 +12,16 @@ from ingest.schema import validate
 from ingest.types import Incident
 from ingest.vocab import GAPS, MILESTONES
 from tests.timeline.factories import events
-from timeline.bundle import Bundle, folder_name, read_bundle, write_atomically, write_bundle
+from timeline.bundle import (
+    FLUSH_EVERY,
+    Bundle,
+    _flush_until,
+    _flushed,
+    folder_name,
+    read_bundle,
+    write_atomically,
+    write_bundle,
+)
 from timeline.summary import Summary
 
 ROWS = [
@@ -185,6 +197,48 @@ def test_bundle_folder_and_files_share_one_writer(tmp_path):
     with pytest.raises(BundleError, match="PX1: cannot write \\(No space left on device\\)"):
         write_atomically(tmp_path / "PX1", half_then_fail, folder=True)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_events_file_written_slowly_is_whole_and_its_flusher_always_stops(tmp_path):
+    # The writer writes in steps slower than the flusher's beat; the file is whole at the
+    # end, and no flushing thread outlives it, whether the writer finishes or fails.
+    threads = threading.active_count()
+
+    def slowly(table, path):
+        with open(path, "wb") as out:
+            for part in table:
+                out.write(part)
+                out.flush()
+                time.sleep(2 * FLUSH_EVERY)
+
+    _flushed(slowly, [b"a" * 10, b"b" * 10], tmp_path / "events.csv")
+    assert (tmp_path / "events.csv").read_bytes() == b"a" * 10 + b"b" * 10
+    assert threading.active_count() == threads
+
+    def fails(table, path):
+        path.write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        _flushed(fails, None, tmp_path / "events.parquet")
+    assert threading.active_count() == threads
+
+
+def test_a_file_that_cannot_be_flushed_stops_the_flusher_quietly(monkeypatch):
+    # A pipe cannot be flushed to disk: the flusher gives up at once, with no traceback, and
+    # the last fsync (of a real file) is what reports a disk that fails.
+    uncaught = []
+    monkeypatch.setattr(threading, "excepthook", uncaught.append)
+    read, write = os.pipe()
+    stop = threading.Event()
+    flusher = threading.Thread(target=_flush_until, args=(write, stop), daemon=True)
+    flusher.start()
+    flusher.join(timeout=10)
+    gave_up = not flusher.is_alive()
+    stop.set()
+    os.close(read)
+    os.close(write)
+    assert gave_up and uncaught == []
 
 
 def test_summary_json_round_trips_through_the_types(tmp_path):
