@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ingest.errors import InputError
-from ingest.vocab import CHANGE_KINDS, CHAT_KINDS, GAPS, MILESTONE_LABELS, has_tag
+from ingest.vocab import CHANGE_KINDS, CHAT_KINDS, GAPS, MILESTONE_LABELS
 from render.filters import FILTERS, UNKNOWN, to_utc
 from render.template_cache import bytecode_cache
 
@@ -182,12 +182,16 @@ def preceding_changes(frame: pd.DataFrame, detected: pd.Timestamp | None) -> lis
     """
     if detected is None or frame.empty:
         return []
-    earlier = frame["kind"].isin(CHANGE_KINDS) & (frame["ts"] < detected) & ~_twin_rows(frame)
-    return _records(frame[earlier])
+    earlier = (
+        frame["kind"].isin(CHANGE_KINDS).to_numpy()
+        & (frame["ts"] < detected).to_numpy()
+        & ~_twin_rows(frame)
+    )
+    return _records(frame.iloc[np.flatnonzero(earlier)])
 
 
 def _counts(frame: pd.DataFrame) -> dict[str, int]:
-    key = frame["key"].astype(bool)
+    key = frame["key"].to_numpy(dtype=bool)
     twin = _twin_rows(frame)
     return {
         "events": len(frame),
@@ -197,11 +201,11 @@ def _counts(frame: pd.DataFrame) -> dict[str, int]:
     }
 
 
-def _twin_rows(frame: pd.DataFrame) -> pd.Series:
+def _twin_rows(frame: pd.DataFrame) -> np.ndarray:
     """Rows folded into another record of the same event (shown as that row's second source)."""
     if "twin_ref" not in frame:
-        return pd.Series(False, index=frame.index)
-    return frame["twin_ref"].fillna("").astype(str) != ""
+        return np.zeros(len(frame), dtype=bool)
+    return (frame["twin_ref"] != "").to_numpy(dtype=bool, na_value=False)
 
 
 def timeline_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -211,30 +215,19 @@ def timeline_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     under ``twins``; twins are not counted again among the others."""
     if frame.empty:
         return []
-    key_mask = frame["key"].astype(bool)
-    key = key_mask.to_numpy()
+    key = frame["key"].to_numpy(dtype=bool)
     # A twin is shown as its kept row's second source; a twin whose kept row is hidden is
     # counted with the other hidden rows, so no event goes uncounted.
-    twin = (_twin_rows(frame) & frame["twin_ref"].isin(frame.loc[key_mask, "ref"])).to_numpy()
+    twin = _twin_rows(frame)
+    if twin.any():
+        twin &= frame["twin_ref"].isin(frame["ref"].iloc[np.flatnonzero(key)]).to_numpy()
     # Rows after the n-th key row (and before the next) share gap number n.
     gap = np.cumsum(key)
-    hidden = ~key & ~twin
-    others = frame.loc[hidden, ["source", "channel"]].assign(
-        gap=gap[hidden], chat=frame.loc[hidden, "kind"].isin(CHAT_KINDS)
-    )
-    places = (
-        others.groupby(["gap", "source", "channel"], sort=False, observed=True)["chat"]
-        .agg(["size", "all"])
-        .rename(columns={"size": "count", "all": "chat"})
-        .reset_index()
-    )
-    folded: dict[int, list[dict[str, Any]]] = {}
-    for place in places.to_dict("records"):
-        folded.setdefault(int(place.pop("gap")), []).append(place)
+    hidden_at = np.flatnonzero(~key & ~twin)
+    folded = _places(frame, hidden_at, gap)
     # The first few hidden rows of each fold, for a reader who opens it; the rest stay in the
     # events files (the page stays small however long the channel). Gap numbers only grow, so
     # a hidden row's rank in its fold is its distance from the fold's first hidden row.
-    hidden_at = np.flatnonzero(hidden)
     folds = gap[hidden_at]
     shown_at = hidden_at[np.arange(len(folds)) - np.searchsorted(folds, folds) < FOLD_ROWS]
     key_at, twin_at = np.flatnonzero(key), np.flatnonzero(twin)
@@ -269,22 +262,63 @@ def timeline_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
+def _places(frame: pd.DataFrame, hidden_at: np.ndarray, gap: np.ndarray) -> dict[int, list[Any]]:
+    """The hidden rows counted by gap, then by source and channel in the order they first
+    appear: ``{gap: [{"source", "channel", "count", "chat"}]}``, where ``chat`` says whether
+    every one of them is a chat message. Grouped on integer codes, since a short window has a
+    few dozen rows and a year of chat hundreds of thousands."""
+    if not len(hidden_at):
+        return {}
+    source = frame["source"]
+    sources = source.cat.codes.to_numpy()[hidden_at].astype(np.int64)
+    channels, channel_names = pd.factorize(frame["channel"].take(hidden_at), use_na_sentinel=False)
+    chat = frame["kind"].isin(CHAT_KINDS).to_numpy()[hidden_at]
+    folds = gap[hidden_at].astype(np.int64)
+    # One number per (gap, source, channel); gap numbers only grow, so the groups in order of
+    # their first row are in gap order, each gap's places in the order they appear.
+    place = (folds * len(source.cat.categories) + sources) * len(channel_names) + channels
+    _, first, group = np.unique(place, return_index=True, return_inverse=True)
+    counts = np.bincount(group)
+    not_chat = np.bincount(group, weights=~chat)
+    folded: dict[int, list[Any]] = {}
+    for number in np.argsort(first, kind="stable").tolist():
+        row = first[number]
+        folded.setdefault(int(folds[row]), []).append(
+            {
+                "source": source.cat.categories[sources[row]],
+                "channel": channel_names[channels[row]],
+                "count": int(counts[number]),
+                "chat": bool(not_chat[number] == 0),
+            }
+        )
+    return folded
+
+
 def _entries(items: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
     """A summary list of mappings with every key present (None where the bundle left it out)."""
     return [{name: dict(item).get(name) for name in keys} for item in items or []]
 
 
 def _records(rows: pd.DataFrame) -> list[dict[str, Any]]:
-    """Frame rows as template records; NaT becomes None and the tag flags become booleans."""
+    """Frame rows as template records; NaT becomes None and the tag flags become booleans.
+
+    Only the rows a page shows come here (a bounded number), so after one list per column the
+    rest is plain Python: cheaper than a pandas operation per flag on a few dozen rows."""
     if rows.empty:
         return []
     # Column by column to plain lists, then one dict per row: DataFrame.to_dict boxes each
-    # value on its own, and a frame built up with assign costs more than the rows.
+    # value on its own.
     columns = {name: _plain(rows[name]) for name in _ROW_COLUMNS}
-    edited = rows["edited_at"]
-    columns["edited_at"] = edited.astype(object).where(edited.notna(), None).to_list()
-    columns["after_mitigation"] = has_tag(rows["tags"], "edited_after_mitigation").to_list()
-    columns["reply"] = ((rows["kind"] == "chat.reply") | (rows["thread_ref"] != "")).to_list()
+    columns["edited_at"] = [
+        None if stamp is pd.NaT else stamp for stamp in rows["edited_at"].to_list()
+    ]
+    columns["after_mitigation"] = [
+        "edited_after_mitigation" in (tags or "").split() for tags in rows["tags"].to_list()
+    ]
+    columns["reply"] = [
+        kind == "chat.reply" or bool(thread)
+        for kind, thread in zip(columns["kind"], columns["thread_ref"], strict=True)
+    ]
     columns["key_rule"] = rows["key_rule"].to_list() if "key_rule" in rows else [""] * len(rows)
     names = list(columns)
     return [
