@@ -1,17 +1,18 @@
-"""Configuration: TOML into frozen dataclasses, one per table. Unknown or mistyped keys are errors.
+"""Configuration: TOML into frozen msgspec Structs, one per table.
 
-Tokens are never read from the file; only the *name* of the environment variable holding each
-token is (``token_env``). ``config.example.toml`` documents every key.
+Unknown or mistyped keys are errors. Tokens are never read from the file; only the *name* of the
+environment variable holding each token is (``token_env``). ``config.example.toml`` documents
+every key.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import string
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
+
+import msgspec
 
 from ingest.errors import ConfigError, PostmortemError, TimeError
 from ingest.times import parse_one
@@ -42,46 +43,40 @@ DEFAULT_KEYWORDS = (
 DEFAULT_KEY_REACTIONS = ("pushpin", "rotating_light")
 
 
-@dataclass(frozen=True)
-class WindowSettings:
+class WindowSettings(msgspec.Struct, frozen=True):
     lookback: str = "2h"
     lookahead: str = "30m"
     quiet_threshold: str = "10m"
 
 
-@dataclass(frozen=True)
-class TimelineSettings:
+class TimelineSettings(msgspec.Struct, frozen=True):
     keywords: tuple[str, ...] = DEFAULT_KEYWORDS
     key_reactions: tuple[str, ...] = DEFAULT_KEY_REACTIONS
     max_rows: int = 60  # the most timeline rows the skeleton shows; the rest are counted
     twin_window: str = "2m"  # a notes line and a record of the same kind this close are one event
 
 
-@dataclass(frozen=True)
-class RedactionPattern:
+class RedactionPattern(msgspec.Struct, frozen=True):
     name: str
     regex: str
 
 
-@dataclass(frozen=True)
-class RedactionSettings:
+class RedactionSettings(msgspec.Struct, frozen=True):
     patterns: tuple[RedactionPattern, ...] = ()
     emails: bool = True
     phones: bool = True
 
 
-@dataclass(frozen=True)
-class PagerDutySettings:
+class PagerDutySettings(msgspec.Struct, frozen=True):
     base_url: str = "https://api.pagerduty.com"
     token_env: str = "PAGERDUTY_API_TOKEN"
     ca_bundle: str = ""
     timeout: float = 30.0
     proxy: str = ""
-    severity_map: dict[str, str] = field(default_factory=dict)
+    severity_map: dict[str, str] = msgspec.field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class GitHubSettings:
+class GitHubSettings(msgspec.Struct, frozen=True):
     base_url: str = "https://api.github.com"
     token_env: str = "GITHUB_TOKEN"
     ca_bundle: str = ""
@@ -90,11 +85,10 @@ class GitHubSettings:
     repos: tuple[str, ...] = ()
     branch: str = ""
     environments: tuple[str, ...] = ()
-    services: dict[str, Any] = field(default_factory=dict)
+    services: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class SlackSettings:
+class SlackSettings(msgspec.Struct, frozen=True):
     base_url: str = "https://slack.com/api/"
     token_env: str = "SLACK_BOT_TOKEN"
     ca_bundle: str = ""
@@ -108,35 +102,32 @@ class SlackSettings:
     exact_permalinks: bool = False
 
 
-@dataclass(frozen=True)
-class ExportSettings:
+class ExportSettings(msgspec.Struct, frozen=True):
     concurrency: int = 4
     max_age: str = "30d"
 
 
-@dataclass(frozen=True)
-class LimitSettings:
+class LimitSettings(msgspec.Struct, frozen=True):
     """Bounds on each input file read (a file given to --from, or one file inside an export)."""
 
     max_file_size: str = "1GB"
     max_depth: int = 100
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(msgspec.Struct, frozen=True):
     """The whole configuration; every table optional."""
 
     path: str = ""
     window: WindowSettings = WindowSettings()
     timeline: TimelineSettings = TimelineSettings()
     redaction: RedactionSettings = RedactionSettings()
-    pagerduty: PagerDutySettings = field(default_factory=PagerDutySettings)
-    github: GitHubSettings = field(default_factory=GitHubSettings)
-    slack: SlackSettings = field(default_factory=SlackSettings)
-    export: ExportSettings = field(default_factory=ExportSettings)
-    limits: LimitSettings = field(default_factory=LimitSettings)
-    marks: dict[str, str] = field(default_factory=dict)
-    roster: dict[str, str] = field(default_factory=dict)
+    pagerduty: PagerDutySettings = msgspec.field(default_factory=PagerDutySettings)
+    github: GitHubSettings = msgspec.field(default_factory=GitHubSettings)
+    slack: SlackSettings = msgspec.field(default_factory=SlackSettings)
+    export: ExportSettings = msgspec.field(default_factory=ExportSettings)
+    limits: LimitSettings = msgspec.field(default_factory=LimitSettings)
+    marks: dict[str, str] = msgspec.field(default_factory=dict)
+    roster: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 _TABLES: dict[str, type] = {
@@ -192,7 +183,7 @@ def config_from_mapping(raw: dict[str, Any], *, source: str = "config") -> Confi
 
 def _build(cls: type, body: dict[str, Any], table: str, source: str) -> Any:
     hints = get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
+    names = [f.name for f in msgspec.structs.fields(cls)]
     kwargs: dict[str, Any] = {}
     for key, value in body.items():
         where = f"{table}.{key}"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 
+import msgspec
 import pandas as pd
 
 from ingest.errors import InputError
@@ -33,8 +33,7 @@ _PAGERDUTY_KEYS = {"incident", "log_entries", "alerts", "notes", "incidents"}
 _GITHUB_KEYS = {"deployments", "commits", "pulls", "releases", "statuses"}
 
 
-@dataclass(frozen=True)
-class FileSpec:
+class FileSpec(msgspec.Struct, frozen=True):
     """One ``--from`` argument: a format and a path."""
 
     format: str

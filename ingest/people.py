@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import msgspec
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,8 +29,7 @@ _CO_AUTHOR = re.compile(r"(?im)^co-authored-by:\s*(.+?)\s*<([^<>]+)>")
 _TOKEN_EDGES = "@<>.,:;!?()[]{}\"'`*_~|/"
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(msgspec.Struct, frozen=True):
     """What one source knows of one user. ``ids`` are exact tokens (user IDs, handles, logins);
     ``names`` are how the user is shown; ``real_names`` are the names identities join on."""
 

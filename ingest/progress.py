@@ -6,11 +6,11 @@ Connectors call these; the command line decides how (or whether) to show them.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+
+import msgspec
 
 
-@dataclass
-class SourceProgress:
+class SourceProgress(msgspec.Struct):
     pages: int = 0
     events: int = 0
     requests: int = 0
@@ -18,15 +18,17 @@ class SourceProgress:
     waited: float = 0.0
     done: bool = False
     failed: str = ""
-    counts: dict[str, int] = field(default_factory=dict)  # e.g. old_threads
+    counts: dict[str, int] = msgspec.field(default_factory=dict)  # e.g. old_threads
 
 
-@dataclass
-class Progress:
+class Progress(msgspec.Struct):
     """Thread-safe counters per source; subclass ``changed`` to display them."""
 
-    sources: dict[str, SourceProgress] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    sources: dict[str, SourceProgress] = msgspec.field(default_factory=dict)
+    _lock: threading.Lock = msgspec.field(default_factory=threading.Lock)
+
+    def __repr__(self) -> str:  # the lock is not shown
+        return f"{type(self).__qualname__}(sources={self.sources!r})"
 
     def page(self, source: str, events: int) -> None:
         with self._lock:

@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+import msgspec
 import numpy as np
 import pandas as pd
 
@@ -37,8 +37,7 @@ def marker(kind: str) -> str:
     return f"[REDACTED:{kind}]"
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(msgspec.Struct, frozen=True, dict=True):  # dict: for the cached pattern
     """One kind of secret: where it may be (hint), what it is (pattern), and a final check."""
 
     kind: str
@@ -290,8 +289,7 @@ def _custom(name: str, regex: str) -> Rule:
     return Rule(name, regex, hint=regex, configured=True)
 
 
-@dataclass(frozen=True)
-class RuleSet:
+class RuleSet(msgspec.Struct, frozen=True):
     """The rules to run, in order, and the markers they write (which no rule may match again)."""
 
     rules: tuple[Rule, ...]

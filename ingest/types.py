@@ -4,19 +4,19 @@ read context."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
 from typing import Any
 
+import msgspec
 import pandas as pd
+from msgspec.structs import replace
 
 from ingest.people import Identity
 from ingest.shapes import DEFAULT_MAX_BYTES
 from ingest.times import iso_to_utc, to_iso
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(msgspec.Struct, frozen=True):
     """The incident window, both ends UTC-aware, end inclusive."""
 
     start: pd.Timestamp
@@ -25,8 +25,8 @@ class Window:
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
             raise ValueError("window ends must be UTC-aware")
-        object.__setattr__(self, "start", self.start.tz_convert("UTC"))
-        object.__setattr__(self, "end", self.end.tz_convert("UTC"))
+        msgspec.structs.force_setattr(self, "start", self.start.tz_convert("UTC"))
+        msgspec.structs.force_setattr(self, "end", self.end.tz_convert("UTC"))
 
     def contains(self, ts: pd.Series) -> pd.Series:
         """Vectorised: which of these UTC times fall inside the window."""
@@ -37,8 +37,7 @@ class Window:
 DEFAULT_MAX_DEPTH = 100
 
 
-@dataclass(frozen=True)
-class Incident:
+class Incident(msgspec.Struct, frozen=True):
     """What is known of the incident itself: from its artifacts (a PagerDuty incident object),
     the command line and the config. The one shape of an incident from reader to summary.
 
@@ -64,7 +63,7 @@ class Incident:
 
     def merged(self, other: Incident) -> Incident:
         """This incident with every field ``other`` knows taken from ``other``."""
-        return self.updated(**{name: getattr(other, name) for name in self.__dataclass_fields__})
+        return self.updated(**{name: getattr(other, name) for name in self.__struct_fields__})
 
     def to_json(self) -> dict[str, Any]:
         """The ``incident`` object of summary.json (DESIGN.md section 7)."""
@@ -101,8 +100,7 @@ def _known(value: Any) -> bool:
     return value is not None and not (isinstance(value, str) and value == "")
 
 
-@dataclass
-class ReadContext:
+class ReadContext(msgspec.Struct):
     """What a file connector is told, and where it reports what it found.
 
     ``window`` is None when the window is not known yet: read everything.
@@ -120,10 +118,10 @@ class ReadContext:
     workspace_url: str = ""
     max_bytes: int = DEFAULT_MAX_BYTES
     max_depth: int = DEFAULT_MAX_DEPTH
-    warnings: list[str] = field(default_factory=list)
-    incident: Incident = field(default_factory=Incident)
-    artifacts: list[dict[str, Any]] = field(default_factory=list)
-    people: list[Identity] = field(default_factory=list)
+    warnings: list[str] = msgspec.field(default_factory=list)
+    incident: Incident = msgspec.field(default_factory=Incident)
+    artifacts: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    people: list[Identity] = msgspec.field(default_factory=list)
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)

@@ -8,8 +8,9 @@ notes line uses for one live in ``ingest.notes.words``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,8 +67,7 @@ MILESTONE_LABELS: dict[str, str] = {
 MILESTONES: tuple[str, ...] = tuple(MILESTONE_LABELS)
 
 
-@dataclass(frozen=True)
-class Gap:
+class Gap(msgspec.Struct, frozen=True):
     """The time from one milestone to another, in seconds."""
 
     name: str

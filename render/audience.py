@@ -17,9 +17,9 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import pandas as pd
 
 from ingest.errors import UsageError
@@ -62,15 +62,14 @@ def for_audience(
     return frame, copied
 
 
-@dataclass
-class People:
+class People(msgspec.Struct):
     """The people of one bundle, how each is shown, and the pattern that finds them in text."""
 
     roles: dict[str, str]  # casefolded roster key -> role
     groups: dict[str, str]  # casefolded name -> the casefolded name standing for its person
     systems: frozenset[str]  # casefolded names of system actors, shown as written
     pattern: re.Pattern[str]
-    aliases: dict[str, str] = field(default_factory=dict)  # person -> alias, in order given
+    aliases: dict[str, str] = msgspec.field(default_factory=dict)  # person -> alias, in order given
 
     @classmethod
     def from_frame(

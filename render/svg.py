@@ -16,10 +16,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+import msgspec
 import numpy as np
 import pandas as pd
 
@@ -30,8 +30,7 @@ from render.chart_axis import TimeScale, ticks
 from render.filters import format_clock, format_time
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(msgspec.Struct, frozen=True):
     name: str
     width: int  # viewBox units, about the CSS pixels the chart gets
     font: int  # font size in viewBox units

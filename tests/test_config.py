@@ -19,11 +19,11 @@ def test_example_config_loads_and_sets_every_table():
 def test_example_config_documents_every_key():
     raw = tomllib.loads((ROOT / "config.example.toml").read_text())
     text = (ROOT / "config.example.toml").read_text()
-    import dataclasses
+    import msgspec
 
     for table in ("window", "timeline", "redaction", "pagerduty", "github", "slack", "limits"):
         settings = getattr(Config(), table)
-        for field in dataclasses.fields(settings):
+        for field in msgspec.structs.fields(settings):
             assert field.name in raw.get(table, {}) or f"# {field.name}" in text, (
                 table,
                 field.name,

@@ -6,10 +6,11 @@ Both the file pull and the live pull end here, so every bundle is made the same 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from typing import Any
 
+import msgspec
 import pandas as pd
+from msgspec.structs import replace
 
 from ingest.config import Config
 from ingest.errors import PostmortemError
@@ -32,18 +33,18 @@ TOOL_NAME = "postmortem-timeline"
 LISTED_LATE_EDITS = 10
 
 
-@dataclass
-class SourceOutcome:
+class SourceOutcome(msgspec.Struct):
     """What one source (a file or a live API) gave: its events, or why it failed."""
 
     name: str  # the source slug: pagerduty, github, slack, notes, table
     label: str  # what to call it in the inventory: a file name, "#channel (API)", a repo
-    frame: pd.DataFrame = field(default_factory=empty_frame)
+    frame: pd.DataFrame = msgspec.field(default_factory=empty_frame)
     status: str = "ok"  # ok | failed | skipped
     error: str = ""
-    artifacts: list[dict[str, Any]] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)  # shown in the inventory (old_threads)
-    people: list[Identity] = field(default_factory=list)  # the users its records name
+    artifacts: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    # Shown in the inventory (old_threads).
+    counts: dict[str, int] = msgspec.field(default_factory=dict)
+    people: list[Identity] = msgspec.field(default_factory=list)  # the users its records name
 
 
 # The archive's earlier incidents on the incident's service, given the finished (redacted)
@@ -51,8 +52,7 @@ class SourceOutcome:
 EarlierIncidents = Callable[[Incident, pd.Timestamp | None], list[dict[str, Any]]]
 
 
-@dataclass(frozen=True)
-class Finishing:
+class Finishing(msgspec.Struct, frozen=True):
     """What only the caller knows how to get, asked for by :func:`assemble` when it is needed,
     so that the bundle it returns is finished and nobody patches it afterwards.
 
@@ -67,6 +67,9 @@ class Finishing:
     retries: Callable[[], Mapping[str, Any]] | None = None
 
 
+NOTHING_TO_FINISH = Finishing()
+
+
 def assemble(
     outcomes: list[SourceOutcome],
     *,
@@ -76,7 +79,7 @@ def assemble(
     marks: Mapping[str, pd.Timestamp],
     warnings: list[str],
     now: pd.Timestamp,
-    finishing: Finishing = Finishing(),
+    finishing: Finishing = NOTHING_TO_FINISH,
 ) -> Bundle:
     """Build the bundle's frame and summary. Redaction runs here, before anything is written,
     and the incident in the summary is the redacted one: print only from the bundle."""

@@ -16,10 +16,10 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import orjson
 import pandas as pd
 
@@ -33,8 +33,7 @@ SUMMARY_JSON = "summary.json"
 TIMELINE_MD = "timeline.md"
 
 
-@dataclass(frozen=True)
-class Bundle:
+class Bundle(msgspec.Struct, frozen=True):
     """What a pull produces, finished: the ordered events frame and the summary."""
 
     frame: pd.DataFrame

@@ -8,9 +8,9 @@ file does not carry empty or unknown.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import pandas as pd
 
 from ingest.times import iso_to_utc, to_iso
@@ -18,8 +18,7 @@ from ingest.types import Incident
 from ingest.vocab import GAPS, MILESTONES
 
 
-@dataclass(frozen=True)
-class Milestone:
+class Milestone(msgspec.Struct, frozen=True):
     """A milestone with its evidence: observed, inferred (``rule`` says how) or unknown."""
 
     at: pd.Timestamp | None
@@ -57,8 +56,7 @@ class Milestone:
 UNKNOWN = Milestone(at=None, evidence="unknown")
 
 
-@dataclass(frozen=True)
-class QuietPeriod:
+class QuietPeriod(msgspec.Struct, frozen=True):
     """A stretch between detection and resolve with no recorded event: worth asking about."""
 
     start: pd.Timestamp
@@ -77,8 +75,7 @@ class QuietPeriod:
         return cls(start=start, end=end)
 
 
-@dataclass(frozen=True)
-class SourceStatus:
+class SourceStatus(msgspec.Struct, frozen=True):
     """How one source fared: ``ok``, ``failed`` (``error`` says why) or ``skipped``."""
 
     name: str
@@ -95,22 +92,19 @@ class SourceStatus:
         }
 
 
-@dataclass(frozen=True)
-class Counts:
+class Counts(msgspec.Struct, frozen=True):
     events: int = 0
     key_events: int = 0
     other_messages: int = 0  # chat messages that are not key rows (nor twins)
     twins: int = 0  # rows folded into another record of the same event
 
 
-@dataclass(frozen=True)
-class Tool:
+class Tool(msgspec.Struct, frozen=True):
     name: str = "postmortem-timeline"
     version: str = ""
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(msgspec.Struct, frozen=True):
     """Everything summary.json says. Records that are plain JSON already (redactions
     ``{kind, ref, count}`` as ``ingest.redact`` reports them, inventory entries, retries,
     earlier incidents) stay mappings."""

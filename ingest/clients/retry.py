@@ -14,16 +14,16 @@ import email.utils
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 SERVER_ERRORS = frozenset({500, 502, 503, 504})
 NETWORK = 0  # the status recorded for a retry after a network error (no HTTP answer)
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(msgspec.Struct, frozen=True):
     """``retries`` after the first try (so ``retries + 1`` attempts at most); ``backoff`` is
     the first wait when the server gives none (doubling); ``max_wait`` is the longest single
     wait a server may ask for before we give up; ``sleep`` is how a wait is spent."""
@@ -31,7 +31,19 @@ class RetryPolicy:
     retries: int = 4
     backoff: float = 0.5
     max_wait: float = 120.0
-    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+    sleep: Callable[[float], None] = time.sleep
+
+    # ``sleep`` is how, not how much: two policies that differ only in it are equal.
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._compared() == other._compared()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
+
+    def _compared(self) -> tuple[int, float, float]:
+        return (self.retries, self.backoff, self.max_wait)
 
     @property
     def attempts(self) -> int:
@@ -45,14 +57,16 @@ class RetryPolicy:
 DEFAULT_POLICY = RetryPolicy()
 
 
-@dataclass
-class RetryLog:
+class RetryLog(msgspec.Struct):
     """Retries made, as ``(source, status, seconds waited before it)``, shared by the clients
     of one run; ``status`` is 0 after a network error."""
 
-    waits: list[tuple[str, int, float]] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _local: threading.local = field(default_factory=threading.local, repr=False)
+    waits: list[tuple[str, int, float]] = msgspec.field(default_factory=list)
+    _lock: threading.Lock = msgspec.field(default_factory=threading.Lock)
+    _local: threading.local = msgspec.field(default_factory=threading.local)
+
+    def __repr__(self) -> str:  # the lock and the thread-local state are not shown
+        return f"{type(self).__qualname__}(waits={self.waits!r})"
 
     def record(self, source: str, status: int, seconds: float) -> None:
         with self._lock:

@@ -16,10 +16,11 @@ import os
 import ssl
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import msgspec
 
 from ingest.errors import ConfigError
 
@@ -30,8 +31,7 @@ EXAMPLES = {
 }
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(msgspec.Struct, frozen=True):
     """One source's connection settings, checked."""
 
     source: str

@@ -19,10 +19,10 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import github
+import msgspec
 import pandas as pd
 import requests
 from github.Requester import Requester
@@ -54,8 +54,7 @@ PERMISSION = {
 }
 
 
-@dataclass(frozen=True)
-class GitHubTargets:
+class GitHubTargets(msgspec.Struct, frozen=True):
     """What to read for one incident: repositories, deployment environments (empty: all) and
     the branch whose commits are listed (empty: each repository's default branch)."""
 

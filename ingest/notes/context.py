@@ -4,8 +4,9 @@ history (newest first, each stamp closing the block above it)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
+
+import msgspec
 
 from ingest.notes.layout import STAMP_FILLER, Unit
 from ingest.times.clock import (
@@ -26,13 +27,12 @@ _SCHEDULE = re.compile(
 )
 
 
-@dataclass
-class DocumentFacts:
+class DocumentFacts(msgspec.Struct):
     year: int | None
     zone: ZoneSpec | None
     status_page: bool = False
     newest_first: bool = False
-    stamps: set[int] = field(default_factory=set)
+    stamps: set[int] = msgspec.field(default_factory=set)
     first_date: date | None = None  # for times above the first date written
     preamble_zone: ZoneSpec | None = None
 

@@ -4,8 +4,9 @@ state words, and which paragraph each line is in."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from ingest.errors import InputError
 from ingest.times.clock import find_dates, find_preamble
@@ -32,8 +33,7 @@ _CONTEXT_WORDS = re.compile(
 )
 
 
-@dataclass
-class Unit:
+class Unit(msgspec.Struct):
     """One line of notes, cleaned of its bullet or table pipes."""
 
     number: int  # 1-based line in the file

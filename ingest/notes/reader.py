@@ -19,10 +19,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import msgspec
 import pandas as pd
 
 from ingest.errors import InputError, TimeError
@@ -55,19 +55,17 @@ _NOT_PLACED = "not placed on the timeline"
 _ISO_T = re.compile(r"(\d{4}-\d{2}-\d{2})T(?=\d)")
 
 
-@dataclass
-class _Event:
+class _Event(msgspec.Struct):
     ts: pd.Timestamp
     line: int
     text: str
     approximate: bool
-    extra: dict[str, str] = field(default_factory=dict)
-    more: list[str] = field(default_factory=list)
+    extra: dict[str, str] = msgspec.field(default_factory=dict)
+    more: list[str] = msgspec.field(default_factory=list)
     bare: bool = False  # the line is only a date and time (a heading, a status-page stamp)
 
 
-@dataclass
-class _State:
+class _State(msgspec.Struct):
     date: date | None
     zone: ZoneSpec | None = None
     previous: pd.Timestamp | None = None

@@ -11,11 +11,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx2
+import msgspec
 import pagerduty
 import pandas as pd
 
@@ -212,8 +212,7 @@ def _all_incidents(
 # -- internals ------------------------------------------------------------------------------
 
 
-@dataclass
-class _RequestCounter:
+class _RequestCounter(msgspec.Struct):
     requests: int = 0
 
 

@@ -23,10 +23,10 @@ import re
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import msgspec
 import pandas as pd
 
 from ingest.clients.slack import SlackClient
@@ -146,8 +146,7 @@ _PERMALINK_LOCK = threading.Lock()
 # -- one channel -----------------------------------------------------------------------------
 
 
-@dataclass
-class _Channel:
+class _Channel(msgspec.Struct):
     """One channel being read, and what reading it found so far."""
 
     api: Api
@@ -156,7 +155,8 @@ class _Channel:
     name: str
     window: Window
     workspace_url: str
-    seen: set[str] = field(default_factory=set)  # every ts read: a broadcast is in both lists
+    # Every ts read: a broadcast is in both lists.
+    seen: set[str] = msgspec.field(default_factory=set)
     old_threads: int = 0  # threads started before the window with replies inside it
 
     @property
@@ -378,18 +378,17 @@ def _resolve(api: Api, names_or_ids: tuple[str, ...]) -> dict[str, tuple[str, st
     return {given: resolved[given] for given in names_or_ids}
 
 
-@dataclass
-class SlackPeople:
+class SlackPeople(msgspec.Struct):
     """Display names and time zones (IANA) of the people seen, by user ID: one ``users.info``
     each, however many messages they wrote. Pass one to :func:`pull_slack` to read it after.
 
     ``identities`` gets each person's identity (``ingest.people``) from the ``users.info``
     answer, or, for a user Slack no longer knows, from the profile their message carries."""
 
-    names: dict[str, str] = field(default_factory=dict)
-    zones: dict[str, str] = field(default_factory=dict)
-    asked: set[str] = field(default_factory=set)
-    identities: list[Identity] = field(default_factory=list)
+    names: dict[str, str] = msgspec.field(default_factory=dict)
+    zones: dict[str, str] = msgspec.field(default_factory=dict)
+    asked: set[str] = msgspec.field(default_factory=set)
+    identities: list[Identity] = msgspec.field(default_factory=list)
 
     def learn(self, api: Api, messages: Iterable[Mapping[str, Any]]) -> None:
         """Look up every author and mentioned person of ``messages`` not asked about yet."""

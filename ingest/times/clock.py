@@ -11,8 +11,9 @@ Finding is done here; deciding which date a time takes is the notes reader's bus
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
+
+import msgspec
 
 from ingest.times.zones import ZoneSpec, from_offset, lookup, lookup_word
 
@@ -97,8 +98,7 @@ def find_preamble(text: str) -> tuple[str, ZoneSpec] | None:
     return None
 
 
-@dataclass(frozen=True)
-class Clock:
+class Clock(msgspec.Struct, frozen=True):
     """A time of day found in text, with what was written right after it."""
 
     start: int

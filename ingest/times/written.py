@@ -8,10 +8,10 @@ text always beats ``--tz``, which only fills in for a time written without one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import msgspec
 import pandas as pd
 from dateutil import parser as dateutil_parser
 
@@ -34,8 +34,7 @@ class PartialDateError(TimeError):
     """A date that leaves out the day, month or year ("March", "Oct 14")."""
 
 
-@dataclass(frozen=True)
-class WrittenTime:
+class WrittenTime(msgspec.Struct, frozen=True):
     """A time as written: the wall clock, the zone written with it (if any), and whether the
     text gave a full date (a clock-only "14:03" takes the day it was read with)."""
 

@@ -9,10 +9,10 @@ when the wall time falls in a DST gap or overlap, :func:`to_utc` says so in a no
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import msgspec
 import pandas as pd
 
 from ingest.errors import TimeError
@@ -97,8 +97,7 @@ ZONE_WORDS: dict[str, str] = {
 EXAMPLES = "UTC, ET, PT, CET, BST, IST, JST, AEST or an offset such as +02:00"
 
 
-@dataclass(frozen=True)
-class ZoneSpec:
+class ZoneSpec(msgspec.Struct, frozen=True):
     """A zone as read from the text (or given with --tz): what was written and what it means."""
 
     label: str

@@ -17,11 +17,12 @@ import fcntl
 import os
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 import pandas as pd
+from msgspec.structs import replace
 
 from ingest.config import Config
 from ingest.errors import PostmortemError, UsageError
@@ -52,28 +53,26 @@ class ExportBusyError(PostmortemError):
     """Another export holds the output folder's lock."""
 
 
-@dataclass
-class ExportRequest:
+class ExportRequest(msgspec.Struct):
     """What ``postmortem export`` is asked for; the command line fills it."""
 
     out_dir: Path
     since: pd.Timestamp  # resolved at or after
     until: pd.Timestamp  # resolved before
     severities: tuple[str, ...] = ()  # empty: every severity
-    config: Config = field(default_factory=Config)
+    config: Config = msgspec.field(default_factory=Config)
     force: bool = False
     dry_run: bool = False
     concurrency: int | None = None  # None: config export.concurrency
     archive_dir: Path | None = None  # None: OUT/archive
-    now: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.now(tz="UTC"))
+    now: pd.Timestamp = msgspec.field(default_factory=lambda: pd.Timestamp.now(tz="UTC"))
 
     @property
     def archive(self) -> Path:
         return self.archive_dir or self.out_dir / ARCHIVE_DIR
 
 
-@dataclass
-class IncidentOutcome:
+class IncidentOutcome(msgspec.Struct):
     """What became of one listed incident.
 
     ``status``: ``exported``; ``partial`` (bundle written, a source failed); ``failed`` (no
@@ -92,8 +91,7 @@ class IncidentOutcome:
         return self.incident.id
 
 
-@dataclass
-class ExportReport:
+class ExportReport(msgspec.Struct):
     outcomes: list[IncidentOutcome]
 
     def count(self, status: str) -> int:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from pathlib import Path
 
+import msgspec
 import pandas as pd
 
 from ingest.config import Config, parse_size
@@ -21,12 +21,11 @@ from timeline.pull.window import derive_window
 EXAMPLE_DIR = Path(__file__).parents[1] / "example"
 
 
-@dataclass
-class FilePull:
+class FilePull(msgspec.Struct):
     """Everything a file pull is asked for; the command line fills it from options and config."""
 
     specs: list[FileSpec]
-    config: Config = field(default_factory=Config)
+    config: Config = msgspec.field(default_factory=Config)
     since: pd.Timestamp | None = None
     until: pd.Timestamp | None = None
     tz: tzinfo | None = None
@@ -36,10 +35,10 @@ class FilePull:
     incident_id: str = ""
     title: str = ""
     severity: str = ""
-    marks: dict[str, str | pd.Timestamp] = field(default_factory=dict)
+    marks: dict[str, str | pd.Timestamp] = msgspec.field(default_factory=dict)
     # The archive's earlier incidents on the same service (see timeline.assemble.Finishing).
     earlier_incidents: EarlierIncidents | None = None
-    now: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.now(tz="UTC"))
+    now: pd.Timestamp = msgspec.field(default_factory=lambda: pd.Timestamp.now(tz="UTC"))
 
 
 def example_specs() -> list[FileSpec]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
+import msgspec
 import pandas as pd
 
 from ingest.clients import Clients, RetryLog, RetryPolicy
@@ -57,7 +57,7 @@ def pull_live(
     config = request.config
     progress = progress or Progress()
     marks = parse_marks({**config.marks, **request.marks}, tz=request.tz)
-    log = _RetryLogToProgress(progress)
+    log = _RetryLogToProgress(progress=progress)
     if incident is None:
         with clients.log.also_to(log):
             incident = pagerduty_api.fetch_incident(
@@ -101,15 +101,14 @@ def pull_live(
     )
 
 
-@dataclass
-class _Job:
+class _Job(msgspec.Struct):
     """What one source's worker runs (None: skipped, ``skip`` says why), and the users the
     records it reads name, filled in as it runs."""
 
     label: str
     run: Job | None
     skip: str = ""
-    people: list[Identity] = field(default_factory=list)
+    people: list[Identity] = msgspec.field(default_factory=list)
 
 
 def _jobs(
@@ -152,12 +151,10 @@ def _jobs(
     return jobs
 
 
-class _RetryLogToProgress(RetryLog):
+class _RetryLogToProgress(RetryLog, kw_only=True):
     """Every wait before a retry also shows in the progress display."""
 
-    def __init__(self, progress: Progress) -> None:
-        super().__init__()
-        self.progress = progress
+    progress: Progress
 
     def record(self, source: str, status: int, seconds: float) -> None:
         super().record(source, status, seconds)

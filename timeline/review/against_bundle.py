@@ -7,10 +7,10 @@ look-ups, so the check does not grow with bundle size per row.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
+import msgspec
 import pandas as pd
 
 import timeline.review.rubric as rubric
@@ -35,8 +35,7 @@ _LABEL_LINE = re.compile(
 )
 
 
-@dataclass
-class _Index:
+class _Index(msgspec.Struct):
     """The bundle's events by ref (times in ns since the epoch) and by url."""
 
     times: dict[str, list[int]]

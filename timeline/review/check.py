@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import asdict
 from pathlib import Path
+
+from msgspec.structs import asdict
 
 import timeline.review.structure as structure
 import timeline.review.wording as wording

@@ -9,8 +9,8 @@ Everything is addressed by 1-based line number, as findings report it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+import msgspec
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -21,8 +21,7 @@ from timeline.review.text import plain
 _PARSER = MarkdownIt("commonmark", {"html": True}).enable("table").disable(["inline", "text_join"])
 
 
-@dataclass
-class Section:
+class Section(msgspec.Struct):
     """A heading and the lines under it, up to the next heading of the same or higher level.
 
     ``line`` is the heading's first line; ``start`` the index (0-based) of the first line after
@@ -37,13 +36,12 @@ class Section:
     end: int
 
 
-@dataclass
-class Table:
+class Table(msgspec.Struct):
     """A Markdown table: its header cells (plain, lower case) and its rows (line, raw cells)."""
 
     header: list[str]
     header_line: int
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    rows: list[tuple[int, list[str]]] = msgspec.field(default_factory=list)
 
     def column(self, *prefixes: str) -> int | None:
         """Index of the first header cell starting with the first prefix that any cell has."""
@@ -54,8 +52,7 @@ class Table:
         return None
 
 
-@dataclass
-class Block:
+class Block(msgspec.Struct):
     """A run of prose (a paragraph, a heading's text) with the line its text starts on.
 
     ``text`` keeps the source's line breaks, so the line of a match at offset ``i`` is

@@ -7,8 +7,9 @@ piece of text at a time, so each rule can be read (and changed) on its own.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 import ingest.vocab as vocab
 from ingest.errors import TimeError
@@ -89,8 +90,7 @@ REF_PATTERN = re.compile(
 )
 
 
-@dataclass
-class Finding:
+class Finding(msgspec.Struct):
     """One problem in a draft: where it is, what it says, why it matters, what to write."""
 
     rule: str

@@ -4,9 +4,9 @@ worker, however many incidents), and each incident read from the list, never fet
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import pandas as pd
+from msgspec.structs import replace
 
 from ingest.clients import RetryPolicy
 from ingest.config import config_from_mapping
