@@ -227,7 +227,7 @@ def build_directory(
     groups: dict[int, list[Identity]] = {}
     for index, identity in enumerate(everyone):
         groups.setdefault(find(index), []).append(identity)
-    seen = _seen(frame, everyone) if frame is not None else None
+    seen = _seen(frame, list(groups.values())) if frame is not None else None
     directory = []
     for members in groups.values():
         entry = _entry(members, roles, keep_emails)
@@ -256,27 +256,35 @@ def _entry(members: list[Identity], roles: Mapping[str, str], keep_emails: bool)
 
 
 def _seen(
-    frame: pd.DataFrame, identities: Sequence[Identity]
+    frame: pd.DataFrame, groups: Sequence[Sequence[Identity]]
 ) -> tuple[frozenset[str], frozenset[str]]:
-    """The frame's actors and the words of its text, casefolded, computed column-wise. Only
-    the rows that may hold a word of ``identities`` are split into words (one Arrow search
-    finds them), when every such word is ASCII: a long channel has millions of words."""
+    """The frame's actors and the words of its text, casefolded, computed column-wise. Words
+    are only looked for where they can still decide something: for the people none of whose
+    names acts in the frame. Only the rows that may hold one of their words are split into
+    words (one Arrow search finds them), when every such word is ASCII: a long channel has
+    millions of words."""
     actors = frozenset(_fold(a) for a in pd.unique(frame["actor"].fillna("").astype(str)))
-    text = pa.array(frame["summary"].astype("string[pyarrow]").fillna(""), pa.large_string())
     wanted = {
         part
-        for identity in identities
+        for members in groups
+        if not _acts(members, actors)
+        for identity in members
         for identifier in (*identity.identifiers(), *identity.real_names)
         for part in _fold(identifier).split()
-        if _fold(identifier) not in actors
     }
-    if wanted and all(part.isascii() for part in wanted):
+    if not wanted:
+        return actors, frozenset()
+    text = pa.array(frame["summary"].astype("string[pyarrow]").fillna(""), pa.large_string())
+    if all(part.isascii() for part in wanted):
         pattern = "|".join(re.escape(part) for part in sorted(wanted))
         text = text.filter(pc.match_substring_regex(text, pattern, ignore_case=True))
-    elif not wanted:
-        return actors, frozenset()
     words = pc.unique(pc.list_flatten(pc.utf8_split_whitespace(text))).to_pylist()
     return actors, frozenset(w.strip(_TOKEN_EDGES).casefold() for w in words)
+
+
+def _acts(members: Sequence[Identity], actors: frozenset[str]) -> bool:
+    """Whether one of these names is an actor of the frame (then the person is seen)."""
+    return any(_fold(identifier) in actors for m in members for identifier in m.identifiers())
 
 
 def _is_seen(members: list[Identity], actors: frozenset[str], words: frozenset[str]) -> bool:

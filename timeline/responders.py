@@ -60,21 +60,31 @@ def find_responders(
     people = (actor != "") & ~_system_rows(frame, actor)
     if not people.any():
         return []
-    names = list(pd.unique(actor[people]))
+    rows = actor[people]
+    codes, distinct = pd.factorize(rows)
+    names = list(distinct)
     person_of = _same_person(names)
     person_of.update(_joined(names, directory))
     # Only the columns used, and only the rows that come first, are copied: a year-long
-    # channel has hundreds of thousands of rows and a few dozen people. Row lookups in a
-    # frame are slow, so the first rows per person become plain records.
-    person = actor[people].map(person_of)
+    # channel has hundreds of thousands of rows and a few dozen people, so rows are matched
+    # to people by number (each distinct name once), and the first rows per person become
+    # plain records.
+    persons = list(dict.fromkeys(person_of[name] for name in names))
+    number = {name: i for i, name in enumerate(persons)}
+    ids = np.array([number[person_of[name]] for name in names], dtype=np.int64)[codes]
+    person = pd.Series(np.array(persons, dtype=object)[ids], index=rows.index)
     acting = ~has_tag(frame.loc[people, "tags"], "system").to_numpy(dtype=bool)
-    first_seen = person.drop_duplicates()
-    first_acted = person[acting].drop_duplicates()
-    firsts = frame.loc[first_seen.index, ["ts", "ref"]].assign(person=first_seen).to_dict("records")
+    seen_at = _first_rows(ids)
+    acted_at = np.flatnonzero(acting)[_first_rows(ids[acting])]
+    firsts = (
+        frame.loc[rows.index[seen_at], ["ts", "ref"]]
+        .assign(person=[persons[i] for i in ids[seen_at]])
+        .to_dict("records")
+    )
     first_actions = {
         action["person"]: action
-        for action in frame.loc[first_acted.index, ["ts", "kind", "summary", "ref", "url"]]
-        .assign(person=first_acted)
+        for action in frame.loc[rows.index[acted_at], ["ts", "kind", "summary", "ref", "url"]]
+        .assign(person=[persons[i] for i in ids[acted_at]])
         .to_dict("records")
     }
     # People's chat messages, searched in place: a copy of a long column would be searched
@@ -110,6 +120,11 @@ def find_responders(
             }
         responders.append(entry)
     return responders
+
+
+def _first_rows(ids: np.ndarray) -> np.ndarray:
+    """The position of each id's first row, in row order."""
+    return np.sort(np.unique(ids, return_index=True)[1])
 
 
 def _joined(names: list[str], directory: Sequence[Mapping[str, Any]]) -> dict[str, str]:
