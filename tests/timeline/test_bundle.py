@@ -57,7 +57,9 @@ def test_round_trip_keeps_dtypes_and_microseconds(tmp_path):
     assert "2026-10-14T14:31:00.123456Z" in csv
 
 
-def test_parquet_keeps_statistics_of_times_only_and_a_dictionary_of_repeated_text(tmp_path):
+def test_parquet_keeps_statistics_of_times_only_a_dictionary_of_repeated_text_and_raw_hashes(
+    tmp_path,
+):
     import pyarrow.parquet as pq
 
     path = write_bundle(bundle(), tmp_path, {"timeline.md": "# hi\n"})
@@ -69,6 +71,8 @@ def test_parquet_keeps_statistics_of_times_only_and_a_dictionary_of_repeated_tex
     assert "RLE_DICTIONARY" in columns["actor"].encodings
     assert "RLE_DICTIONARY" not in columns["summary"].encodings
     assert not columns["url"].has_dictionary_page and columns["tags"].has_dictionary_page
+    assert columns["raw_sha256"].compression == "UNCOMPRESSED"
+    assert columns["summary"].compression == columns["actor"].compression == "SNAPPY"
 
 
 def test_events_csv_holds_every_row_as_text_a_csv_reader_reads_back(tmp_path):
