@@ -183,9 +183,10 @@ def _flushed(write: Callable[[Any, Path], None], table: Any, path: Path) -> None
 
 
 def _flush_until(descriptor: int, stop: threading.Event) -> None:
+    flush = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
     with contextlib.suppress(OSError):  # a disk that fails is reported by the last fsync
         while not stop.wait(FLUSH_EVERY):
-            os.fdatasync(descriptor)
+            flush(descriptor)
 
 
 FLUSH_EVERY = 0.05  # seconds
