@@ -269,14 +269,13 @@ def _places(frame: pd.DataFrame, hidden_at: np.ndarray, gap: np.ndarray) -> dict
     few dozen rows and a year of chat hundreds of thousands."""
     if not len(hidden_at):
         return {}
-    source = frame["source"]
-    sources = source.cat.codes.to_numpy()[hidden_at].astype(np.int64)
+    sources, source_names = pd.factorize(frame["source"].take(hidden_at), use_na_sentinel=False)
     channels, channel_names = pd.factorize(frame["channel"].take(hidden_at), use_na_sentinel=False)
     chat = frame["kind"].isin(CHAT_KINDS).to_numpy()[hidden_at]
     folds = gap[hidden_at].astype(np.int64)
     # One number per (gap, source, channel); gap numbers only grow, so the groups in order of
     # their first row are in gap order, each gap's places in the order they appear.
-    place = (folds * len(source.cat.categories) + sources) * len(channel_names) + channels
+    place = (folds * len(source_names) + sources) * len(channel_names) + channels
     _, first, group = np.unique(place, return_index=True, return_inverse=True)
     counts = np.bincount(group)
     not_chat = np.bincount(group, weights=~chat)
@@ -285,7 +284,7 @@ def _places(frame: pd.DataFrame, hidden_at: np.ndarray, gap: np.ndarray) -> dict
         row = first[number]
         folded.setdefault(int(folds[row]), []).append(
             {
-                "source": source.cat.categories[sources[row]],
+                "source": source_names[sources[row]],
                 "channel": channel_names[channels[row]],
                 "count": int(counts[number]),
                 "chat": bool(not_chat[number] == 0),
