@@ -128,14 +128,13 @@ def _all_within(day: list[dict[str, Any]], first: int, last: int) -> bool:
     low, high = str(first), str(last)
     if not day or len(low) != 10 or len(high) != 10:
         return False
+    stamps = [record.get("ts") for record in day]
     try:
-        stamps = "\n".join([record.get("ts") for record in day])
+        if not _CANONICAL_STAMPS.fullmatch("\n".join(stamps)):
+            return False
     except TypeError:  # a ts that is not text
         return False
-    if not _CANONICAL_STAMPS.fullmatch(stamps):
-        return False
-    parts = stamps.split("\n")
-    return min(parts)[:10] >= low and max(parts)[:10] <= high
+    return min(stamps)[:10] >= low and max(stamps)[:10] <= high
 
 
 # A Slack ts as Slack writes every one: ten digits of seconds, a dot and six of microseconds.
