@@ -451,6 +451,21 @@ def test_non_key_rows_from_several_channels_share_one_row() -> None:
     assert lines[1] == "|  | *… 4 more events: 2 in #inc, 1 in #ops, 1 in checkout* |  |  |"
 
 
+def test_a_frame_whose_source_column_is_plain_text_folds_the_same() -> None:
+    # A frame from elsewhere (a draft's input rebuilt by hand) may not carry the categories.
+    rows = [
+        event("2024-05-01T10:00:00Z", "pagerduty", "alert.triggered", "fire", "R1"),
+        event("2024-05-01T10:01:00Z", "github", "commit", "a", "abc1", key=False),
+        event(
+            "2024-05-01T10:02:00Z", "slack", "chat.message", "b", "C1/1", channel="inc", key=False
+        ),
+    ]
+    frame = make_frame(rows)
+    plain = frame.assign(source=frame["source"].astype(object))
+    assert render_markdown(plain, {}) == render_markdown(frame, {})
+    assert "2 more events: 1 from github, 1 in #inc" in render_markdown(plain, {})
+
+
 def test_replies_edits_and_hindsight_are_marked(rendered: str) -> None:
     row = next(line for line in timeline_lines(rendered) if "rolled back" in line)
     assert row == (
