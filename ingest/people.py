@@ -290,11 +290,11 @@ def _acts(members: Sequence[Identity], actors: frozenset[str]) -> bool:
 def _is_seen(members: list[Identity], actors: frozenset[str], words: frozenset[str]) -> bool:
     """An identifier is an actor or a word of the text, or a real name's first name or
     surname is ("Fairbanks" in notes)."""
+    if _acts(members, actors):
+        return True
     for member in members:
-        for identifier in member.identifiers():
-            folded = _fold(identifier)
-            if folded in actors or folded in words:
-                return True
+        if any(_fold(identifier) in words for identifier in member.identifiers()):
+            return True
         for name in member.real_names:
             if any(len(part) > 2 and part in words for part in _fold(name).split()):
                 return True

@@ -122,18 +122,22 @@ def kind_label(kind: object) -> str:
     return KIND_LABELS.get(str(kind), str(kind))
 
 
+def tags_hold(tags: str | None, *names: str) -> bool:
+    """Whether one row's ``tags`` hold any of ``names``: whole tags, never substrings (tags are
+    separated by whitespace, so a whole tag is a word of the split)."""
+    return not set(names).isdisjoint((tags or "").split())
+
+
 def has_tag(tags: pd.Series, *names: str) -> pd.Series:
-    """Vectorised: which rows' ``tags`` hold any of ``names`` (whole tags, never substrings)."""
+    """Vectorised :func:`tags_hold`: which rows' ``tags`` hold any of ``names``."""
     import numpy as np
     import pandas as pd  # kept out of importing this module
 
     from ingest.textmatch import distinct_values
 
-    # Rows share a few dozen tag strings: each distinct one is split once. Tags are separated
-    # by whitespace, so a whole tag is a word of the split.
+    # Rows share a few dozen tag strings: each distinct one is judged once.
     codes, distinct = distinct_values(tags)
-    wanted = set(names)
-    hit = np.array([not wanted.isdisjoint(text.split()) for text in distinct], dtype=bool)
+    hit = np.array([tags_hold(text, *names) for text in distinct], dtype=bool)
     return pd.Series(hit[codes] if len(hit) else False, index=tags.index, dtype=bool)
 
 

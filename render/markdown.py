@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ingest.errors import InputError
-from ingest.vocab import CHANGE_KINDS, CHAT_KINDS, GAPS, MILESTONE_LABELS
+from ingest.vocab import CHANGE_KINDS, CHAT_KINDS, GAPS, MILESTONE_LABELS, tags_hold
 from render.filters import FILTERS, UNKNOWN, to_utc
 from render.template_cache import bytecode_cache
 
@@ -312,7 +312,7 @@ def _records(rows: pd.DataFrame) -> list[dict[str, Any]]:
         None if stamp is pd.NaT else stamp for stamp in rows["edited_at"].to_list()
     ]
     columns["after_mitigation"] = [
-        "edited_after_mitigation" in (tags or "").split() for tags in rows["tags"].to_list()
+        tags_hold(tags, "edited_after_mitigation") for tags in rows["tags"].to_list()
     ]
     columns["reply"] = [
         kind == "chat.reply" or bool(thread)
