@@ -16,11 +16,14 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from ingest.errors import InputError
 from ingest.machine import usable_cores
 from ingest.slack.arrays import Batches, Reduced, day_batches
+from ingest.slack.handover import Spilled, handed_over, handover_folder
+
+R = TypeVar("R")
 
 # Below this many bytes of day files the worker processes cost more than they save.
 PARALLEL_BYTES = 48_000_000
@@ -67,6 +70,17 @@ def reduced_days(
         for run in runs:
             yield from _each_file(run, _reduced_here(read, run, options))
         return
+    with handover_folder() as folder:
+        yield from _pooled(read, runs, options, workers, folder)
+
+
+def _pooled(
+    read: Callable[[str], bytes],
+    runs: deque[list[str]],
+    options: dict[str, Any],
+    workers: int,
+    folder: str | None,
+) -> Iterator[tuple[str, Future[Reduced]]]:
     import multiprocessing  # only a long read pays for the pool's modules
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -80,11 +94,11 @@ def reduced_days(
     # spawned workers are this process's own children, so their CPU time is counted as its.
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(
-        helpers, mp_context=context, initializer=_start_worker, initargs=(read, options)
+        helpers, mp_context=context, initializer=_start_worker, initargs=(read, options, folder)
     )
     # Runs in file order, and whether a worker has each; at most `ahead` runs are held
     # reduced but not yet handed on, which bounds memory however long the channel is.
-    pending: deque[tuple[list[str], Future[Batches], bool]] = deque()
+    pending: deque[tuple[list[str], Future[Batches | Spilled], bool]] = deque()
     ahead = 4 * workers
     try:
         while runs or pending:
@@ -105,12 +119,22 @@ def reduced_days(
             run, reduced, pooled = pending.popleft()
             if pooled and isinstance(reduced.exception(), BrokenProcessPool):
                 reduced = _failed(InputError(WORKER_STOPPED))
-            yield from _each_file(run, reduced)
+            yield from _each_file(run, _taken(reduced))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         # Its queues are let go of now, not at the interpreter's teardown, which the
         # console script skips: else a pool a worker broke is reported as leaked.
         del pool
+
+
+def _taken(reduced: Future[Batches | Spilled]) -> Future[Batches]:
+    """A worker's answer with its record batch in hand (read from the handover folder)."""
+    if reduced.exception() is not None or not isinstance(reduced.result(), Spilled):
+        return reduced  # type: ignore[return-value]
+    try:
+        return _done(reduced.result().loaded())
+    except InputError as e:
+        return _failed(e)
 
 
 # Consecutive day files reduced together, at most: a run shares the fixed cost of Arrow's
@@ -134,8 +158,8 @@ def _failed(error: BaseException) -> Future[Any]:
     return future
 
 
-def _done(result: Reduced) -> Future[Reduced]:
-    future: Future[Reduced] = Future()
+def _done(result: R) -> Future[R]:
+    future: Future[R] = Future()
     future.set_result(result)
     return future
 
@@ -162,7 +186,9 @@ def _read_or_error(read: Callable[[str], bytes], relpath: str) -> bytes | InputE
         return e
 
 
-def _start_worker(read: Callable[[str], bytes], options: dict[str, Any]) -> None:
+def _start_worker(
+    read: Callable[[str], bytes], options: dict[str, Any], folder: str | None
+) -> None:
     """A worker leaves Ctrl-C to the pull: interrupted mid-answer, it would leave the pool's
     result queue locked and the pull waiting on it forever. It was started with Ctrl-C held
     (:func:`_interrupts_held`), so one pressed while it started up is dropped here. Parsed
@@ -175,7 +201,7 @@ def _start_worker(read: Callable[[str], bytes], options: dict[str, Any]) -> None
     # pandas objects, which a worker never has: that would cost each worker 0.4 s and 60 MB.
     if "pandas" not in sys.modules:
         sys.meta_path.insert(0, _NoPandas())
-    _WORKER_TASK[:] = [read, options]
+    _WORKER_TASK[:] = [read, options, folder]
 
 
 class _NoPandas(importlib.abc.MetaPathFinder):
@@ -187,12 +213,13 @@ class _NoPandas(importlib.abc.MetaPathFinder):
         return None
 
 
-_WORKER_TASK: list[Any] = []  # in a worker: how to read a day file, and day_batches' options
+# In a worker: how to read a day file, day_batches' options, and the handover folder.
+_WORKER_TASK: list[Any] = []
 
 
-def _reduce_run(run: list[str]) -> Batches:
-    read, options = _WORKER_TASK
-    return _reduced(read, run, options)
+def _reduce_run(run: list[str]) -> Batches | Spilled:
+    read, options, folder = _WORKER_TASK
+    return handed_over(_reduced(read, run, options), folder)
 
 
 @contextmanager

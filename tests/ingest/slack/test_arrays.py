@@ -95,7 +95,7 @@ def test_a_wrong_value_gives_no_batch(column: str, value: object) -> None:
 
 
 def test_a_worker_never_loads_pandas(tmp_path: Path) -> None:
-    # Arrow would import pandas on its first array; a worker has no use for it.
+    # Arrow would import pandas on its first array (or IPC stream); a worker has no use for it.
     day = tmp_path / "2024-01-01.json"
     day.write_text('[{"type": "message", "user": "U1", "text": "hi", "ts": "1700000000.1"}]')
     script = f"""
@@ -103,8 +103,8 @@ import sys
 from pathlib import Path
 from ingest.slack import workers
 options = dict(channel_id="C1", users={{}}, workspace_url="", bounds=None)
-workers._start_worker(lambda name: Path(name).read_bytes(), options)
-(batch, edits), = workers._reduce_run([{str(day)!r}]).per_file()
+workers._start_worker(lambda name: Path(name).read_bytes(), options, {str(tmp_path)!r})
+(batch, edits), = workers._reduce_run([{str(day)!r}]).loaded().per_file()
 print(batch.num_rows, "pandas" in sys.modules and sys.modules["pandas"] is not None)
 """
     run = subprocess.run(

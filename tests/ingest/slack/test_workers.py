@@ -143,8 +143,12 @@ def test_a_worker_killed_mid_read_ends_the_pull_with_one_line_naming_a_file(
     assert not (tmp_path / "out" / "INT").exists()
 
 
-def test_this_process_reads_too_and_the_order_holds(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Day files read in this process and in the one worker come back in file order, each once.
+def test_this_process_reads_too_and_the_order_holds() -> None:
+    read_in_this_process_and_a_worker()
+
+
+def read_in_this_process_and_a_worker() -> None:
+    """Day files read in this process and in the one worker come back in file order, each once."""
     relpaths = [f"day-{i:03d}" for i in range(40)]
     days = workers.reduced_days(
         worker_reads.stamped_by_name,
