@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ingest.errors import SchemaError
+from ingest.machine import side_by_side
 from ingest.vocab import KINDS
 
 SOURCES: tuple[str, ...] = ("pagerduty", "github", "slack", "notes", "table")
@@ -105,15 +106,24 @@ def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
 
     Each text column comes out as one Arrow array: Arrow copies a column of several pieces
     whole for every selection of rows from it (10 ms a column for a year of chat, even to
-    select none), so it is copied once here instead."""
+    select none), so it is copied once here instead: the columns side by side, one thread per
+    core, as Arrow lets go of the interpreter while it copies (a year of chat: 0.35 s → 0.12 s,
+    most of it the system handing over fresh pages)."""
     parts = [f for f in frames if len(f)]
     if not parts:
         return empty_frame()
     frame = pd.concat(parts, ignore_index=True)
-    for name in _STRING_COLUMNS:
-        pieces = pa.array(frame[name].array)
-        if isinstance(pieces, pa.ChunkedArray) and pieces.num_chunks > 1:
-            frame[name] = pd.arrays.ArrowStringArray(pieces.combine_chunks())
+    pieces = {name: pa.array(frame[name].array) for name in _STRING_COLUMNS}
+    chunked = [
+        name
+        for name, column in pieces.items()
+        if isinstance(column, pa.ChunkedArray) and column.num_chunks > 1
+    ]
+    whole = side_by_side(
+        pa.ChunkedArray.combine_chunks, [pieces[n] for n in chunked], rows=len(frame)
+    )
+    for name, column in zip(chunked, whole, strict=True):
+        frame[name] = pd.arrays.ArrowStringArray(column)
     return frame
 
 

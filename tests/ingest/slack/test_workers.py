@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from ingest import machine
 from ingest.errors import InputError
 from ingest.schema import concat
 from ingest.slack import export as slack_export
@@ -184,11 +185,15 @@ def test_a_worker_ended_from_outside_is_one_clear_error_naming_the_file() -> Non
 
 
 @pytest.mark.parametrize("run_files", [1, 2, 8])
+@pytest.mark.parametrize("threads", [1, 2])
 def test_runs_and_pages_of_any_length_give_the_same_frame_in_one_piece(
-    run_files: int, monkeypatch: pytest.MonkeyPatch
+    run_files: int, threads: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = read_all(FIXTURE)
     monkeypatch.setattr(workers, "RUN_FILES", run_files)
+    # The pieces of each column are joined side by side in threads on a long enough column.
+    monkeypatch.setattr(machine, "PARALLEL_FROM_ROWS", 1)
+    monkeypatch.setattr(machine, "usable_cores", lambda: threads)
     monkeypatch.setattr(slack_export, "PAGE_MESSAGES", 3)
     paged = read_all(FIXTURE)
     pd.testing.assert_frame_equal(paged, expected)
