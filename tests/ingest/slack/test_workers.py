@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -63,9 +64,10 @@ def test_a_damaged_day_file_is_named_with_its_line_as_in_process(tmp_path: Path)
 DRIVER = """
 import os, signal, sys
 signal.signal(signal.SIGINT, signal.default_int_handler)  # as under a terminal, even if ignored
-from ingest.slack import export, workers
+from ingest.slack import export, handover, workers
 workers.PARALLEL_BYTES = 1
 workers.usable_cores = lambda: 2
+handover.MEMORY_FOLDER, handover.MIN_FREE_BYTES = os.environ["TEST_MEMORY_FOLDER"], 0
 added = []
 plain_add = export._Batch.add
 
@@ -97,8 +99,12 @@ def busy_export(root: Path) -> Path:
     return root
 
 
-def run_driver(driver: str, export: Path, out: Path) -> subprocess.CompletedProcess[str]:
+def run_driver(
+    driver: str, export: Path, out: Path, memory: Path
+) -> subprocess.CompletedProcess[str]:
+    """Run ``driver`` as the pull, with ``memory`` standing in for /dev/shm."""
     args = ["pull", "--from", f"slack-export:{export}", "--id", "INT", "--out", str(out), "-q"]
+    memory.mkdir()
     return subprocess.run(
         [sys.executable, "-c", driver, *args],
         capture_output=True,
@@ -106,16 +112,19 @@ def run_driver(driver: str, export: Path, out: Path) -> subprocess.CompletedProc
         timeout=120,
         start_new_session=True,
         cwd=Path(__file__).parents[3],
+        env={**os.environ, "TEST_MEMORY_FOLDER": str(memory)},
     )
 
 
 def test_ctrl_c_while_workers_read_stops_the_pull_with_one_line(tmp_path: Path) -> None:
     # Workers that took Ctrl-C themselves could die holding the pool's result queue and leave
     # the pull waiting for good (seen on a year-long export); they leave it to the pull.
-    run = run_driver(DRIVER, busy_export(tmp_path / "export"), tmp_path / "out")
+    memory = tmp_path / "memory"
+    run = run_driver(DRIVER, busy_export(tmp_path / "export"), tmp_path / "out", memory)
     assert run.returncode == 1, run.stderr
     assert run.stderr.strip() == "Aborted!"
     assert not (tmp_path / "out" / "INT").exists()
+    assert list(memory.iterdir()) == []  # the handover folder went too
 
 
 KILLING_DRIVER = (
@@ -135,13 +144,15 @@ def test_a_worker_killed_mid_read_ends_the_pull_with_one_line_naming_a_file(
     tmp_path: Path,
 ) -> None:
     export = busy_export(tmp_path / "export")
-    run = run_driver(KILLING_DRIVER, export, tmp_path / "out")
+    memory = tmp_path / "memory"
+    run = run_driver(KILLING_DRIVER, export, tmp_path / "out", memory)
     assert run.returncode == 1, run.stderr
     line = run.stderr.strip()
     assert "\n" not in line and "Traceback" not in run.stderr
     assert line.startswith(f"Error: {export / 'busy'}/2023-11-"), line
     assert line.endswith(f".json: {workers.WORKER_STOPPED}"), line
     assert not (tmp_path / "out" / "INT").exists()
+    assert list(memory.iterdir()) == []
 
 
 def test_this_process_reads_too_and_the_order_holds() -> None:
