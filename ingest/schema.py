@@ -114,14 +114,12 @@ def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
         return empty_frame()
     frame = pd.concat(parts, ignore_index=True)
     pieces = {name: pa.array(frame[name].array) for name in _STRING_COLUMNS}
-    chunked = [
-        name
+    chunked = {
+        name: column
         for name, column in pieces.items()
         if isinstance(column, pa.ChunkedArray) and column.num_chunks > 1
-    ]
-    whole = side_by_side(
-        pa.ChunkedArray.combine_chunks, [pieces[n] for n in chunked], rows=len(frame)
-    )
+    }
+    whole = side_by_side(pa.ChunkedArray.combine_chunks, list(chunked.values()), rows=len(frame))
     for name, column in zip(chunked, whole, strict=True):
         frame[name] = pd.arrays.ArrowStringArray(column)
     return frame

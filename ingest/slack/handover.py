@@ -42,16 +42,11 @@ def handover_folder() -> Iterator[str | None]:
     """A new private folder for handed-over batches, removed on leaving with what is left in
     it; None when :data:`MEMORY_FOLDER` is missing, not writable, or has less than
     :data:`MIN_FREE_BYTES` free."""
-    try:
+    folder = None
+    with suppress(OSError, AttributeError):  # no such folder; no statvfs (Windows)
         space = os.statvfs(MEMORY_FOLDER)
-        free = space.f_bavail * space.f_frsize
-        folder = (
-            tempfile.mkdtemp(prefix="postmortem-", dir=MEMORY_FOLDER)
-            if free >= MIN_FREE_BYTES
-            else None
-        )
-    except (OSError, AttributeError):  # no such folder; no statvfs (Windows)
-        folder = None
+        if space.f_bavail * space.f_frsize >= MIN_FREE_BYTES:
+            folder = tempfile.mkdtemp(prefix="postmortem-", dir=MEMORY_FOLDER)
     try:
         yield folder
     finally:

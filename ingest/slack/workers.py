@@ -129,10 +129,11 @@ def _pooled(
 
 def _taken(reduced: Future[Batches | Spilled]) -> Future[Batches]:
     """A worker's answer with its record batch in hand (read from the handover folder)."""
-    if reduced.exception() is not None or not isinstance(reduced.result(), Spilled):
+    answer = reduced.result() if reduced.exception() is None else None
+    if not isinstance(answer, Spilled):
         return reduced  # type: ignore[return-value]
     try:
-        return _done(reduced.result().loaded())
+        return _done(answer.loaded())
     except InputError as e:
         return _failed(e)
 
