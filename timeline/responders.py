@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from ingest.people import directory_names
-from ingest.textmatch import contains
+from ingest.textmatch import contains, distinct_values
 from ingest.times import to_iso
-from ingest.vocab import has_tag
+from ingest.vocab import tags_hold
 
 _SUMMARY_CHARS = 120
 # What PagerDuty log entries say about a person's part: (pattern naming the person, role).
@@ -56,70 +56,90 @@ def find_responders(
     "first_action": {"at", "kind", "summary", "ref", "url"}}`` (times as ISO strings)."""
     if frame.empty:
         return []
-    actor = frame["actor"].fillna("").str.strip()
-    people = (actor != "") & ~_system_rows(frame, actor)
-    if not people.any():
+    # Names and tags repeat on every row: each distinct one is judged once, and rows are
+    # matched to people by number. A year-long channel has hundreds of thousands of rows and
+    # a few dozen people; only the rows that come first become plain records.
+    codes, actors = distinct_values(frame["actor"])
+    actors = [actor.strip() for actor in actors]
+    tag_codes, tags = distinct_values(frame["tags"])
+    system_tag = _holding(tags, "system")[tag_codes]
+    named = np.array([actor != "" for actor in actors], dtype=bool)[codes]
+    people = np.flatnonzero(named & ~_system_rows(frame, codes, actors, tag_codes, tags))
+    if not len(people):
         return []
-    rows = actor[people]
-    codes, distinct = pd.factorize(rows)
-    names = list(distinct)
+    names, name_codes = _by_appearance(actors, codes[people])
     person_of = _same_person(names)
     person_of.update(_joined(names, directory))
-    # Only the columns used, and only the rows that come first, are copied: a year-long
-    # channel has hundreds of thousands of rows and a few dozen people, so rows are matched
-    # to people by number (each distinct name once), and the first rows per person become
-    # plain records.
     persons = list(dict.fromkeys(person_of[name] for name in names))
     number = {name: i for i, name in enumerate(persons)}
-    ids = np.array([number[person_of[name]] for name in names], dtype=np.int64)[codes]
-    person = pd.Series(np.array(persons, dtype=object)[ids], index=rows.index)
-    acting = ~has_tag(frame.loc[people, "tags"], "system").to_numpy(dtype=bool)
-    seen_at = _first_rows(ids)
-    acted_at = np.flatnonzero(acting)[_first_rows(ids[acting])]
-    firsts = (
-        frame.loc[rows.index[seen_at], ["ts", "ref"]]
-        .assign(person=[persons[i] for i in ids[seen_at]])
-        .to_dict("records")
+    ids = np.array([number[person_of[name]] for name in names], dtype=np.int64)[name_codes]
+    acting = ~system_tag[people]
+    seen = _first_rows(ids)
+    acted = np.flatnonzero(acting)[_first_rows(ids[acting])]
+    firsts = zip(
+        [persons[i] for i in ids[seen]], *_taken(frame, people[seen], ["ts", "ref"]), strict=True
     )
+    actions = _taken(frame, people[acted], ["ts", "kind", "summary", "ref", "url"])
     first_actions = {
-        action["person"]: action
-        for action in frame.loc[rows.index[acted_at], ["ts", "kind", "summary", "ref", "url"]]
-        .assign(person=[persons[i] for i in ids[acted_at]])
-        .to_dict("records")
+        persons[i]: action for i, action in zip(ids[acted], zip(*actions, strict=True), strict=True)
     }
-    # People's chat messages, searched in place: a copy of a long column would be searched
-    # from scratch.
-    chat = people.to_numpy(dtype=bool) & (frame["source"] == "slack").to_numpy(dtype=bool)
-    roles = _roles(frame, chat, person, person_of, roster)
+    row_person = np.full(len(frame), None, dtype=object)
+    row_person[people] = np.array(persons, dtype=object)[ids]
+    roles = _roles(frame, row_person, person_of, roster)
+    also: dict[str, list[str]] = {}
+    for name, person in person_of.items():
+        if name != person:
+            also.setdefault(person, []).append(name)
 
     responders = []
-    for record in firsts:
-        person = record["person"]
-        also = sorted({n for n, p in person_of.items() if p == person and n != person})
+    for person, seen, seen_ref in firsts:
         role, role_source = roles.get(person, (None, None))
         entry: dict[str, Any] = {
             "name": person,
-            "also": also,
+            "also": sorted(set(also.get(person, ()))),
             "role": role,
             "role_source": role_source,
-            "first_seen": to_iso(record["ts"]),
-            "first_seen_ref": record["ref"],
+            "first_seen": to_iso(seen),
+            "first_seen_ref": seen_ref,
             "first_action": None,
         }
         action = first_actions.get(person)
         if action is not None:
-            text = str(action["summary"]).replace("\n", " ").strip()
+            at, kind, summary, ref, url = action
+            text = str(summary).replace("\n", " ").strip()
             if len(text) > _SUMMARY_CHARS:
                 text = text[: _SUMMARY_CHARS - 1].rstrip() + "…"
             entry["first_action"] = {
-                "at": to_iso(action["ts"]),
-                "kind": str(action["kind"]),
+                "at": to_iso(at),
+                "kind": str(kind),
                 "summary": text,
-                "ref": str(action["ref"]),
-                "url": str(action["url"]),
+                "ref": str(ref),
+                "url": str(url),
             }
         responders.append(entry)
     return responders
+
+
+def _taken(frame: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> list[list[Any]]:
+    """The values of ``columns`` at the positions ``rows``, column by column."""
+    return [frame[column].iloc[rows].tolist() for column in columns]
+
+
+def _holding(tags: list[str], name: str) -> np.ndarray:
+    return np.array([tags_hold(text, name) for text in tags], dtype=bool)
+
+
+def _by_appearance(actors: list[str], codes: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The different names of the rows (``codes`` into ``actors``) in order of first
+    appearance, and each row's position among them (names that differ only in spaces around
+    them are one)."""
+    name_of, distinct = pd.factorize(np.array(actors, dtype=object))
+    row_names = name_of[codes]
+    present, first = np.unique(row_names, return_index=True)
+    order = present[np.argsort(first, kind="stable")]
+    position = np.empty(len(distinct), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    return [str(distinct[i]) for i in order], position[row_names]
 
 
 def _first_rows(ids: np.ndarray) -> np.ndarray:
@@ -145,38 +165,48 @@ def _joined(names: list[str], directory: Sequence[Mapping[str, Any]]) -> dict[st
     return joined
 
 
-def _system_rows(frame: pd.DataFrame, actor: pd.Series) -> pd.Series:
-    """Rows whose actor is a system: bots, PagerDuty services and integrations."""
+def _system_rows(
+    frame: pd.DataFrame,
+    codes: np.ndarray,
+    actors: list[str],
+    tag_codes: np.ndarray,
+    tags: list[str],
+) -> np.ndarray:
+    """Rows whose actor is a system: bots, PagerDuty services and integrations. ``codes``
+    index each row's actor in ``actors``, ``tag_codes`` its tags in ``tags``."""
     source = frame["source"]
-    services = set(frame.loc[source == "pagerduty", "channel"].astype(str).str.casefold())
-    # Names repeat on every message: each distinct one is folded and matched once.
-    codes, distinct = pd.factorize(actor.fillna(""))
-    names = pd.Series(distinct, dtype=object)
-    folded = names.str.casefold()
-    bot_name = contains(names, r"\[bot\]$|[-_]bot$|^github-actions$", case=False).to_numpy()
+    pagerduty = (source == "pagerduty").to_numpy(dtype=bool)
+    channel_codes, channels = distinct_values(frame["channel"])
+    services = {channels[i].casefold() for i in np.unique(channel_codes[pagerduty])}
+    folded = [actor.casefold() for actor in actors]
+    bot_name = np.array([_BOT_NAME.search(actor) is not None for actor in actors], dtype=bool)
     github_bot = (source == "github").to_numpy(dtype=bool) & bot_name[codes]
-    slack_bot = (source == "slack").to_numpy(dtype=bool) & has_tag(frame["tags"], "bot").to_numpy()
-    pagerduty_system = (source == "pagerduty").to_numpy(dtype=bool) & (
-        folded.isin(services).to_numpy()[codes]
+    slack_bot = (source == "slack").to_numpy(dtype=bool) & _holding(tags, "bot")[tag_codes]
+    pagerduty_system = pagerduty & (
+        np.array([name in services for name in folded], dtype=bool)[codes]
         | (frame["subtype"] == "alert").to_numpy(dtype=bool, na_value=False)
         | (frame["kind"] == "alert.notified").to_numpy(dtype=bool, na_value=False)
     )
-    bots = set(folded.to_numpy()[np.unique(codes[slack_bot | github_bot])])
-    system = github_bot | slack_bot | pagerduty_system | folded.isin(bots).to_numpy()[codes]
-    return pd.Series(system, index=frame.index)
+    bots = {folded[i] for i in np.unique(codes[slack_bot | github_bot])}
+    a_bot = np.array([name in bots for name in folded], dtype=bool)
+    return github_bot | slack_bot | pagerduty_system | a_bot[codes]
+
+
+_BOT_NAME = re.compile(r"\[bot\]$|[-_]bot$|^github-actions$", re.IGNORECASE)
 
 
 def _same_person(names: list[str]) -> dict[str, str]:
     """Each name -> the name that stands for its person (a full name over a handle)."""
     full = [n for n in names if len(n.split()) > 1 and "(" not in n]
+    handles_of = []
+    for name in full:
+        words = name.casefold().split()
+        first, last = words[0], words[-1]
+        handles_of.append((name, {first, first[0] + last, first + last[0]}))
     person_of = {n: n for n in names}
     for handle in (n for n in names if len(n.split()) == 1):
         folded = handle.casefold()
-        fits = []
-        for name in full:
-            first, last = name.casefold().split()[0], name.casefold().split()[-1]
-            if folded in (first, first[0] + last, first + last[0]):
-                fits.append(name)
+        fits = [name for name, handles in handles_of if folded in handles]
         if len(fits) == 1:
             person_of[handle] = fits[0]
     return person_of
@@ -184,14 +214,14 @@ def _same_person(names: list[str]) -> dict[str, str]:
 
 def _roles(
     frame: pd.DataFrame,
-    chat: np.ndarray,
-    row_person: pd.Series,
+    row_person: np.ndarray,
     person_of: Mapping[str, str],
     roster: Mapping[str, str],
 ) -> dict[str, tuple[str, str]]:
     """person -> (roles, where the artifacts say them), in this order: the roster, a role
     someone names for themselves ("incident commander"), PagerDuty escalations and
-    assignments, then the team someone says they speak for ("Support here")."""
+    assignments, then the team someone says they speak for ("Support here").
+    ``row_person`` names each row's person (None: a system or nobody)."""
     found: dict[str, list[tuple[str, str]]] = {}
 
     def add(person: str | None, role: str, where: str) -> None:
@@ -202,11 +232,15 @@ def _roles(
     for name, person in person_of.items():
         if name.casefold() in folded_roster:
             add(person, folded_roster[name.casefold()], "roster")
+    source = frame["source"]
+    # People's chat messages, searched in place: a copy of a long column would be searched
+    # from scratch.
+    chat = ~pd.isna(row_person) & (source == "slack").to_numpy(dtype=bool)
     said = _said(frame, chat, row_person, _CHAT_ROLES)
     for person, role, ref in said[0]:
         add(person, _ROLE_NAMES.get(role.casefold(), role), f"said in chat {ref}")
-    pagerduty = frame.loc[frame["source"] == "pagerduty", ["summary", "ref"]]
-    for text, ref in pagerduty.itertuples(index=False):
+    pagerduty = np.flatnonzero((source == "pagerduty").to_numpy(dtype=bool))
+    for text, ref in zip(*_taken(frame, pagerduty, ["summary", "ref"]), strict=True):
         for pattern, template in _PAGERDUTY_ROLES:
             match = pattern.match(str(text))
             if match:
@@ -224,7 +258,7 @@ def _roles(
 def _said(
     frame: pd.DataFrame,
     chat: np.ndarray,
-    row_person: pd.Series,
+    row_person: np.ndarray,
     patterns: Sequence[re.Pattern[str]],
 ) -> list[list[tuple[str, str, str]]]:
     """For each pattern, (person, role, ref) for each person's first chat message (``chat``
@@ -233,7 +267,7 @@ def _said(
     # those go through ``re``, pattern by pattern, for the role.
     union = "|".join(f"(?:{_unnamed(_inline_flags(p))})" for p in patterns)
     rows = np.flatnonzero(contains(frame["summary"], union).to_numpy() & chat)
-    names = row_person.loc[frame.index[rows]].tolist()
+    names = row_person[rows].tolist()
     texts = frame["summary"].iloc[rows].astype(str).tolist()
     refs = frame["ref"].iloc[rows].tolist()
     said = []

@@ -24,9 +24,16 @@ if TYPE_CHECKING:
 DAY_FILE = re.compile(r"\d{4}-\d{2}-\d{2}\.json")
 
 
+# A day file holds one calendar day of the clock the export was made on (UTC, or the
+# workspace's zone), and clocks run from UTC-12:00 to UTC+14:00: the files of the dates the
+# window touches on any of them are the only ones that can hold its messages.
+_WESTMOST = timedelta(hours=-12)
+_EASTMOST = timedelta(hours=14)
+
+
 def _day_range(window: Window) -> list[str]:
-    first: date = (window.start - timedelta(days=1)).date()
-    last: date = (window.end + timedelta(days=1)).date()
+    first: date = (window.start + _WESTMOST).date()
+    last: date = (window.end + _EASTMOST).date()
     return [f"{first + timedelta(days=n)}.json" for n in range((last - first).days + 1)]
 
 

@@ -261,6 +261,33 @@ def test_window_never_opens_day_files_outside_its_range(
         read(path)  # without a window the damaged file is read, and named
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "dates"),
+    [
+        # An evening in UTC is still that day at UTC-12:00, and the next one at UTC+14:00.
+        ("2024-03-05T17:00Z", "2024-03-05T19:00Z", ["03-05", "03-06"]),
+        # Early morning in UTC is the day before west of UTC.
+        ("2024-03-05T02:00Z", "2024-03-05T04:00Z", ["03-04", "03-05"]),
+        # Noon UTC: the same date from UTC-12:00 (midnight) to UTC+11:00; the next from +12:00.
+        ("2024-03-05T12:00Z", "2024-03-05T12:30Z", ["03-05", "03-06"]),
+        # A minute earlier it is still the day before at UTC-12:00.
+        ("2024-03-05T11:59Z", "2024-03-05T12:00Z", ["03-04", "03-05", "03-06"]),
+        ("2024-03-04T23:00Z", "2024-03-06T01:00Z", ["03-04", "03-05", "03-06"]),
+    ],
+)
+def test_a_window_opens_the_day_files_its_dates_can_fall_on_from_utc_minus_12_to_plus_14(
+    tmp_path: Path, start: str, end: str, dates: list[str]
+) -> None:
+    from ingest.slack.archive import FolderExport
+
+    (tmp_path / "ops").mkdir()
+    for day in range(1, 9):
+        (tmp_path / "ops" / f"2024-03-0{day}.json").write_text("[]")
+    window = Window(pd.Timestamp(start), pd.Timestamp(end))
+    opened = FolderExport(tmp_path).day_files("ops", window)
+    assert opened == [f"ops/2024-{d}.json" for d in dates]
+
+
 # --- bad input ------------------------------------------------------------------------------
 
 
