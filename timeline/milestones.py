@@ -14,10 +14,11 @@ import pandas as pd
 
 from ingest.errors import MarkError
 from ingest.notes.words import SOURCES
-from ingest.textmatch import first_matches
+from ingest.schema import KIND
+from ingest.textmatch import distinct_values, first_matches
 from ingest.times import parse_one
 from ingest.types import Incident
-from ingest.vocab import CHAT_KINDS, GAPS, MILESTONES, has_tag
+from ingest.vocab import CHAT_KINDS, GAPS, MILESTONES, tags_hold
 from timeline.summary import UNKNOWN, Milestone, QuietPeriod
 
 _MITIGATION_WORDS = SOURCES["mitigated"]  # compiled by first_matches, case-insensitive
@@ -53,65 +54,58 @@ def find_milestones(
 ) -> dict[str, Milestone]:
     """Every milestone of DESIGN.md §5 from an ordered events frame; author marks win."""
     found: dict[str, Milestone] = {}
-    kinds = frame["kind"]  # categorical: compared as it is, never copied to text
-    read_from_source = frame["kind_rule"] == ""
+    rows = _Rows(frame)
+    kind, tag = rows.kind, rows.tag
 
-    def first(mask: pd.Series, rule: str) -> Milestone:
+    def first(mask: np.ndarray, rule: str) -> Milestone:
         """The first row the source itself records; failing that, the first guessed one."""
-        row = _first_row(frame, mask & read_from_source)
+        row = rows.first(mask & rows.read_from_source)
         if row is not None:
-            return Milestone(row["ts"], "observed", row["ref"], rule)
-        row = _first_row(frame, mask)
+            return Milestone(rows.at(row), "observed", rows.ref(row), rule)
+        row = rows.first(mask)
         if row is None:
             return UNKNOWN
-        return Milestone(row["ts"], "inferred", row["ref"], str(row["kind_rule"]))
+        return Milestone(rows.at(row), "inferred", rows.ref(row), rows.kind_rule(row))
 
-    found["detected"] = first((kinds == "alert.triggered") | has_tag(frame["tags"], "detected"), "")
+    found["detected"] = first(kind("alert.triggered") | tag("detected"), "")
     if found["detected"].evidence == "unknown":
-        chat = (frame["source"] == "slack") & ~has_tag(frame["tags"], "system")
-        row = _first_row(frame, chat & ~frame["channel"].isin(_hashed(comms_channels)))
+        chat = rows.source("slack") & ~tag("system")
+        row = rows.first(chat & ~rows.channel(_hashed(comms_channels)))
         if row is not None:
             found["detected"] = Milestone(
-                row["ts"], "inferred", row["ref"], "first message in the incident channel"
+                rows.at(row), "inferred", rows.ref(row), "first message in the incident channel"
             )
     if found["detected"].evidence == "unknown":
-        found["detected"] = first(kinds == "report.customer", "")
+        found["detected"] = first(kind("report.customer"), "")
     detected_at = found["detected"].at
 
-    impact = frame[
-        kinds.isin(["report.customer", "alert.triggered"])
-        | has_tag(frame["tags"], "impact_start")
-        | has_tag(frame["tags"], "detected")
-    ].sort_values("ts", kind="mergesort")
+    row = rows.earliest(
+        kind("report.customer", "alert.triggered") | tag("impact_start") | tag("detected")
+    )
     found["impact_start"] = (
         Milestone(
-            impact.iloc[0]["ts"],
+            rows.at(row),
             "inferred",
-            impact.iloc[0]["ref"],
-            str(impact.iloc[0]["kind_rule"]) or "earliest customer report or first alert",
+            rows.ref(row),
+            rows.kind_rule(row) or "earliest customer report or first alert",
         )
-        if not impact.empty
+        if row is not None
         else UNKNOWN
     )
 
-    found["acknowledged"] = first(
-        (kinds == "alert.acknowledged") | has_tag(frame["tags"], "acknowledged"), ""
-    )
+    found["acknowledged"] = first(kind("alert.acknowledged") | tag("acknowledged"), "")
     ack_at = found["acknowledged"].at
-    escalation = kinds.isin(["alert.escalated", "alert.responder_requested"])
-    escalation |= has_tag(frame["tags"], "escalated")
+    escalation = kind("alert.escalated", "alert.responder_requested") | tag("escalated")
     if ack_at is not None:
-        escalation |= (kinds == "alert.assigned") & (frame["ts"] > ack_at)
+        escalation |= kind("alert.assigned") & rows.after(ack_at, strictly=True)
     found["escalated"] = first(escalation, "")
 
-    found["mitigated"] = _mitigation(frame, kinds, detected_at)
-    found["resolved"] = _resolution(frame, kinds, read_from_source, incident)
+    found["mitigated"] = _mitigation(rows, detected_at)
+    found["resolved"] = _resolution(rows, incident)
 
-    comms = kinds.isin(["comms.status_page", "alert.status_update"]) | has_tag(
-        frame["tags"], "first_comms"
-    )
+    comms = kind("comms.status_page", "alert.status_update") | tag("first_comms")
     if comms_channels:
-        comms |= frame["channel"].isin(_hashed(comms_channels)) & ~has_tag(frame["tags"], "system")
+        comms |= rows.channel(_hashed(comms_channels)) & ~tag("system")
     found["first_comms"] = first(comms, "")
 
     for name, at in marks.items():
@@ -119,73 +113,136 @@ def find_milestones(
     return {name: found.get(name, UNKNOWN) for name in MILESTONES}
 
 
-def _mitigation(
-    frame: pd.DataFrame, kinds: pd.Series, detected_at: pd.Timestamp | None
-) -> Milestone:
-    after = frame["ts"] >= detected_at if detected_at is not None else pd.Series(True, frame.index)
-    rollback = has_tag(frame["tags"], "rollback")
-    finished = rollback & (kinds == "deploy.succeeded")
+class _Rows:
+    """The columns milestones are judged by, looked at once: kinds by their category number,
+    tags and channels by their distinct values (a few dozen, judged once each), masks as
+    NumPy arrays, and only the chosen rows' values read. Pandas costs a fixed time per
+    operation, which a short window would otherwise pay some sixty times."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.ts = frame["ts"]
+        kinds = frame["kind"]
+        if not isinstance(kinds.dtype, pd.CategoricalDtype):
+            kinds = kinds.astype(KIND)
+        self._kind_codes = kinds.cat.codes.to_numpy()
+        self._kind_numbers = {name: i for i, name in enumerate(kinds.cat.categories)}
+        self._tag_codes, self._tags = distinct_values(frame["tags"])
+        self._channel_codes, self._channels = distinct_values(frame["channel"])
+        self._source = frame["source"]
+        self._times = self.ts.to_numpy(dtype="datetime64[ns]")
+        self.read_from_source = (frame["kind_rule"] == "").to_numpy(dtype=bool, na_value=False)
+
+    def kind(self, *names: str) -> np.ndarray:
+        numbers = [self._kind_numbers[name] for name in names if name in self._kind_numbers]
+        return np.isin(self._kind_codes, numbers)
+
+    def tag(self, *names: str) -> np.ndarray:
+        hit = np.array([tags_hold(text, *names) for text in self._tags], dtype=bool)
+        return hit[self._tag_codes] if len(hit) else np.zeros(len(self.frame), dtype=bool)
+
+    def channel(self, names: list[str]) -> np.ndarray:
+        wanted = set(names)
+        hit = np.array([name in wanted for name in self._channels], dtype=bool)
+        return hit[self._channel_codes] if len(hit) else np.zeros(len(self.frame), dtype=bool)
+
+    def source(self, name: str) -> np.ndarray:
+        return (self._source == name).to_numpy(dtype=bool, na_value=False)
+
+    def after(self, at: pd.Timestamp | None, *, strictly: bool = False) -> np.ndarray:
+        """Rows at ``at`` or later (later only, ``strictly``); every row when ``at`` is None."""
+        if at is None:
+            return np.ones(len(self.frame), dtype=bool)
+        later = self.ts > at if strictly else self.ts >= at
+        return later.to_numpy(dtype=bool, na_value=False)
+
+    def first(self, mask: np.ndarray) -> int | None:
+        """The position of the first row where ``mask`` holds, or None."""
+        position = int(mask.argmax()) if len(mask) else 0
+        return position if len(mask) and mask[position] else None
+
+    def last(self, mask: np.ndarray) -> int | None:
+        hits = np.flatnonzero(mask)
+        return int(hits[-1]) if len(hits) else None
+
+    def earliest(self, mask: np.ndarray) -> int | None:
+        """The row of the earliest time where ``mask`` holds, the first of equal times (a row
+        without a time comes last)."""
+        hits = np.flatnonzero(mask)
+        if not len(hits):
+            return None
+        times = self._times[hits]
+        order = np.where(np.isnat(times), np.iinfo(np.int64).max, times.view(np.int64))
+        return int(hits[np.argmin(order)])
+
+    def at(self, row: int) -> pd.Timestamp:
+        return self.ts.iloc[row]
+
+    def ref(self, row: int) -> str:
+        return str(self.frame["ref"].iloc[row])
+
+    def kind_rule(self, row: int) -> str:
+        return str(self.frame["kind_rule"].iloc[row])
+
+
+def _mitigation(rows: _Rows, detected_at: pd.Timestamp | None) -> Milestone:
+    after = rows.after(detected_at)
+    rollback = rows.tag("rollback")
+    finished = rollback & rows.kind("deploy.succeeded")
     # A rollback counts when it finished; one still running counts only if none finished.
     rollback_rule = (
         "rollback deploy succeeded" if (finished & after).any() else "rollback deploy started"
     )
     candidates = [
         (
-            finished if (finished & after).any() else rollback & (kinds == "deploy.started"),
+            finished if (finished & after).any() else rollback & rows.kind("deploy.started"),
             rollback_rule,
         ),
-        (has_tag(frame["tags"], "revert"), "revert commit"),
-        (has_tag(frame["tags"], "mitigation", "mitigated"), "notes say mitigated or recovered"),
+        (rows.tag("revert"), "revert commit"),
+        (rows.tag("mitigation", "mitigated"), "notes say mitigated or recovered"),
         (
-            _first_chat_saying_mitigated(frame, after),
+            _first_chat_saying_mitigated(rows, after),
             "a chat message says rolled back, mitigated or recovered",
         ),
     ]
     # Records from the systems themselves are preferred to lines guessed from pasted notes.
-    for trusted in (frame["kind_rule"] == "", pd.Series(True, index=frame.index)):
+    for trusted in (rows.read_from_source, np.ones(len(after), dtype=bool)):
         best: Milestone = UNKNOWN
         for mask, rule in candidates:
-            row = _first_row(frame, mask & after & trusted)
+            row = rows.first(mask & after & trusted)
             if row is None:
                 continue
-            if best.at is None or row["ts"] < best.at:
-                best = Milestone(row["ts"], "inferred", row["ref"], rule)
+            if best.at is None or rows.at(row) < best.at:
+                best = Milestone(rows.at(row), "inferred", rows.ref(row), rule)
         if best.at is not None:
             return best
     return UNKNOWN
 
 
-def _first_chat_saying_mitigated(frame: pd.DataFrame, after: pd.Series) -> pd.Series:
+def _first_chat_saying_mitigated(rows: _Rows, after: np.ndarray) -> np.ndarray:
     """Flags the first chat message after detection whose words say mitigated, and the first
     one among rows read from a source (only first rows count, and a year of chat is long)."""
-    chat = (frame["kind"].isin(CHAT_KINDS) & after).to_numpy(dtype=bool)
-    read_from_source = (frame["kind_rule"] == "").to_numpy(dtype=bool, na_value=False)
-    flagged = np.zeros(len(frame), dtype=bool)
-    among = (chat, chat & read_from_source)
-    for position in first_matches(frame["summary"], _MITIGATION_WORDS, among, case=False):
+    chat = rows.kind(*CHAT_KINDS) & after
+    flagged = np.zeros(len(after), dtype=bool)
+    among = (chat, chat & rows.read_from_source)
+    for position in first_matches(rows.frame["summary"], _MITIGATION_WORDS, among, case=False):
         if position is not None:
             flagged[position] = True
-    return pd.Series(flagged, index=frame.index)
+    return flagged
 
 
-def _resolution(
-    frame: pd.DataFrame,
-    kinds: pd.Series,
-    read_from_source: pd.Series,
-    incident: Incident,
-) -> Milestone:
+def _resolution(rows: _Rows, incident: Incident) -> Milestone:
     resolved_at = incident.resolved_at
     if resolved_at is not None and not pd.isna(resolved_at):
         return Milestone(resolved_at, "observed", incident.id or "incident", "")
-    observed = frame[(kinds == "alert.resolved") & read_from_source]
-    if not observed.empty:
-        row = observed.iloc[-1]
-        return Milestone(row["ts"], "observed", row["ref"], "")
+    resolved = rows.kind("alert.resolved")
+    row = rows.last(resolved & rows.read_from_source)
+    if row is not None:
+        return Milestone(rows.at(row), "observed", rows.ref(row), "")
     # Words in notes: the first line that says resolved (later lines restate it).
-    worded = frame[(kinds == "alert.resolved") | has_tag(frame["tags"], "resolved")]
-    if not worded.empty:
-        row = worded.sort_values("ts", kind="mergesort").iloc[0]
-        return Milestone(row["ts"], "inferred", row["ref"], str(row["kind_rule"]))
+    row = rows.earliest(resolved | rows.tag("resolved"))
+    if row is not None:
+        return Milestone(rows.at(row), "inferred", rows.ref(row), rows.kind_rule(row))
     return UNKNOWN
 
 
@@ -214,14 +271,6 @@ def quiet_periods(
         a, b = points[i - 1], points[i]
         periods.append(QuietPeriod(a, b))
     return periods
-
-
-def _first_row(frame: pd.DataFrame, mask: pd.Series) -> pd.Series | None:
-    """The first row where ``mask`` holds, or None; the matching rows are not copied (in a
-    year-long channel that may be most of the frame)."""
-    hits = mask.to_numpy(dtype=bool, na_value=False)
-    position = int(hits.argmax()) if len(hits) else 0
-    return frame.iloc[position] if len(hits) and hits[position] else None
 
 
 def _hashed(channels: tuple[str, ...]) -> list[str]:

@@ -309,3 +309,47 @@ def test_a_recorded_rollback_wins_over_one_read_from_notes():
         find_milestones(events(rows[:-1]), marks={}, incident=Incident())["mitigated"].ref
         == "notes.txt:9"
     )
+
+
+def test_milestones_read_rows_by_position_whatever_the_frames_index():
+    """A frame cut from a longer one keeps its row labels: milestones name the same rows."""
+    frame = events(INCIDENT)
+    relabelled = frame.set_axis(range(100, 100 + 2 * len(frame), 2))
+    expected = find_milestones(
+        frame, marks={}, incident=Incident(), comms_channels=("#status-updates",)
+    )
+    found = find_milestones(
+        relabelled, marks={}, incident=Incident(), comms_channels=("#status-updates",)
+    )
+    assert found == expected
+    assert found["detected"].ref == "T1" and found["mitigated"].ref == "d2"
+
+
+def test_impact_starts_at_the_earliest_report_even_out_of_row_order():
+    """Pasted notes can sit out of time order: the earliest customer report or alert is the
+    impact start, the first row of equal times when several share it."""
+    rows = [
+        {
+            "ts": "2026-10-14T14:31:00Z",
+            "source": "pagerduty",
+            "kind": "alert.triggered",
+            "ref": "T1",
+        },
+        {
+            "ts": "2026-10-14T14:20:00Z",
+            "source": "notes",
+            "kind": "report.customer",
+            "ref": "notes.txt:4",
+            "kind_rule": "notes: 'customers report' -> report.customer",
+        },
+        {
+            "ts": "2026-10-14T14:20:00Z",
+            "source": "notes",
+            "kind": "report.customer",
+            "ref": "notes.txt:5",
+            "kind_rule": "notes: 'customers report' -> report.customer",
+        },
+    ]
+    found = find_milestones(events(rows), marks={}, incident=Incident())["impact_start"]
+    assert (found.at, found.ref) == (ts("2026-10-14T14:20:00Z"), "notes.txt:4")
+    assert found.rule == "notes: 'customers report' -> report.customer"
