@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ingest.textmatch import contains_each
-from ingest.vocab import has_tag
+from timeline.masks import FrameMasks
 
 # rule -> precedence (lower wins when the budget is short)
 RULES: dict[str, int] = {
@@ -107,72 +107,67 @@ def select_key_rows(
     """
     if frame.empty:
         return pd.DataFrame({"key": pd.Series(dtype=bool), "key_rule": pd.Series(dtype=str)})
-    kinds = frame["kind"]
-    source = frame["source"]
-    tags = frame["tags"]
+    rows = FrameMasks(frame)
+    kind, tag = rows.kind, rows.tag
     summary = frame["summary"]
-    chat = source == "slack"
-    system = has_tag(tags, "system")
-    bot = has_tag(tags, "bot")
-    twin = frame["twin_ref"].fillna("") != ""
+    chat = rows.source("slack")
+    system = tag("system")
+    bot = tag("bot")
+    twin = rows.named("twin_ref")
 
-    reaction = pd.Series(False, index=frame.index)
+    reaction = np.zeros(len(frame), dtype=bool)
     if key_reactions:
-        reaction = has_tag(tags, *(f"reaction:{name}" for name in key_reactions))
+        reaction = tag(*(f"reaction:{name}" for name in key_reactions))
     # One call, so that the searches of a long column run side by side.
     searched = [FIGURES, DECISIONS, FINDINGS, _ALERT_BOT, ROLE_WORDS, IMPACT]
     if keywords:
         searched.append("|".join(re.escape(k) for k in keywords))
-    figures, decision, finding, alert_bot, role, impact, *keyword = contains_each(
-        summary, searched, case=False
-    )
-    keyword = keyword[0] if keyword else pd.Series(False, index=frame.index)
-    in_comms = chat & frame["channel"].isin(_channel_names(comms_channels))
-    revert = (kinds == "commit") & has_tag(tags, "revert", "rollback")
-    rollback = has_tag(tags, "rollback")
-    person = chat & ~system & ~bot & (frame["actor"].fillna("") != "")
-    first = person & ~frame["actor"].where(person).duplicated(keep="first")
+    found = [column.to_numpy(dtype=bool) for column in contains_each(summary, searched, case=False)]
+    figures, decision, finding, alert_bot, role, impact, *keyword = found
+    keyword = keyword[0] if keyword else np.zeros(len(frame), dtype=bool)
+    in_comms = chat & rows.channel(_channel_names(comms_channels))
+    revert = kind("commit") & tag("revert", "rollback")
+    rollback = tag("rollback")
+    person = chat & ~system & ~bot & rows.named("actor")
+    first = rows.first_of_each("actor", person)
+    deploy = kind(*_DEPLOY_KINDS)
 
     conditions = [
         (twin, "twin"),
         (system, "system"),
-        (kinds == "alert.notified", "notification"),
-        (kinds.isin(_DEPLOY_KINDS) & rollback, "rollback"),
-        (kinds.isin(_DEPLOY_KINDS), "deploy"),
-        (kinds.isin(_INCIDENT_KINDS), "alert"),
+        (kind("alert.notified"), "notification"),
+        (deploy & rollback, "rollback"),
+        (deploy, "deploy"),
+        (kind(*_INCIDENT_KINDS), "alert"),
         (chat & bot & alert_bot, "alert"),
-        ((kinds == "comms.status_page") | in_comms, "status_update"),
-        (kinds == "report.customer", "customer_report"),
+        (kind("comms.status_page") | in_comms, "status_update"),
+        (kind("report.customer"), "customer_report"),
         (chat & role, "role"),
-        (chat & has_tag(tags, "pinned"), "pinned"),
+        (chat & tag("pinned"), "pinned"),
         (chat & reaction, "reaction"),
-        (source.isin(["notes", "table"]), "notes"),
-        (kinds.isin(_CHANGE_KINDS) | revert, "change"),
+        (rows.source("notes", "table"), "notes"),
+        (kind(*_CHANGE_KINDS) | revert, "change"),
         (chat & decision, "decision"),
         (chat & figures, "figures"),
         (chat & finding, "finding"),
         (chat & keyword, "keyword"),
-        (source == "pagerduty", "record"),
+        (rows.source("pagerduty"), "record"),
         (first, "first_message"),
-        (kinds == "commit", "commit"),
+        (kind("commit"), "commit"),
     ]
     # Rules as codes into one list of names: a year of chat is too many rows for a string each.
     names = [r for _, r in conditions] + ["chatter"]
-    codes = np.select(
-        [c.to_numpy(dtype=bool, na_value=False) for c, _ in conditions],
-        np.arange(len(conditions)),
-        len(conditions),
-    )
+    codes = np.select([c for c, _ in conditions], np.arange(len(conditions)), len(conditions))
     candidates = np.array([RULES.get(name, 99) for name in names])[codes]
     eligible = np.flatnonzero(candidates < 99)
-    found = {
+    signals = {
         "decision": decision,
         "figures": figures,
         "finding": finding,
         "impact": impact,
         "keyword": keyword,
     }
-    weight = sum(found[name].to_numpy() * w for name, w in _WEIGHTS.items())
+    weight = sum(signals[name] * w for name, w in _WEIGHTS.items())
     # A longer message carries more, up to a point: at most one signal's worth.
     weight = weight + summary.str.len().fillna(0).clip(upper=300).to_numpy(dtype=float) / 100
     # Precedence first, then the weight of what the row carries, then time order.

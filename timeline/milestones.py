@@ -14,11 +14,11 @@ import pandas as pd
 
 from ingest.errors import MarkError
 from ingest.notes.words import SOURCES
-from ingest.schema import KIND
-from ingest.textmatch import distinct_values, first_matches
+from ingest.textmatch import first_matches
 from ingest.times import parse_one
 from ingest.types import Incident
-from ingest.vocab import CHAT_KINDS, GAPS, MILESTONES, tags_hold
+from ingest.vocab import CHAT_KINDS, GAPS, MILESTONES
+from timeline.masks import FrameMasks
 from timeline.summary import UNKNOWN, Milestone, QuietPeriod
 
 _MITIGATION_WORDS = SOURCES["mitigated"]  # compiled by first_matches, case-insensitive
@@ -54,7 +54,7 @@ def find_milestones(
 ) -> dict[str, Milestone]:
     """Every milestone of DESIGN.md §5 from an ordered events frame; author marks win."""
     found: dict[str, Milestone] = {}
-    rows = _Rows(frame)
+    rows = FrameMasks(frame)
     kind, tag = rows.kind, rows.tag
 
     def first(mask: np.ndarray, rule: str) -> Milestone:
@@ -113,79 +113,7 @@ def find_milestones(
     return {name: found.get(name, UNKNOWN) for name in MILESTONES}
 
 
-class _Rows:
-    """The columns milestones are judged by, looked at once: kinds by their category number,
-    tags and channels by their distinct values (a few dozen, judged once each), masks as
-    NumPy arrays, and only the chosen rows' values read. Pandas costs a fixed time per
-    operation, which a short window would otherwise pay some sixty times."""
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.frame = frame
-        self.ts = frame["ts"]
-        kinds = frame["kind"]
-        if not isinstance(kinds.dtype, pd.CategoricalDtype):
-            kinds = kinds.astype(KIND)
-        self._kind_codes = kinds.cat.codes.to_numpy()
-        self._kind_numbers = {name: i for i, name in enumerate(kinds.cat.categories)}
-        self._tag_codes, self._tags = distinct_values(frame["tags"])
-        self._channel_codes, self._channels = distinct_values(frame["channel"])
-        self._source = frame["source"]
-        self._times = self.ts.to_numpy(dtype="datetime64[ns]")
-        self.read_from_source = (frame["kind_rule"] == "").to_numpy(dtype=bool, na_value=False)
-
-    def kind(self, *names: str) -> np.ndarray:
-        numbers = [self._kind_numbers[name] for name in names if name in self._kind_numbers]
-        return np.isin(self._kind_codes, numbers)
-
-    def tag(self, *names: str) -> np.ndarray:
-        hit = np.array([tags_hold(text, *names) for text in self._tags], dtype=bool)
-        return hit[self._tag_codes] if len(hit) else np.zeros(len(self.frame), dtype=bool)
-
-    def channel(self, names: list[str]) -> np.ndarray:
-        wanted = set(names)
-        hit = np.array([name in wanted for name in self._channels], dtype=bool)
-        return hit[self._channel_codes] if len(hit) else np.zeros(len(self.frame), dtype=bool)
-
-    def source(self, name: str) -> np.ndarray:
-        return (self._source == name).to_numpy(dtype=bool, na_value=False)
-
-    def after(self, at: pd.Timestamp | None, *, strictly: bool = False) -> np.ndarray:
-        """Rows at ``at`` or later (later only, ``strictly``); every row when ``at`` is None."""
-        if at is None:
-            return np.ones(len(self.frame), dtype=bool)
-        later = self.ts > at if strictly else self.ts >= at
-        return later.to_numpy(dtype=bool, na_value=False)
-
-    def first(self, mask: np.ndarray) -> int | None:
-        """The position of the first row where ``mask`` holds, or None."""
-        position = int(mask.argmax()) if len(mask) else 0
-        return position if len(mask) and mask[position] else None
-
-    def last(self, mask: np.ndarray) -> int | None:
-        hits = np.flatnonzero(mask)
-        return int(hits[-1]) if len(hits) else None
-
-    def earliest(self, mask: np.ndarray) -> int | None:
-        """The row of the earliest time where ``mask`` holds, the first of equal times (a row
-        without a time comes last)."""
-        hits = np.flatnonzero(mask)
-        if not len(hits):
-            return None
-        times = self._times[hits]
-        order = np.where(np.isnat(times), np.iinfo(np.int64).max, times.view(np.int64))
-        return int(hits[np.argmin(order)])
-
-    def at(self, row: int) -> pd.Timestamp:
-        return self.ts.iloc[row]
-
-    def ref(self, row: int) -> str:
-        return str(self.frame["ref"].iloc[row])
-
-    def kind_rule(self, row: int) -> str:
-        return str(self.frame["kind_rule"].iloc[row])
-
-
-def _mitigation(rows: _Rows, detected_at: pd.Timestamp | None) -> Milestone:
+def _mitigation(rows: FrameMasks, detected_at: pd.Timestamp | None) -> Milestone:
     after = rows.after(detected_at)
     rollback = rows.tag("rollback")
     finished = rollback & rows.kind("deploy.succeeded")
@@ -219,7 +147,7 @@ def _mitigation(rows: _Rows, detected_at: pd.Timestamp | None) -> Milestone:
     return UNKNOWN
 
 
-def _first_chat_saying_mitigated(rows: _Rows, after: np.ndarray) -> np.ndarray:
+def _first_chat_saying_mitigated(rows: FrameMasks, after: np.ndarray) -> np.ndarray:
     """Flags the first chat message after detection whose words say mitigated, and the first
     one among rows read from a source (only first rows count, and a year of chat is long)."""
     chat = rows.kind(*CHAT_KINDS) & after
@@ -231,7 +159,7 @@ def _first_chat_saying_mitigated(rows: _Rows, after: np.ndarray) -> np.ndarray:
     return flagged
 
 
-def _resolution(rows: _Rows, incident: Incident) -> Milestone:
+def _resolution(rows: FrameMasks, incident: Incident) -> Milestone:
     resolved_at = incident.resolved_at
     if resolved_at is not None and not pd.isna(resolved_at):
         return Milestone(resolved_at, "observed", incident.id or "incident", "")
