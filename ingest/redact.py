@@ -28,6 +28,7 @@ import pandas as pd
 from ingest.config import RedactionSettings
 from ingest.errors import ConfigError, SchemaError
 from ingest.machine import side_by_side
+from ingest.textmatch import contains, distinct_values
 
 TEXT_COLUMNS = ("summary", "actor", "url", "channel")
 
@@ -352,7 +353,9 @@ def redact_frame(
     row_hits: list[Hit] = []  # here the index is the row position
     columns = [c for c in TEXT_COLUMNS if c in frame.columns]
     may_match = side_by_side(
-        lambda column: _may_match(frame[column], ruleset.rules), columns, rows=len(frame)
+        lambda column: _column_may_match(frame[column], ruleset.rules, column in _REPEATED),
+        columns,
+        rows=len(frame),
     )
     for column, possible in zip(columns, may_match, strict=True):
         series = frame[column]
@@ -387,7 +390,7 @@ def _redact_values(texts: pd.Series, values: list[str], ruleset: RuleSet) -> lis
     for _ in range(MAX_PASSES):
         changed = np.zeros(len(in_play), dtype=bool)
         for rank, rule in enumerate(ruleset.rules):
-            for k in np.flatnonzero(_contains(texts, rule.hint)):
+            for k in np.flatnonzero(_contains(texts, rule.hint, configured=rule.configured)):
                 i = int(in_play[k])
                 values[i], count = rule.apply(values[i], ruleset.markers)
                 if count:
@@ -400,19 +403,41 @@ def _redact_values(texts: pd.Series, values: list[str], ruleset: RuleSet) -> lis
     return hits
 
 
+# Columns whose values repeat on every row (people, channels): their distinct values are
+# scanned, each once.
+_REPEATED = ("actor", "channel")
+
+
+def _column_may_match(series: pd.Series, rules: tuple[Rule, ...], repeated: bool) -> np.ndarray:
+    if not repeated:
+        return _may_match(series, rules)
+    codes, distinct = distinct_values(series)
+    if not distinct:
+        return np.zeros(len(series), dtype=bool)
+    possible = _may_match(pd.Series(distinct, dtype=_SCAN_DTYPE), rules)[codes]
+    return possible & series.notna().to_numpy()
+
+
 def _may_match(series: pd.Series, rules: tuple[Rule, ...]) -> np.ndarray:
     """Rows any rule might match: one combined scan for the built-in hints, one per custom."""
     # Built-in hints are RE2-safe and run together in pyarrow; a configured pattern may need
     # Python's engine, so it runs alone and cannot slow the combined scan down.
     builtin = "|".join(f"(?:{r.hint})" for r in rules if not r.configured)
-    mask = _contains(series, builtin)
+    mask = _contains(series, builtin, configured=False)
     for rule in rules:
         if rule.configured:
-            mask |= _contains(series, rule.hint)
+            mask = mask | _contains(series, rule.hint, configured=True)
     return mask
 
 
-def _contains(series: pd.Series, pattern: str) -> np.ndarray:
+def _contains(series: pd.Series, pattern: str, *, configured: bool) -> np.ndarray:
+    """Rows ``pattern`` matches somewhere, as ``re.search`` finds it. The built-in hints go to
+    ``ingest.textmatch``, which asks Arrow's RE2 where it reads them as ``re`` does; pandas,
+    which first parses the pattern again in Python to decide the same, takes twice as long on
+    a short column. A configured pattern is left to pandas, which knows every construct
+    where the two engines disagree."""
+    if not configured:
+        return contains(series, pattern).to_numpy(dtype=bool)
     with warnings.catch_warnings():
         # a configured pattern may have groups; here only whether it matches counts
         warnings.filterwarnings("ignore", "This pattern is interpreted", UserWarning)

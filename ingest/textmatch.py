@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import numpy as np
@@ -128,6 +129,7 @@ def _re2_search(text: pa.ChunkedArray, pattern: str, case: bool) -> tuple[np.nda
 _LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
 
 
+@lru_cache(maxsize=256)  # the same patterns are searched column after column
 def _without_lookarounds(pattern: str) -> str:
     """``pattern`` with every ``(?=…)``, ``(?!…)``, ``(?<=…)``, ``(?<!…)`` removed. A lookaround
     only ever forbids a match, so the result matches wherever ``pattern`` does."""
@@ -249,6 +251,7 @@ _KEEP_ANSWERS = 8
 _KEPT: dict[tuple, tuple[pa.ChunkedArray, Any]] = {}
 
 
+@lru_cache(maxsize=256)  # as _without_lookarounds
 def _for_re2(pattern: str) -> str | None:
     """``pattern`` with ``\\s`` and ``\\S`` spelled as ``re`` reads them on ASCII text, or None
     where that cannot be spelled for RE2 (``\\S`` inside a character class)."""

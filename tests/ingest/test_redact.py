@@ -328,6 +328,38 @@ def test_redact_frame_keeps_missing_values_and_any_index():
     assert findings == [{"kind": "email", "ref": "a", "count": 1}]
 
 
+def test_names_and_channels_are_redacted_on_every_row_they_repeat_on():
+    """People and channels repeat row after row: each distinct one is judged once, and what
+    it becomes is the same on every row, missing ones staying missing."""
+    acme = RedactionSettings(patterns=(RedactionPattern("acme_key", r"acme_[a-z0-9]{16}"),))
+    people = ["bob@example.com", None, "Zoë (acme_0123456789abcdef)", "alice"]
+    channels = ["#ops", "owner carol@example.com ☎", None, "#ops"]
+    frame = pd.DataFrame(
+        {
+            "ref": [f"r{i}" for i in range(12)],
+            "actor": pd.Series(people * 3, dtype="string[pyarrow]"),
+            "channel": pd.Series(channels * 3, dtype="string[pyarrow]"),
+        }
+    )
+
+    out, findings = redact_frame(frame, acme)
+
+    assert out["actor"].fillna("(missing)").tolist()[:4] == [
+        "[REDACTED:email]",
+        "(missing)",
+        "Zoë ([REDACTED:acme_key])",
+        "alice",
+    ]
+    channels = out["channel"].fillna("(missing)").tolist()[:4]
+    assert channels == ["#ops", "owner [REDACTED:email] ☎", "(missing)", "#ops"]
+    for column in ("actor", "channel"):
+        values = out[column].fillna("(missing)").tolist()
+        assert values == values[:4] * 3
+    kinds = {(f["ref"], f["kind"]) for f in findings}
+    assert ("r0", "email") in kinds and ("r2", "acme_key") in kinds and ("r9", "email") in kinds
+    assert len(findings) == 9
+
+
 def test_redact_frame_needs_refs():
     with pytest.raises(SchemaError, match="'ref'"):
         redact_frame(pd.DataFrame({"summary": ["x"]}), DEFAULT)
