@@ -50,6 +50,7 @@ def _clean(values: Iterable[Any]) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=65_536)  # a directory folds each name again for every way of joining
+@lru_cache(maxsize=16_384)  # each name is compared many times, in every join and check
 def _fold(text: str) -> str:
     """Case and spacing ignored: the form names are compared in."""
     return " ".join(str(text).split()).casefold()
@@ -228,14 +229,11 @@ def build_directory(
     for index, identity in enumerate(everyone):
         groups.setdefault(find(index), []).append(identity)
     seen = _seen(frame, list(groups.values())) if frame is not None else None
-    directory = []
-    for members in groups.values():
-        entry = _entry(members, roles, keep_emails)
-        in_roster = any(m.source == "roster" for m in members)
-        if seen is not None and not in_roster and not _is_seen(members, *seen):
-            continue
-        directory.append(entry)
-    return directory
+    return [
+        _entry(members, roles, keep_emails)
+        for members in groups.values()
+        if seen is None or any(m.source == "roster" for m in members) or _is_seen(members, *seen)
+    ]
 
 
 def _entry(members: list[Identity], roles: Mapping[str, str], keep_emails: bool) -> dict:

@@ -144,6 +144,16 @@ def has_tag(tags: pd.Series, *names: str) -> pd.Series:
 def add_tag(tags: pd.Series, name: str, *, first: bool = False) -> pd.Series:
     """``tags`` with ``name`` added where it is not there yet: at the end, or at the start with
     ``first`` (where a reader puts it, so the same record gives the same tags either way)."""
-    text = tags.fillna("")
-    added = (name + " " + text) if first else (text + " " + name)
-    return text.where(has_tag(text, name), added.str.strip())
+    import numpy as np
+    import pandas as pd  # kept out of importing this module
+
+    from ingest.textmatch import distinct_values
+
+    # Rows share a few dozen tag strings: each distinct one gets the tag once.
+    codes, distinct = distinct_values(tags)
+    added = [
+        text if tags_hold(text, name) else (f"{name} {text}" if first else f"{text} {name}").strip()
+        for text in distinct
+    ]
+    values = np.array(added, dtype=object)[codes] if added else np.array([], dtype=object)
+    return pd.Series(values, index=tags.index).astype(tags.dtype)
