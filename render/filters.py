@@ -6,6 +6,7 @@ Text from artifacts is untrusted: it may hold table pipes, emphasis markers, HTM
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -113,10 +114,17 @@ def source_cell(ref: object, url: object) -> str:
     return code_span(ref)
 
 
+# How summary.json writes a time (ingest.times.to_iso): read directly, as pandas reads ISO.
+_SUMMARY_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z")
+
+
 def to_utc(value: object, *, what: str = "time") -> pd.Timestamp | None:
     """A summary or frame time (ISO string with offset, Timestamp, datetime) as UTC, or None."""
     if value is None or value is pd.NA or value == "":
         return None
+    if isinstance(value, str) and _SUMMARY_TIME.fullmatch(value):
+        with contextlib.suppress(ValueError):  # "2024-02-30...": the reader below words it
+            return pd.Timestamp(value).tz_convert("UTC")
     if not isinstance(value, (pd.Timestamp, datetime)):
         try:
             written = read_time(str(value), what=what)

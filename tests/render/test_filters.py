@@ -22,6 +22,7 @@ from render.filters import (
     md_link,
     safe_url,
     source_cell,
+    to_utc,
 )
 
 SPECIAL = "\\`*_[]|~"
@@ -180,6 +181,23 @@ def test_a_time_without_zone_is_an_error() -> None:
         format_time("2024-05-01T10:00:00")
     with pytest.raises(TimeError, match="not an ISO 8601 time"):
         format_time("yesterday-ish")
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["2024-05-01T10:00:00Z", "2024-05-01T10:00:00.250000Z", "2024-05-01T12:00:00+02:00"],
+)
+def test_summary_times_read_the_same_however_written(written: str) -> None:
+    """A time as summary.json writes it is read directly; the same instant written with an
+    offset goes through the general reader; both give the same UTC time."""
+    stamp = to_utc(written)
+    assert stamp is not None and str(stamp.tz) == "UTC"
+    assert stamp.floor("s") == pd.Timestamp("2024-05-01T10:00:00Z")
+
+
+def test_an_impossible_summary_time_is_a_time_error_not_a_crash() -> None:
+    with pytest.raises(TimeError, match="2024-02-30"):
+        to_utc("2024-02-30T10:00:00Z", what="window start")
 
 
 def test_evidence_tags() -> None:
