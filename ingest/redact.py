@@ -9,9 +9,9 @@ after the built-in token kinds and before the generic ones. A pattern with a gro
 ``secret`` redacts only that group and keeps the rest of the match (a key name, a host).
 
 Every rule has a *hint*: a cheap regex that matches wherever the rule might, written in the
-subset that RE2 and Python agree on (so pandas can run it in pyarrow). ``redact_frame`` runs all
-hints as one combined regex over each text column and only runs the full patterns on the rows
-the hints let through.
+subset that RE2 and Python agree on. ``redact_frame`` runs the built-in hints as one regex (in
+Arrow, through ``ingest.textmatch``) over each text column, each distinct name and channel once;
+a configured pattern is its own scan. Full patterns run only where the hints let them through.
 """
 
 from __future__ import annotations
@@ -353,9 +353,7 @@ def redact_frame(
     row_hits: list[Hit] = []  # here the index is the row position
     columns = [c for c in TEXT_COLUMNS if c in frame.columns]
     may_match = side_by_side(
-        lambda column: _column_may_match(frame[column], ruleset.rules, column in _REPEATED),
-        columns,
-        rows=len(frame),
+        lambda column: _column_may_match(frame, column, ruleset.rules), columns, rows=len(frame)
     )
     for column, possible in zip(columns, may_match, strict=True):
         series = frame[column]
@@ -403,25 +401,17 @@ def _redact_values(texts: pd.Series, values: list[str], ruleset: RuleSet) -> lis
     return hits
 
 
-# Columns whose values repeat on every row (people, channels): their distinct values are
-# scanned, each once.
-_REPEATED = ("actor", "channel")
-
-
-def _column_may_match(series: pd.Series, rules: tuple[Rule, ...], repeated: bool) -> np.ndarray:
-    if not repeated:
+def _column_may_match(frame: pd.DataFrame, column: str, rules: tuple[Rule, ...]) -> np.ndarray:
+    series = frame[column]
+    if column not in ("actor", "channel") or series.empty:  # these repeat: each scanned once
         return _may_match(series, rules)
     codes, distinct = distinct_values(series)
-    if not distinct:
-        return np.zeros(len(series), dtype=bool)
     possible = _may_match(pd.Series(distinct, dtype=_SCAN_DTYPE), rules)[codes]
     return possible & series.notna().to_numpy()
 
 
 def _may_match(series: pd.Series, rules: tuple[Rule, ...]) -> np.ndarray:
     """Rows any rule might match: one combined scan for the built-in hints, one per custom."""
-    # Built-in hints are RE2-safe and run together in pyarrow; a configured pattern may need
-    # Python's engine, so it runs alone and cannot slow the combined scan down.
     builtin = "|".join(f"(?:{r.hint})" for r in rules if not r.configured)
     mask = _contains(series, builtin, configured=False)
     for rule in rules:
@@ -431,11 +421,8 @@ def _may_match(series: pd.Series, rules: tuple[Rule, ...]) -> np.ndarray:
 
 
 def _contains(series: pd.Series, pattern: str, *, configured: bool) -> np.ndarray:
-    """Rows ``pattern`` matches somewhere, as ``re.search`` finds it. The built-in hints go to
-    ``ingest.textmatch``, which asks Arrow's RE2 where it reads them as ``re`` does; pandas,
-    which first parses the pattern again in Python to decide the same, takes twice as long on
-    a short column. A configured pattern is left to pandas, which knows every construct
-    where the two engines disagree."""
+    """Rows ``pattern`` matches somewhere (``re.search``); pandas, which knows every construct
+    where RE2 and ``re`` disagree, only for configured ones (it parses a pattern on each call)."""
     if not configured:
         return contains(series, pattern).to_numpy(dtype=bool)
     with warnings.catch_warnings():
