@@ -36,19 +36,32 @@ class FrameMasks:
 
     def tag(self, *names: str) -> np.ndarray:
         """Rows whose tags hold any of ``names`` (whole tags, as ``ingest.vocab.tags_hold``)."""
-        return self._judged(self._text("tags"), lambda text: tags_hold(text, *names))
+        return self.where("tags", lambda text: tags_hold(text, *names))
 
     def channel(self, names: list[str]) -> np.ndarray:
         wanted = set(names)
-        return self._judged(self._text("channel"), lambda name: name in wanted)
+        return self.where("channel", lambda name: name in wanted)
 
     def named(self, column: str) -> np.ndarray:
         """Rows where the text ``column`` is not empty (missing counts as empty)."""
-        return self._judged(self._text(column), lambda text: text != "")
+        return self.where(column, lambda text: text != "")
+
+    def where(self, column: str, judge: Callable[[str], bool]) -> np.ndarray:
+        """Rows whose text ``column`` ``judge`` accepts, each distinct value judged once."""
+        codes, values = self.values(column)
+        hit = np.array([judge(value) for value in values], dtype=bool)
+        return hit[codes] if len(hit) else np.zeros(len(self.frame), dtype=bool)
+
+    def values(self, column: str) -> tuple[np.ndarray, list[str]]:
+        """``(codes, distinct)`` of the text ``column`` (``ingest.textmatch.distinct_values``)."""
+        known = self._texts.get(column)
+        if known is None:
+            known = self._texts[column] = distinct_values(self.frame[column])
+        return known
 
     def first_of_each(self, column: str, mask: np.ndarray) -> np.ndarray:
         """Rows of ``mask`` that are the first of ``mask`` with their value of ``column``."""
-        codes, _ = self._text(column)
+        codes, _ = self.values(column)
         rows = np.flatnonzero(mask)
         first = np.zeros(len(mask), dtype=bool)
         first[rows[np.unique(codes[rows], return_index=True)[1]]] = True
@@ -93,19 +106,6 @@ class FrameMasks:
 
     def kind_rule(self, row: int) -> str:
         return str(self.frame["kind_rule"].iloc[row])
-
-    def _judged(
-        self, distinct: tuple[np.ndarray, list[str]], judge: Callable[[str], bool]
-    ) -> np.ndarray:
-        codes, values = distinct
-        hit = np.array([judge(value) for value in values], dtype=bool)
-        return hit[codes] if len(hit) else np.zeros(len(self.frame), dtype=bool)
-
-    def _text(self, column: str) -> tuple[np.ndarray, list[str]]:
-        known = self._texts.get(column)
-        if known is None:
-            known = self._texts[column] = distinct_values(self.frame[column])
-        return known
 
     @cached_property
     def _kinds(self) -> pd.Categorical:

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from ingest.people import directory_names
-from ingest.textmatch import contains, distinct_values
+from ingest.textmatch import contains
 from ingest.times import to_iso
-from ingest.vocab import tags_hold
+from timeline.masks import FrameMasks
 
 _SUMMARY_CHARS = 120
 # What PagerDuty log entries say about a person's part: (pattern naming the person, role).
@@ -59,12 +59,11 @@ def find_responders(
     # Names and tags repeat on every row: each distinct one is judged once, and rows are
     # matched to people by number. A year-long channel has hundreds of thousands of rows and
     # a few dozen people; only the rows that come first become plain records.
-    codes, actors = distinct_values(frame["actor"])
+    rows = FrameMasks(frame)
+    codes, actors = rows.values("actor")
     actors = [actor.strip() for actor in actors]
-    tag_codes, tags = distinct_values(frame["tags"])
-    system_tag = _holding(tags, "system")[tag_codes]
     named = np.array([actor != "" for actor in actors], dtype=bool)[codes]
-    people = np.flatnonzero(named & ~_system_rows(frame, codes, actors, tag_codes, tags))
+    people = np.flatnonzero(named & ~_system_rows(rows, codes, actors))
     if not len(people):
         return []
     names, name_codes = _by_appearance(actors, codes[people])
@@ -73,7 +72,7 @@ def find_responders(
     persons = list(dict.fromkeys(person_of[name] for name in names))
     number = {name: i for i, name in enumerate(persons)}
     ids = np.array([number[person_of[name]] for name in names], dtype=np.int64)[name_codes]
-    acting = ~system_tag[people]
+    acting = ~rows.tag("system")[people]
     seen = _first_rows(ids)
     acted = np.flatnonzero(acting)[_first_rows(ids[acting])]
     firsts = zip(
@@ -85,22 +84,22 @@ def find_responders(
     }
     row_person = np.full(len(frame), None, dtype=object)
     row_person[people] = np.array(persons, dtype=object)[ids]
-    roles = _roles(frame, row_person, person_of, roster)
+    roles = _roles(rows, row_person, person_of, roster)
     also: dict[str, list[str]] = {}
     for name, person in person_of.items():
         if name != person:
             also.setdefault(person, []).append(name)
 
     responders = []
-    for person, seen, seen_ref in firsts:
+    for person, first_seen, first_seen_ref in firsts:
         role, role_source = roles.get(person, (None, None))
         entry: dict[str, Any] = {
             "name": person,
-            "also": sorted(set(also.get(person, ()))),
+            "also": sorted(also.get(person, ())),
             "role": role,
             "role_source": role_source,
-            "first_seen": to_iso(seen),
-            "first_seen_ref": seen_ref,
+            "first_seen": to_iso(first_seen),
+            "first_seen_ref": first_seen_ref,
             "first_action": None,
         }
         action = first_actions.get(person)
@@ -123,10 +122,6 @@ def find_responders(
 def _taken(frame: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> list[list[Any]]:
     """The values of ``columns`` at the positions ``rows``, column by column."""
     return [frame[column].iloc[rows].tolist() for column in columns]
-
-
-def _holding(tags: list[str], name: str) -> np.ndarray:
-    return np.array([tags_hold(text, name) for text in tags], dtype=bool)
 
 
 def _by_appearance(actors: list[str], codes: np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -165,27 +160,20 @@ def _joined(names: list[str], directory: Sequence[Mapping[str, Any]]) -> dict[st
     return joined
 
 
-def _system_rows(
-    frame: pd.DataFrame,
-    codes: np.ndarray,
-    actors: list[str],
-    tag_codes: np.ndarray,
-    tags: list[str],
-) -> np.ndarray:
+def _system_rows(rows: FrameMasks, codes: np.ndarray, actors: list[str]) -> np.ndarray:
     """Rows whose actor is a system: bots, PagerDuty services and integrations. ``codes``
-    index each row's actor in ``actors``, ``tag_codes`` its tags in ``tags``."""
-    source = frame["source"]
-    pagerduty = (source == "pagerduty").to_numpy(dtype=bool)
-    channel_codes, channels = distinct_values(frame["channel"])
+    index each row's actor in ``actors``."""
+    pagerduty = rows.source("pagerduty")
+    channel_codes, channels = rows.values("channel")
     services = {channels[i].casefold() for i in np.unique(channel_codes[pagerduty])}
     folded = [actor.casefold() for actor in actors]
     bot_name = np.array([_BOT_NAME.search(actor) is not None for actor in actors], dtype=bool)
-    github_bot = (source == "github").to_numpy(dtype=bool) & bot_name[codes]
-    slack_bot = (source == "slack").to_numpy(dtype=bool) & _holding(tags, "bot")[tag_codes]
+    github_bot = rows.source("github") & bot_name[codes]
+    slack_bot = rows.source("slack") & rows.tag("bot")
     pagerduty_system = pagerduty & (
         np.array([name in services for name in folded], dtype=bool)[codes]
-        | (frame["subtype"] == "alert").to_numpy(dtype=bool, na_value=False)
-        | (frame["kind"] == "alert.notified").to_numpy(dtype=bool, na_value=False)
+        | rows.where("subtype", lambda subtype: subtype == "alert")
+        | rows.kind("alert.notified")
     )
     bots = {folded[i] for i in np.unique(codes[slack_bot | github_bot])}
     a_bot = np.array([name in bots for name in folded], dtype=bool)
@@ -213,7 +201,7 @@ def _same_person(names: list[str]) -> dict[str, str]:
 
 
 def _roles(
-    frame: pd.DataFrame,
+    rows: FrameMasks,
     row_person: np.ndarray,
     person_of: Mapping[str, str],
     roster: Mapping[str, str],
@@ -232,15 +220,14 @@ def _roles(
     for name, person in person_of.items():
         if name.casefold() in folded_roster:
             add(person, folded_roster[name.casefold()], "roster")
-    source = frame["source"]
     # People's chat messages, searched in place: a copy of a long column would be searched
     # from scratch.
-    chat = ~pd.isna(row_person) & (source == "slack").to_numpy(dtype=bool)
-    said = _said(frame, chat, row_person, _CHAT_ROLES)
+    chat = ~pd.isna(row_person) & rows.source("slack")
+    said = _said(rows.frame, chat, row_person, _CHAT_ROLES)
     for person, role, ref in said[0]:
         add(person, _ROLE_NAMES.get(role.casefold(), role), f"said in chat {ref}")
-    pagerduty = np.flatnonzero((source == "pagerduty").to_numpy(dtype=bool))
-    for text, ref in zip(*_taken(frame, pagerduty, ["summary", "ref"]), strict=True):
+    pagerduty = np.flatnonzero(rows.source("pagerduty"))
+    for text, ref in zip(*_taken(rows.frame, pagerduty, ["summary", "ref"]), strict=True):
         for pattern, template in _PAGERDUTY_ROLES:
             match = pattern.match(str(text))
             if match:

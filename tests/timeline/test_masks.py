@@ -62,6 +62,10 @@ def test_masks_are_the_pandas_expressions(frame: pd.DataFrame) -> None:
     assert (rows.channel(["#inc"]) == (frame["channel"] == "#inc")).all()
     assert (rows.named("twin_ref") == (frame["twin_ref"] != "")).all()
     assert list(np.flatnonzero(rows.first_of_each("actor", rows.named("actor")))) == [1, 2]
+    starts_p = rows.where("actor", lambda actor: actor.startswith("p"))
+    assert (starts_p == frame["actor"].str.startswith("p")).all()
+    codes, actors = rows.values("actor")
+    assert [actors[i] for i in codes] == frame["actor"].tolist()
 
 
 def test_single_rows_are_found_by_position(frame: pd.DataFrame) -> None:
