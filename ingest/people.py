@@ -50,7 +50,6 @@ def _clean(values: Iterable[Any]) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=65_536)  # a directory folds each name again for every way of joining
-@lru_cache(maxsize=16_384)  # each name is compared many times, in every join and check
 def _fold(text: str) -> str:
     """Case and spacing ignored: the form names are compared in."""
     return " ".join(str(text).split()).casefold()
